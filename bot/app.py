@@ -1,0 +1,112 @@
+"""The one place that assembles the bot; the CLI and the tests both use it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.error import Forbidden
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.updates import PerUserUpdateProcessor
+from conversations import handlers
+from conversations.i18n import N_, translator
+from conversations.services import Services
+from conversations.survey import Survey, load_survey
+from storage import users
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "resume": N_("continue where you stopped"),
+    "language": N_("change the language"),
+    "mydata": N_("see what is stored about you"),
+    "delete": N_("delete all your data"),
+    "help": N_("this help"),
+}
+
+
+class ScorecardApplication(Application):  # type: ignore[type-arg]
+    """Opens the database on ``initialize`` and closes it on ``shutdown``.
+
+    Unlike ``post_init``, this also runs under ``async with application``,
+    which is how the tests drive it.
+    """
+
+    async def initialize(self) -> None:
+        if "services" not in self.bot_data:
+            settings: Settings = self.bot_data["settings"]
+            store = await Store.open(settings.storage.database)
+            self.bot_data["services"] = Services(
+                store=store,
+                survey=self.bot_data["survey"],
+                default_language=settings.default_language,
+            )
+        await super().initialize()
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        services: Services | None = self.bot_data.pop("services", None)
+        if services is not None:
+            await services.store.close()
+
+
+def build_application(
+    settings: Settings,
+    survey: Survey | None = None,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+) -> Application:  # type: ignore[type-arg]
+    """Build the bot; ``request`` lets tests answer Telegram's API offline."""
+    survey = survey or load_survey(settings.survey.file)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        .concurrent_updates(PerUserUpdateProcessor())
+        .application_class(ScorecardApplication)
+        .post_init(_set_commands)
+    )
+    if rate_limiter:
+        # Waits out 429 retry_after and keeps within Telegram's send limits.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    application = builder.build()
+    application.bot_data["settings"] = settings
+    application.bot_data["survey"] = survey
+    handlers.register(application)
+    from bot.features import FEATURES
+
+    for feature in FEATURES:
+        feature(application, settings)
+    handlers.register_fallbacks(application)
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _set_commands(application: Application) -> None:  # type: ignore[type-arg]
+    for language in ("vi", "en"):
+        _ = translator(language)
+        commands = [BotCommand(name, _(text)) for name, text in COMMANDS.items()]
+        try:
+            await application.bot.set_my_commands(commands, language_code=language)
+        except Exception:  # a menu is a nicety; never a reason not to start
+            log.warning("could not set the command menu for %s", language)
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
+        services: Services | None = context.bot_data.get("services")
+        if services is not None:
+            await users.mark_blocked(services.store, update.effective_user.id, True)
+        log.info("a user has blocked the bot; marked")
+        return
+    log.error("error while handling an update", exc_info=error)

@@ -1,0 +1,139 @@
+"""Settings: ``config.toml`` overridden by environment variables.
+
+Environment: ``TELEGRAM_BOT_TOKEN`` for the token and
+``SCORECARD_<SECTION>__<KEY>`` (for example ``SCORECARD_STORAGE__DATABASE``)
+for everything else. A bad setting raises :class:`ConfigError` with one line
+naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_CONFIG = Path("config.toml")
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message is one line."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramSettings(_Section):
+    token: SecretStr | None = None
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_PATTERN.match(value.get_secret_value()):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError("does not look like a bot token (digits, a colon, then a key)")
+        return value
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+class StorageSettings(_Section):
+    database: Path = Path("data/scorecard.sqlite3")
+
+
+class AccessSettings(_Section):
+    admins: list[int] = []
+
+
+class SurveySettings(_Section):
+    file: Path | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SCORECARD_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    telegram: TelegramSettings = TelegramSettings()
+    storage: StorageSettings = StorageSettings()
+    access: AccessSettings = AccessSettings()
+    survey: SurveySettings = SurveySettings()
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: Literal["vi", "en"] = "vi"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments; the environment wins.
+        return (env_settings, init_settings)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> str:
+        if self.telegram.token is None:
+            raise ConfigError("telegram.token: missing; set TELEGRAM_BOT_TOKEN or [telegram] token")
+        return self.telegram.token.get_secret_value()
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "config"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting"
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{where}: {message}{more}"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read ``path`` (or ./config.toml when present) and the environment."""
+    file_values: dict[str, Any] = {}
+    chosen = path if path is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+    if chosen is not None:
+        try:
+            file_values = tomllib.loads(Path(chosen).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"--config: file not found: {chosen}") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"--config: cannot read {chosen}: {exc}") from None
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    if token:
+        telegram = file_values.setdefault("telegram", {})
+        if isinstance(telegram, dict):
+            telegram["token"] = token
+    try:
+        return Settings(**file_values)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc)) from None

@@ -1,0 +1,17 @@
+"""The features that ship, in one list.
+
+Each feature module offers ``register(application, settings)`` to add its
+handlers and jobs, and may add CLI sub-commands with ``bot.cli.command``
+when imported. Respondent handlers come first and fallbacks last (see
+``bot.app.build_application``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram.ext import Application
+
+from bot.config import Settings
+
+FEATURES: list[Callable[[Application, Settings], None]] = []  # type: ignore[type-arg]

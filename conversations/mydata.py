@@ -1,0 +1,118 @@
+"""/mydata: everything stored about a person, shown to them in the chat."""
+
+from __future__ import annotations
+
+from html import escape
+
+from conversations.i18n import translator
+from conversations.services import Services
+from conversations.steps import comment_key
+from storage import responses, users
+from storage.users import User
+
+CHUNK = 3800  # below Telegram's 4096 characters, with room for tags
+
+
+async def describe_my_data(services: Services, user: User) -> list[str]:
+    language = user.language or services.default_language
+    _ = translator(language)
+    survey = services.survey
+    lines = [
+        "<b>" + escape(_("What is stored about you")) + "</b>",
+        escape(_("Anonymous respondent id: {id}").format(id=user.pseudonym)),
+        escape(
+            _("Language: {language}").format(
+                language="English" if language == "en" else "Tiếng Việt"
+            )
+        ),
+    ]
+    consent = await users.get_consent(services.store, user.id)
+    if consent is not None:
+        decision = _("agreed") if consent.agreed else _("declined")
+        lines.append(
+            escape(
+                _("Consent: {decision} on {time} (text version {version})").format(
+                    decision=decision,
+                    time=consent.decided_at[:16].replace("T", " ") + " UTC",
+                    version=consent.consent_version,
+                )
+            )
+        )
+    response = await responses.get_response(services.store, user.id, survey.id)
+    if response is None:
+        lines.append(escape(_("No answers are stored.")))
+        return _chunks(lines)
+    answers = await responses.load_answers(services.store, response.id)
+    status = _("submitted") if response.submitted_at else _("in progress")
+    lines += [
+        "",
+        escape(
+            _("Survey: {survey} ({status})").format(survey=survey.title(language), status=status)
+        ),
+    ]
+    for question in survey.profile:
+        choice = answers.profile.get(question.id)
+        if choice is None:
+            continue
+        label = (
+            _("Prefer not to say")
+            if choice == "prefer_not"
+            else next((c.label(language) for c in question.choices if c.id == choice), choice)
+        )
+        lines.append(f"• {escape(question.prompt(language))} <b>{escape(label)}</b>")
+    now_year, forecast_year = survey.years["now"], survey.years["forecast"]
+    for section in survey.sections:
+        rows = []
+        for item in section.items:
+            values = []
+            for kind in ("now", "forecast"):
+                rating = answers.ratings.get((item.code, kind))
+                values.append(
+                    "–"
+                    if rating is None or rating.skipped
+                    else ("?" if rating.value is None else str(rating.value))
+                )
+            if values != ["–", "–"]:
+                rows.append(f"{escape(item.code)}: {values[0]} → {values[1]}")
+        comment = answers.texts.get(comment_key(section.id))
+        if rows or comment:
+            lines += [
+                "",
+                f"<b>{escape(section.short_title(language))}</b> ({now_year} → {forecast_year})",
+                *rows,
+            ]
+            if comment:
+                lines.append(f"<i>{escape(comment)}</i>")
+    for question in survey.closing:
+        if question.kind == "text" and answers.texts.get(question.id):
+            lines += [
+                "",
+                f"<b>{escape(question.prompt(language))}</b>",
+                f"<i>{escape(answers.texts[question.id] or '')}</i>",
+            ]
+        elif question.kind == "pick_goals" and answers.choices.get(question.id):
+            picked = [
+                s.short_title(language)
+                for s in survey.sections
+                if s.id in answers.choices[question.id][0]
+            ]
+            lines += ["", f"<b>{escape(question.prompt(language))}</b>", escape(", ".join(picked))]
+    lines += [
+        "",
+        escape(
+            _(
+                '– means not answered or skipped, ? means "don\'t know". Delete everything with /delete.'
+            )
+        ),
+    ]
+    return _chunks(lines)
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    chunks, current = [], ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > CHUNK:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    return [*chunks, current] if current else chunks

@@ -1,0 +1,228 @@
+"""The survey as data: a pydantic model of a survey file, and its loader.
+
+A survey file is TOML. Every human-readable text carries both UI languages
+(``vi`` and ``en``) and may mark some of them as draft translations, so a
+coordinator can see which wording still needs a native speaker's review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[Language, ...] = ("vi", "en")
+RatingKindId = Literal["now", "forecast"]
+DEFAULT_SURVEY = "sdg_scorecard.toml"
+
+
+class SurveyFileError(Exception):
+    """A survey file that cannot be read or does not validate."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """One text in both languages; ``draft`` lists languages still in review."""
+
+    vi: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+    draft: list[Language] = []
+
+    def __call__(self, language: str) -> str:
+        return self.en if language == "en" else self.vi
+
+
+class RatingKind(_Strict):
+    id: RatingKindId
+    year: int
+    label: Text
+
+
+class ScalePoint(_Strict):
+    value: Annotated[int, Field(ge=1, le=5)]
+    label: Text
+    short: Text
+
+
+class Scale(_Strict):
+    points: list[ScalePoint]
+    dont_know: Text
+
+    @model_validator(mode="after")
+    def _one_to_five(self) -> Scale:
+        if [p.value for p in self.points] != [1, 2, 3, 4, 5]:
+            raise ValueError("scale points must be exactly 1, 2, 3, 4, 5 in order")
+        return self
+
+
+class Choice(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
+    label: Text
+
+
+class ProfileQuestion(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
+    prompt: Text
+    choices: Annotated[list[Choice], Field(min_length=1, max_length=20)]
+    sensitive: bool = False
+
+    @model_validator(mode="after")
+    def _unique_choices(self) -> ProfileQuestion:
+        ids = [c.id for c in self.choices]
+        if len(ids) != len(set(ids)):
+            raise ValueError("choice ids must be unique")
+        if "prefer_not" in ids:
+            raise ValueError("'prefer_not' is reserved: sensitive questions add it")
+        return self
+
+
+class Official(_Strict):
+    """The official view of a goal on the same 1-5 scale, for gap analysis."""
+
+    level: Annotated[float, Field(ge=1, le=5)]
+    source: str
+
+
+class Item(_Strict):
+    code: Annotated[str, Field(pattern=r"^\d{1,2}\.[0-9a-z]{1,2}\.\d{1,2}$")]
+    label: Text
+
+
+class Section(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
+    sdg: Annotated[int, Field(ge=1, le=17)]
+    title: Text
+    short_title: Text
+    items: Annotated[list[Item], Field(min_length=1)]
+    comment: Text | None = None
+    official: Official | None = None
+
+
+class ClosingQuestion(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
+    kind: Literal["pick_goals", "text"]
+    prompt: Text
+    max_choices: Annotated[int, Field(ge=1, le=6)] = 3
+
+
+class Survey(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
+    version: Annotated[str, Field(min_length=1, max_length=32)]
+    title: Text
+    rating_kinds: list[RatingKind]
+    scale: Scale
+    profile: list[ProfileQuestion]
+    sections: Annotated[list[Section], Field(min_length=1)]
+    closing: list[ClosingQuestion] = []
+    content_hash: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Survey:
+        if [k.id for k in self.rating_kinds] != ["now", "forecast"]:
+            raise ValueError("rating_kinds must be 'now' then 'forecast'")
+        if self.rating_kinds[1].year <= self.rating_kinds[0].year:
+            raise ValueError("the forecast year must come after the 'now' year")
+        for name, ids in (
+            ("sections", [s.id for s in self.sections]),
+            ("sdg", [s.sdg for s in self.sections]),
+            ("items", [i.code for s in self.sections for i in s.items]),
+            ("profile", [p.id for p in self.profile]),
+            ("closing", [c.id for c in self.closing]),
+        ):
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"duplicate {name} id")
+        return self
+
+    def __hash__(self) -> int:  # the content hash identifies a survey exactly
+        return hash((self.id, self.content_hash))
+
+    @cached_property
+    def items(self) -> list[tuple[Section, Item]]:
+        return [(s, i) for s in self.sections for i in s.items]
+
+    @cached_property
+    def item_by_code(self) -> dict[str, tuple[Section, Item]]:
+        return {i.code: (s, i) for s, i in self.items}
+
+    @cached_property
+    def years(self) -> dict[str, int]:
+        return {k.id: k.year for k in self.rating_kinds}
+
+    def kind(self, kind_id: str) -> RatingKind:
+        return next(k for k in self.rating_kinds if k.id == kind_id)
+
+    def profile_question(self, question_id: str) -> ProfileQuestion | None:
+        return next((p for p in self.profile if p.id == question_id), None)
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def draft_labels(self) -> list[str]:
+        """Where each draft translation is, for coordinators reviewing wording."""
+        found: list[str] = []
+
+        def walk(node: object, path: str) -> None:
+            if isinstance(node, Text):
+                if node.draft:
+                    found.append(f"{path} [{', '.join(node.draft)}]")
+            elif isinstance(node, BaseModel):
+                for name in type(node).model_fields:
+                    walk(getattr(node, name), f"{path}.{name}" if path else name)
+            elif isinstance(node, list):
+                for index, child in enumerate(node):
+                    key = getattr(child, "code", None) or getattr(child, "id", None)
+                    walk(child, f"{path}[{key if key is not None else index}]")
+
+        walk(self, "")
+        return found
+
+
+def _format_error(path: Path, data: dict, error: ValidationError) -> str:
+    lines = [f"{path}: invalid survey file"]
+    for err in error.errors():
+        location, node = [], data
+        for part in err["loc"]:
+            if isinstance(part, int) and isinstance(node, list) and part < len(node):
+                node = node[part]
+                key = node.get("code") or node.get("id") if isinstance(node, dict) else None
+                location.append(f"[{key}]" if key else f"[{part}]")
+            else:
+                node = node.get(part) if isinstance(node, dict) else None
+                location.append(f".{part}")
+        lines.append(f"  {''.join(location).lstrip('.')}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def parse_survey(raw: bytes, path: Path) -> Survey:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SurveyFileError(f"{path}: not valid UTF-8 TOML: {exc}") from exc
+    data.pop("content_hash", None)
+    try:
+        survey = Survey.model_validate(data)
+    except ValidationError as exc:
+        raise SurveyFileError(_format_error(path, data, exc)) from exc
+    # The hash pins the exact wording a respondent saw, whatever the version says.
+    return survey.model_copy(update={"content_hash": hashlib.sha256(raw).hexdigest()})
+
+
+def load_survey(path: Path | None = None) -> Survey:
+    """Load and validate a survey file; ``None`` loads the shipped scorecard."""
+    if path is None:
+        resource = resources.files("conversations.surveys").joinpath(DEFAULT_SURVEY)
+        return parse_survey(resource.read_bytes(), Path(DEFAULT_SURVEY))
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise SurveyFileError(f"{path}: cannot read survey file: {exc.strerror}") from exc
+    return parse_survey(raw, Path(path))

@@ -1,0 +1,63 @@
+"""Tidy CSV export: one row per rating, keyed by pseudonymous respondent id.
+
+No Telegram id, name or username ever reaches an export: the only person key
+is ``users.pseudonym``, a random string.
+"""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+BASE_COLUMNS = ("respondent_id", "survey_id", "survey_version", "survey_hash", "partner")
+RATING_COLUMNS = ("sdg", "indicator_code", "kind", "value", "answered_at", "submitted")
+
+
+def export_columns(profile_fields: Sequence[str]) -> list[str]:
+    return [*BASE_COLUMNS, *profile_fields, *RATING_COLUMNS]
+
+
+def iter_rating_rows(
+    connection: sqlite3.Connection, survey_id: str, profile_fields: Sequence[str]
+) -> Iterator[list[object]]:
+    """Rows in export order; skipped ratings are not ratings and are left out."""
+    profile_sql = ", ".join(
+        f"(SELECT choice FROM profile_answers p WHERE p.response_id = r.id"
+        f" AND p.question_id = ?) AS profile_{i}"
+        for i in range(len(profile_fields))
+    )
+    sql = (
+        "SELECT u.pseudonym, r.survey_id, r.survey_version, r.survey_hash,"
+        " COALESCE(i.label, ''), "
+        + (profile_sql + ", " if profile_fields else "")
+        + " t.sdg, t.item_code, t.kind, t.value, t.answered_at, r.submitted_at IS NOT NULL"
+        " FROM ratings t JOIN responses r ON r.id = t.response_id"
+        " JOIN users u ON u.id = r.user_id"
+        " LEFT JOIN invitations i ON i.code = r.invitation_code"
+        " WHERE r.survey_id = ? AND t.skipped = 0"
+        " ORDER BY u.pseudonym, t.sdg, t.item_code, t.kind DESC"
+    )
+    for row in connection.execute(sql, (*profile_fields, survey_id)):
+        values = list(row)
+        values[-1] = "yes" if values[-1] else "no"
+        yield values
+
+
+def write_ratings_csv(
+    database: Path | str, out: TextIO, survey_id: str, profile_fields: Sequence[str]
+) -> int:
+    """Write the tidy CSV; returns the number of rating rows written."""
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(export_columns(profile_fields))
+        count = 0
+        for row in iter_rating_rows(connection, survey_id, profile_fields):
+            writer.writerow("" if value is None else value for value in row)
+            count += 1
+        return count
+    finally:
+        connection.close()

@@ -1,0 +1,68 @@
+"""The store: one SQLite connection guarded by a lock.
+
+Every statement goes through :meth:`Store.read` or :meth:`Store.write`, so
+concurrent handlers never interleave inside one another's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.database import open_database
+
+
+def utc_now() -> str:
+    """UTC, ISO 8601 with seconds and a Z: the one timestamp format stored."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Store:
+    def __init__(self, db: aiosqlite.Connection, path: Path | str) -> None:
+        self.db = db
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        return cls(await open_database(path), path)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self.db.close()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction; committed to disk when the block exits."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.rollback()
+                raise
+            await self.db.commit()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read transaction: one consistent snapshot across several queries."""
+        async with self._lock:
+            await self.db.execute("BEGIN")
+            try:
+                yield self.db
+            finally:
+                await self.db.commit()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._lock, self.db.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self._lock, self.db.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()

@@ -1,0 +1,176 @@
+"""People, their consent and the invitation codes that brought them."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from storage.store import Store, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    telegram_id: int
+    chat_id: int
+    pseudonym: str
+    language: str | None
+    invitation_code: str | None
+    blocked_at: str | None
+    opted_out_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    agreed: bool
+    consent_version: str
+    decided_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    code: str
+    label: str
+    prefill: dict[str, str]
+    language: str | None
+    max_uses: int | None
+    uses: int
+    expires_at: str | None
+    revoked_at: str | None
+
+    def usable(self, now: str) -> bool:
+        if self.revoked_at is not None:
+            return False
+        if self.expires_at is not None and self.expires_at <= now:
+            return False
+        return self.max_uses is None or self.uses < self.max_uses
+
+
+def new_pseudonym() -> str:
+    """A random respondent id: unrelated to the Telegram id, so it leaks nothing."""
+    return "R" + secrets.token_hex(6).upper()
+
+
+def _user(row: Any) -> User:
+    return User(
+        id=row["id"],
+        telegram_id=row["telegram_id"],
+        chat_id=row["chat_id"],
+        pseudonym=row["pseudonym"],
+        language=row["language"],
+        invitation_code=row["invitation_code"],
+        blocked_at=row["blocked_at"],
+        opted_out_at=row["opted_out_at"],
+    )
+
+
+async def get_user(store: Store, telegram_id: int) -> User | None:
+    row = await store.fetchone("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
+    return _user(row) if row else None
+
+
+async def ensure_user(store: Store, telegram_id: int, chat_id: int) -> User:
+    """The user row for a Telegram id, created on first contact."""
+    async with store.write() as db:
+        await db.execute(
+            "INSERT INTO users (telegram_id, chat_id, pseudonym, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (telegram_id) DO UPDATE SET chat_id = excluded.chat_id,"
+            " blocked_at = NULL WHERE chat_id IS NOT excluded.chat_id OR blocked_at IS NOT NULL",
+            (telegram_id, chat_id, new_pseudonym(), utc_now()),
+        )
+        async with db.execute("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,)) as cur:
+            row = await cur.fetchone()
+    assert row is not None
+    return _user(row)
+
+
+async def set_language(store: Store, user_id: int, language: str) -> None:
+    async with store.write() as db:
+        await db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+
+async def set_pending_invitation(store: Store, user_id: int, code: str | None) -> None:
+    async with store.write() as db:
+        await db.execute("UPDATE users SET invitation_code = ? WHERE id = ?", (code, user_id))
+
+
+async def mark_blocked(store: Store, telegram_id: int, blocked: bool) -> None:
+    async with store.write() as db:
+        await db.execute(
+            "UPDATE users SET blocked_at = ? WHERE telegram_id = ?",
+            (utc_now() if blocked else None, telegram_id),
+        )
+
+
+async def get_consent(store: Store, user_id: int) -> Consent | None:
+    row = await store.fetchone("SELECT * FROM consents WHERE user_id = ?", (user_id,))
+    if row is None:
+        return None
+    return Consent(bool(row["agreed"]), row["consent_version"], row["decided_at"])
+
+
+async def record_consent(store: Store, user_id: int, agreed: bool, version: str) -> None:
+    async with store.write() as db:
+        await db.execute(
+            "INSERT INTO consents (user_id, agreed, consent_version, decided_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET agreed = excluded.agreed,"
+            " consent_version = excluded.consent_version, decided_at = excluded.decided_at",
+            (user_id, int(agreed), version, utc_now()),
+        )
+
+
+async def delete_user(store: Store, user_id: int) -> None:
+    """Delete the person and, by cascade, their consent, responses and answers."""
+    async with store.write() as db:
+        await db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+
+
+def _invitation(row: Any) -> Invitation:
+    return Invitation(
+        code=row["code"],
+        label=row["label"],
+        prefill=json.loads(row["prefill"]),
+        language=row["language"],
+        max_uses=row["max_uses"],
+        uses=row["uses"],
+        expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+async def add_invitation(
+    store: Store,
+    code: str,
+    *,
+    label: str = "",
+    prefill: dict[str, str] | None = None,
+    language: str | None = None,
+    max_uses: int | None = None,
+    expires_at: str | None = None,
+    created_by: int | None = None,
+) -> Invitation:
+    async with store.write() as db:
+        await db.execute(
+            "INSERT INTO invitations (code, label, prefill, language, max_uses, expires_at,"
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                code,
+                label,
+                json.dumps(prefill or {}),
+                language,
+                max_uses,
+                expires_at,
+                created_by,
+                utc_now(),
+            ),
+        )
+    invitation = await get_invitation(store, code)
+    assert invitation is not None
+    return invitation
+
+
+async def get_invitation(store: Store, code: str) -> Invitation | None:
+    row = await store.fetchone("SELECT * FROM invitations WHERE code = ?", (code,))
+    return _invitation(row) if row else None
