@@ -98,4 +98,17 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX ratings_by_item ON ratings (item_code, kind)",
         "CREATE INDEX responses_by_survey ON responses (survey_id, submitted_at)",
     ],
+    2: [
+        # Every admin action: who (Telegram id of an admin, never a respondent),
+        # what, when, and how it ended.
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            actor_id INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_by_time ON audit_log (at)",
+    ],
 }

@@ -1,0 +1,70 @@
+"""Who may do what. Admins come from ``[access] admins``; everyone else is refused.
+
+``admin_only`` wraps a handler: it refuses non-admins with a plain "not
+allowed" (and nothing more), and writes every admin action to the audit table
+with its outcome.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from conversations.i18n import translator
+from conversations.services import Services
+from storage import audit, users
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+
+
+def is_admin(settings: Settings, telegram_id: int | None) -> bool:
+    return telegram_id is not None and telegram_id in settings.access.admins
+
+
+async def caller_language(context: ContextTypes.DEFAULT_TYPE, telegram_id: int) -> str:
+    services: Services = context.bot_data["services"]
+    user = await users.get_user(services.store, telegram_id)
+    return (user.language if user else None) or services.default_language
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    _ = translator(await caller_language(context, user.id) if user else None)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(_("Not allowed."))
+
+
+def admin_only(action: str) -> Callable[[Handler], Handler]:
+    """Refuse non-admins; audit every admin call as ``action`` with its outcome."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+            settings: Settings = context.bot_data["settings"]
+            services: Services = context.bot_data["services"]
+            user = update.effective_user
+            detail = " ".join(context.args or []) if context.args is not None else ""
+            if not is_admin(settings, user.id if user else None):
+                await refuse(update, context)
+                return None
+            assert user is not None
+            try:
+                result = await handler(update, context)
+            except Exception as error:
+                await audit.record(
+                    services.store, user.id, action, detail, f"error: {type(error).__name__}"
+                )
+                raise
+            await audit.record(services.store, user.id, action, detail, "ok")
+            return result
+
+        return wrapper
+
+    return decorate
