@@ -30,9 +30,9 @@ async def test_edit_that_changes_nothing_is_not_modified(
     bot: telegram.Bot, user: SimulatedUser
 ) -> None:
     sent = await bot.send_message(user.id, "Câu 1", reply_markup=KEYBOARD)
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("Câu 1", user.id, sent.message_id, reply_markup=KEYBOARD)
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_reply_markup(user.id, sent.message_id, reply_markup=KEYBOARD)
 
 
@@ -86,7 +86,7 @@ async def test_unknown_chat_and_validation_errors(bot: telegram.Bot, user: Simul
     long_data = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="d" * 65)]])
     with pytest.raises(BadRequest, match="Button_data_invalid"):
         await bot.send_message(user.id, "x", reply_markup=long_data)
-    with pytest.raises(BadRequest, match="(?i)unsupported start tag"):
+    with pytest.raises(BadRequest, match=r"(?i)unsupported start tag"):
         await bot.send_message(user.id, "<script>x</script>", parse_mode="HTML")
 
 
