@@ -176,6 +176,10 @@ class ControlClient:
     async def duplicate_next_update(self, count: int = 1) -> None:
         await self.request("POST", "/duplicate_next_update", json={"count": count})
 
+    async def reset(self) -> None:
+        """Start from a clean slate between tests sharing one server (update_id keeps rising)."""
+        await self.request("POST", "/reset")
+
     async def set_callback_query_ttl(self, seconds: float) -> None:
         await self.request("POST", "/config", json={"callback_query_ttl": seconds})
 

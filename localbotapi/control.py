@@ -250,6 +250,12 @@ async def duplicate_next(request: web.Request) -> web.Response:
     return web.json_response({"duplicate_next": updates.duplicate_next})
 
 
+@routes.post("/_control/reset")
+async def reset(request: web.Request) -> web.Response:
+    _state(request).reset()
+    return web.json_response({"ok": True})
+
+
 @routes.post("/_control/config")
 async def configure(request: web.Request) -> web.Response:
     body = await _body(request)

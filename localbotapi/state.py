@@ -70,6 +70,24 @@ class BotState:
         self.updates = UpdateQueue()
         self._media_group_seq = 0
 
+    def reset(self) -> None:
+        """Forget users, chats, files, queries, calls, faults and pending updates.
+
+        update_id keeps counting up, so a bot that is still polling keeps working.
+        """
+        self.users.clear()
+        self.chats.clear()
+        self.files.clear()
+        self.callback_queries.clear()
+        self.commands.clear()
+        self.calls.clear()
+        self.faults.clear()
+        self.webhook = None
+        self.updates.drop_pending()
+        self.updates.history.clear()
+        self.updates.duplicate_next = 0
+        self.touch()
+
     # -- change notification -------------------------------------------------------
     @property
     def signal(self):

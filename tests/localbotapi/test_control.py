@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import aiohttp
+import pytest
 import telegram
-from telegram import KeyboardButton, ReplyKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from localbotapi import ControlClient, LocalBotApiServer, SimulatedUser
 
 from .conftest import TOKEN
+
+HERE = Path(__file__).parent
 
 
 async def test_call_log_records_method_params_and_time(
@@ -102,3 +113,49 @@ def test_cli_prints_base_urls() -> None:
     assert re.match(r"Bot API base_url: +http://127\.0\.0\.1:\d+/bot$", lines[0].strip())
     assert lines[1].strip().endswith("/file/bot")
     assert lines[2].strip().endswith("/_control")
+
+
+async def test_reset_clears_the_world_but_update_ids_keep_rising(
+    bot: telegram.Bot, user: SimulatedUser, control: ControlClient
+) -> None:
+    first = await user.send_text("trước")
+    await control.fail_next("sendMessage", "forbidden")
+    await control.reset()
+    assert await control.users() == [] and await control.calls() == []
+    newcomer = await control.create_user("Mai")
+    second = await newcomer.send_text("sau")
+    assert second["update_id"] > first["update_id"]
+    [update] = await bot.get_updates()
+    assert update.message.text == "sau"
+    assert (await bot.send_message(newcomer.id, "ok")).text == "ok"  # fault was cleared
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+async def test_playground_renders_chat_safely_and_presses_buttons(
+    server: LocalBotApiServer, bot: telegram.Bot, user: SimulatedUser
+) -> None:
+    await user.send_command("/start")
+    await bot.send_message(
+        user.id,
+        "<b>Đậm</b> &lt;script&gt;alert(1)&lt;/script&gt;",
+        parse_mode="HTML",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Có", callback_data="yes")]]),
+    )
+    process = await asyncio.create_subprocess_exec(
+        "node",
+        str(HERE / "playground_harness.js"),
+        server.root_url,
+        str(user.id),
+        str(HERE.parents[1] / "localbotapi" / "static" / "playground.js"),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    stdout, _ = await asyncio.wait_for(process.communicate(), 10)
+    summary = json.loads(stdout)
+    assert summary["messages"][0]["cls"] == "msg user"
+    assert summary["messages"][0]["text"].startswith("/start")
+    assert summary["messages"][1]["cls"] == "msg bot"
+    assert summary["messages"][1]["text"].startswith("Đậm <script>alert(1)</script>")
+    assert "B" in summary["tags"] and "SCRIPT" not in summary["tags"]
+    assert summary["callbacks"] == ["yes"]
+    [update] = [u for u in await bot.get_updates() if u.callback_query]
+    assert update.callback_query.data == "yes"
