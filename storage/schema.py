@@ -111,4 +111,42 @@ MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX audit_by_time ON audit_log (at)",
     ],
+    20: [
+        # One broadcast: a message to an audience, delivered by a resumable job.
+        # status: draft (previewed), running, done, cancelled.
+        """CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY,
+            created_by INTEGER NOT NULL,
+            audience TEXT NOT NULL,
+            text TEXT NOT NULL,
+            invitation_code TEXT,
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'running', 'done', 'cancelled')),
+            report_chat_id INTEGER,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT
+        )""",
+        # One row per recipient. 'sending' is committed before the API call and
+        # 'sent' after it, so a crash in between is visible: such rows become
+        # 'uncertain' on restart and are never sent again (at most once).
+        # user_id cascades, so /delete also removes a person from broadcasts.
+        """CREATE TABLE broadcast_recipients (
+            broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL,
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                ('pending', 'sending', 'sent', 'blocked', 'failed', 'skipped', 'uncertain')),
+            reason TEXT,
+            updated_at TEXT,
+            PRIMARY KEY (broadcast_id, chat_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX recipients_by_status ON broadcast_recipients (broadcast_id, status, chat_id)",
+        # Reminders sent for a paused response: counted before each send.
+        """CREATE TABLE reminders (
+            response_id INTEGER PRIMARY KEY REFERENCES responses(id) ON DELETE CASCADE,
+            sent_count INTEGER NOT NULL DEFAULT 0,
+            last_sent_at TEXT NOT NULL
+        )""",
+    ],
 }

@@ -26,8 +26,13 @@ class Person:
     first_name: str = "Lan"
 
     def json(self) -> dict[str, Any]:
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                "username": f"user{self.id}", "language_code": self.language_code}
+        return {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "username": f"user{self.id}",
+            "language_code": self.language_code,
+        }
 
 
 def make_settings(database: Path, **overrides: Any) -> Settings:
@@ -73,7 +78,9 @@ class Harness:
             "text": text,
         }
         if text.startswith("/"):
-            data["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            data["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
         await self.feed({"message": data})
 
     async def send_other(self, person: Person, kind: str = "sticker") -> None:
@@ -85,15 +92,24 @@ class Harness:
             "from": person.json(),
         }
         if kind == "sticker":
-            data["sticker"] = {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
-                               "is_animated": False, "is_video": False, "type": "regular"}
+            data["sticker"] = {
+                "file_id": "s1",
+                "file_unique_id": "s1",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
         elif kind == "photo":
             data["photo"] = [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}]
         else:
             data["voice"] = {"file_id": "v1", "file_unique_id": "v1", "duration": 2}
         await self.feed({"message": data})
 
-    async def press_data(self, person: Person, data: str, message: ChatMessage | None = None) -> Update:
+    async def press_data(
+        self, person: Person, data: str, message: ChatMessage | None = None
+    ) -> Update:
         message = message or self.telegram.last_bot_message(person.id)
         query = {
             "id": str(next(_query_ids)),

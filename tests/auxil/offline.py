@@ -18,7 +18,12 @@ from typing import Any
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.request import BaseRequest, RequestData
 
-BOT_USER = {"id": 700000001, "is_bot": True, "first_name": "Scorecard", "username": "ScorecardTestBot"}
+BOT_USER = {
+    "id": 700000001,
+    "is_bot": True,
+    "first_name": "Scorecard",
+    "username": "ScorecardTestBot",
+}
 TOKEN = "700000001:AAHtestTokenForOfflineTestsOnly0000"
 
 
@@ -103,7 +108,14 @@ class OfflineTelegram(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # --- test helpers ------------------------------------------------------
-    def fail(self, method: str, status: int, description: str, times: int = 1, retry_after: int | None = None) -> None:
+    def fail(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
         self.failures.append(Failure(method, times, status, description, retry_after))
 
     def message_json(self, chat_id: int, message: ChatMessage) -> dict[str, Any]:
@@ -138,8 +150,12 @@ class OfflineTelegram(BaseRequest):
 
     # --- Bot API methods ---------------------------------------------------
     def _api_getMe(self, params: dict[str, Any]) -> Any:
-        return {**BOT_USER, "can_join_groups": False, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            **BOT_USER,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
         markup = params.get("reply_markup")
@@ -212,14 +228,23 @@ class OfflineTelegram(BaseRequest):
     def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
         message, chat_id = self._photo(params)
         data = self.message_json(chat_id, message)
-        data["photo"] = [{"file_id": f"photo{message.message_id}", "file_unique_id": f"u{message.message_id}",
-                          "width": 800, "height": 600}]
+        data["photo"] = [
+            {
+                "file_id": f"photo{message.message_id}",
+                "file_unique_id": f"u{message.message_id}",
+                "width": 800,
+                "height": 600,
+            }
+        ]
         return data
 
     def _api_sendDocument(self, params: dict[str, Any]) -> Any:
         message, chat_id = self._photo(params)
         data = self.message_json(chat_id, message)
-        data["document"] = {"file_id": f"doc{message.message_id}", "file_unique_id": f"d{message.message_id}"}
+        data["document"] = {
+            "file_id": f"doc{message.message_id}",
+            "file_unique_id": f"d{message.message_id}",
+        }
         return data
 
     def _api_sendMediaGroup(self, params: dict[str, Any]) -> Any:
@@ -228,9 +253,17 @@ class OfflineTelegram(BaseRequest):
             media = json.loads(media)
         results = []
         for item in media or []:
-            message, chat_id = self._photo({"chat_id": params["chat_id"], "caption": item.get("caption", "")})
+            message, chat_id = self._photo(
+                {"chat_id": params["chat_id"], "caption": item.get("caption", "")}
+            )
             data = self.message_json(chat_id, message)
-            data["photo"] = [{"file_id": f"photo{message.message_id}", "file_unique_id": f"u{message.message_id}",
-                              "width": 800, "height": 600}]
+            data["photo"] = [
+                {
+                    "file_id": f"photo{message.message_id}",
+                    "file_unique_id": f"u{message.message_id}",
+                    "width": 800,
+                    "height": 600,
+                }
+            ]
             results.append(data)
         return results

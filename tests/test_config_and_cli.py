@@ -1,0 +1,150 @@
+"""Configuration and the command line: clear one-line errors, exit code 2."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.auxil.harness import Harness, Person, make_settings
+from tests.auxil.journeys import agree, answer_profile
+
+TOKEN = "123456789:AAHexampleexampleexampleexample000"
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    for command in ("run", "check-config"):
+        result = run_cli(command, cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.strip().count("\n") == 0
+        assert "telegram.token" in result.stderr and "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_bad_settings_name_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SCORECARD_TIMEZONE", "Asia/Atlantis")
+    assert main(["check-config"]) == 2
+    assert "timezone: unknown time zone 'Asia/Atlantis'" in capsys.readouterr().err
+    monkeypatch.delenv("SCORECARD_TIMEZONE")
+    config = tmp_path / "config.toml"
+    config.write_text('[access]\nadmins = ["bob"]\n')
+    assert main(["check-config"]) == 2
+    assert "access.admins.0" in capsys.readouterr().err
+    config.write_text('[storage]\ndatabse = "x.db"\n')
+    assert main(["--config", str(config), "check-config"]) == 2
+    assert "storage.databse: unknown setting" in capsys.readouterr().err
+    assert main(["--config", str(tmp_path / "nope.toml"), "check-config"]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_token_is_never_echoed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "secret-but-malformed-token")
+    assert main(["check-config"]) == 2
+    captured = capsys.readouterr()
+    assert "secret-but-malformed-token" not in captured.err + captured.out
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    assert main(["check-config"]) == 0
+    captured = capsys.readouterr()
+    assert "configuration OK" in captured.out and TOKEN not in captured.out + captured.err
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[storage]\ndatabase = "from-file.db"\n[telegram]\ntoken = "1:fromfileAAAAAAAAAAAAAAAAAAAA"\n'
+    )
+    monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", "from-env.db")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    settings = load_settings(config)
+    assert str(settings.storage.database) == "from-env.db"
+    assert settings.require_token() == TOKEN
+
+
+def test_bad_survey_file_names_file_item_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from importlib import resources
+
+    shipped = (
+        resources.files("conversations.surveys").joinpath("sdg_scorecard.toml").read_text("utf-8")
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        shipped.replace('code = "4.1.2"\nlabel = { vi', 'code = "4.1.2"\nlabel = { xx')
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SCORECARD_SURVEY__FILE", str(broken))
+    assert main(["check-config"]) == 2
+    err = capsys.readouterr().err
+    assert "broken.toml" in err and "sections[sdg4].items[4.1.2].label" in err
+
+
+async def test_export_writes_the_documented_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "db.sqlite3"
+    async with Harness(make_settings(database)) as harness:
+        person = Person(3001, "en")
+        await agree(harness, person)
+        await answer_profile(harness, person, [6, 2, 0, 2, 1])
+        await harness.press(person, "Don't know")
+        await harness.press(person, "5 Done")
+        await harness.press(person, "Skip")
+    out = tmp_path / "out" / "ratings.csv"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(database))
+    assert main(["export", "--format", "csv", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0]) == [
+        "respondent_id",
+        "survey_id",
+        "survey_version",
+        "survey_hash",
+        "partner",
+        "group",
+        "region",
+        "area",
+        "age_band",
+        "gender",
+        "sdg",
+        "indicator_code",
+        "kind",
+        "value",
+        "answered_at",
+        "submitted",
+    ]
+    assert [(r["indicator_code"], r["kind"], r["value"]) for r in rows] == [
+        ("1.1.1", "now", ""),
+        ("1.1.1", "forecast", "5"),  # the skip is not a rating
+    ]
+    assert (
+        rows[0]["group"] == "cso" and rows[0]["gender"] == "male" and rows[0]["submitted"] == "no"
+    )
+    assert rows[0]["answered_at"].endswith("Z") and rows[0]["survey_version"] == "2026.1"

@@ -1,0 +1,122 @@
+"""A respondent's whole journey through the real Application and a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from storage import responses, users
+from storage.export import write_ratings_csv
+from tests.auxil.harness import Harness, Person
+from tests.auxil.journeys import agree, answer_all, answer_profile, labels
+
+
+async def test_whole_journey_in_english(harness: Harness, database: Path) -> None:
+    person = Person(1001, "en")
+    await harness.text(person, "/start")
+    assert labels(harness, person) == ["Tiếng Việt", "English"]
+    await harness.press(person, "English")
+    assert "Do you agree to take part?" in harness.screen(person).text
+    await harness.press(person, "I agree")
+    assert "Which group do you belong to?" in harness.screen(person).text
+    assert "Prefer not to say" in labels(harness, person)  # group is sensitive
+    await answer_profile(harness, person, [1, 0, 2, 1, 0])
+
+    first = harness.screen(person)
+    assert "1/69" in first.text and "1.1.1" in first.text and "Extreme poverty" in first.text
+    await harness.press(person, "4 Fairly")
+    same_message = harness.screen(person)
+    assert same_message.message_id == first.message_id  # edited in place, not a new message
+    assert (
+        "Forecast for 2025" in same_message.text and "4 · Relatively completed" in same_message.text
+    )
+    await harness.press(person, "5 Done")
+    assert "2/69" in harness.screen(person).text
+
+    await answer_all(harness, person, value="3", comment="Nước sạch còn thiếu 💧 ở bản tôi")
+    review = harness.screen(person).text
+    assert "Ratings given: 138 of 138" in review
+    await harness.press(person, "Submit")
+    assert "Thank you! Your scorecard has been submitted." in harness.screen(person).text
+
+    out = io.StringIO()
+    assert (
+        write_ratings_csv(
+            database, out, "sdg-scorecard-vn", ["group", "region", "area", "age_band", "gender"]
+        )
+        == 138
+    )
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    first_now = next(r for r in rows if r["indicator_code"] == "1.1.1" and r["kind"] == "now")
+    assert (
+        first_now["value"] == "4"
+        and first_now["group"] == "youth"
+        and first_now["area"] == "remote"
+    )
+    assert (
+        next(r for r in rows if r["indicator_code"] == "1.1.1" and r["kind"] == "forecast")["value"]
+        == "5"
+    )
+    assert all(r["submitted"] == "yes" and r["respondent_id"].startswith("R") for r in rows)
+    assert "1001" not in out.getvalue()  # never the Telegram id
+
+    user = await users.get_user(harness.services.store, person.id)
+    assert user is not None
+    response = await responses.get_response(harness.services.store, user.id, "sdg-scorecard-vn")
+    assert response is not None
+    answers = await responses.load_answers(harness.services.store, response.id)
+    assert answers.texts["section:sdg1"] == "Nước sạch còn thiếu 💧 ở bản tôi"  # stored intact
+    assert answers.choices["priorities"] == (["sdg1", "sdg4"], True)
+    # Dozens of questions, but the chat holds a handful of messages.
+    assert len(harness.telegram.bot_messages(person.id)) < 20
+
+
+async def test_whole_journey_in_vietnamese(harness: Harness) -> None:
+    person = Person(1002, "vi")
+    await agree(harness, person, "Tiếng Việt")
+    assert "Bạn thuộc nhóm nào dưới đây?" in harness.screen(person).text
+    assert "Không muốn trả lời" in labels(harness, person)
+    await answer_profile(harness, person)
+    screen = harness.screen(person)
+    assert "Nghèo cùng cực" in screen.text and "Mức độ cải thiện năm 2022" in screen.text
+    assert "Không biết" in labels(harness, person) and "◀ Quay lại" in labels(harness, person)
+    await answer_all(harness, person, value="d")
+    assert "Không biết: 138" in harness.screen(person).text
+    await harness.press(person, "✅ Gửi")
+    assert "Cảm ơn bạn! Thẻ điểm của bạn đã được gửi." in harness.screen(person).text
+
+
+async def test_back_then_change_an_answer(harness: Harness) -> None:
+    person = Person(1003, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    await harness.press(person, "2 Low")  # 1.1.1 now
+    await harness.press(person, "◀ Back")
+    assert "✓ 2 Low" in labels(harness, person)
+    await harness.press(person, "5 Done")  # changes 1.1.1 now on purpose
+    screen = harness.screen(person).text
+    assert "Forecast for 2025" in screen and "5 · Completed" in screen
+
+
+async def test_declining_consent_stores_only_the_refusal(harness: Harness, database: Path) -> None:
+    person = Person(1004, "en")
+    await harness.text(person, "/start")
+    await harness.press(person, "English")
+    await harness.press(person, "No, thank you")
+    assert "Nothing but your refusal has been stored" in harness.screen(person).text
+    user = await users.get_user(harness.services.store, person.id)
+    assert user is not None
+    consent = await users.get_consent(harness.services.store, user.id)
+    assert consent is not None and not consent.agreed and consent.consent_version
+    assert await responses.get_response(harness.services.store, user.id, "sdg-scorecard-vn") is None
+
+
+async def test_language_suggested_remembered_and_changeable(harness: Harness) -> None:
+    person = Person(1005, "en")
+    await agree(harness, person)
+    await harness.text(person, "/language")
+    await harness.press(person, "Tiếng Việt")
+    assert "Bạn thuộc nhóm nào dưới đây?" in harness.screen(person).text
+    await harness.text(person, "/help")
+    assert "/mydata" in harness.screen(person).text and "xem dữ liệu" in harness.screen(person).text
