@@ -63,6 +63,49 @@ class SurveySettings(_Section):
     file: Path | None = None
 
 
+QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class OutreachSettings(_Section):
+    """Invitations, broadcasts and reminders (see README, "Invitations and outreach")."""
+
+    # Needed by the CLI for deep links; the running bot asks Telegram instead.
+    bot_username: str | None = None
+    reminder_after_days: float = 3.0
+    reminder_max: int = 2
+    reminder_check_minutes: int = 60
+    quiet_hours: str = "21:00-08:00"
+    broadcast_rate: float = 28.0
+
+    @field_validator("reminder_after_days", "reminder_check_minutes", "broadcast_rate")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+    @field_validator("reminder_max")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
+
+    @field_validator("broadcast_rate")
+    @classmethod
+    def _within_telegram(cls, value: float) -> float:
+        if value > 30:
+            raise ValueError("must be at most 30 (Telegram's limit is about 30 messages a second)")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if value and not QUIET_HOURS.match(value):
+            raise ValueError("must look like 21:00-08:00 (or be empty for none)")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCORECARD_", env_nested_delimiter="__", extra="forbid"
@@ -72,6 +115,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     access: AccessSettings = AccessSettings()
     survey: SurveySettings = SurveySettings()
+    outreach: OutreachSettings = OutreachSettings()
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -13,5 +13,8 @@ from collections.abc import Callable
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.outreach import register as register_outreach
 
-FEATURES: list[Callable[[Application, Settings], None]] = []  # type: ignore[type-arg]
+FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
+    register_outreach,
+]

@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 
 
+class Outcome(str):
+    """Returned by an admin handler to audit an outcome other than "ok" (e.g. a rejection)."""
+
+
 def is_admin(settings: Settings, telegram_id: int | None) -> bool:
     return telegram_id is not None and telegram_id in settings.access.admins
 
@@ -62,7 +66,8 @@ def admin_only(action: str) -> Callable[[Handler], Handler]:
                     services.store, user.id, action, detail, f"error: {type(error).__name__}"
                 )
                 raise
-            await audit.record(services.store, user.id, action, detail, "ok")
+            outcome = result if isinstance(result, Outcome) else "ok"
+            await audit.record(services.store, user.id, action, detail, outcome)
             return result
 
         return wrapper

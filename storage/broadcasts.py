@@ -198,15 +198,11 @@ async def finish_recipient(
 
 async def counts(store: Store, broadcast_id: int) -> dict[str, int]:
     rows = await store.fetchall(
-        "SELECT status, COUNT(*) FROM broadcast_recipients WHERE broadcast_id = ?"
-        " GROUP BY status",
+        "SELECT status, COUNT(*) FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY status",
         (broadcast_id,),
     )
     found = {str(row[0]): int(row[1]) for row in rows}
-    return {
-        status: found.get(status, 0)
-        for status in ("pending", "sending", *FINAL)
-    }
+    return {status: found.get(status, 0) for status in ("pending", "sending", *FINAL)}
 
 
 async def failure_reasons(store: Store, broadcast_id: int, limit: int = 5) -> list[tuple[str, int]]:

@@ -111,6 +111,162 @@ MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX audit_by_time ON audit_log (at)",
     ],
+    3: [
+        # Any answer moves the live message back to the first unanswered
+        # question (shown_step NULL) and marks the response as active, in the
+        # same statement as the answer, so one autocommit write is enough.
+        *[
+            f"""CREATE TRIGGER {table}_{event.lower()}_touches_response AFTER {event} ON {table}
+            BEGIN
+                UPDATE responses SET updated_at = NEW.answered_at, shown_step = NULL
+                WHERE id = NEW.response_id;
+            END"""
+            for table in ("profile_answers", "ratings", "texts", "choices")
+            for event in ("INSERT", "UPDATE")
+        ],
+    ],
+    10: [
+        # Running totals of the ratings per indicator, kind and respondent cell
+        # (group, region, area; '' when unanswered), kept exact by triggers in
+        # the same transaction as every answer, so a digest reads a few
+        # thousand rows instead of every rating (13.8 million at 100,000
+        # respondents). Invariant: each row sums the ratings stored now, under
+        # the cell their response is in now.
+        """CREATE TABLE rating_totals (
+            survey_id TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            region TEXT NOT NULL,
+            area TEXT NOT NULL,
+            item_code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sdg INTEGER NOT NULL,
+            rated INTEGER NOT NULL DEFAULT 0,
+            total INTEGER NOT NULL DEFAULT 0,
+            dont_know INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (survey_id, grp, region, area, item_code, kind)
+        ) WITHOUT ROWID""",
+        """CREATE VIEW response_cells AS SELECT r.id AS response_id, r.survey_id,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'group'), '') AS grp,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'region'), '') AS region,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'area'), '') AS area
+            FROM responses r""",
+        """CREATE TRIGGER rating_totals_add AFTER INSERT ON ratings BEGIN
+            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
+                rated, total, dont_know)
+            SELECT c.survey_id, c.grp, c.region, c.area, NEW.item_code, NEW.kind, NEW.sdg,
+                NEW.value IS NOT NULL, COALESCE(NEW.value, 0),
+                NEW.value IS NULL AND NOT NEW.skipped
+            FROM response_cells c WHERE c.response_id = NEW.response_id
+            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
+                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+        END""",
+        """CREATE TRIGGER rating_totals_remove AFTER DELETE ON ratings BEGIN
+            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
+                rated, total, dont_know)
+            SELECT c.survey_id, c.grp, c.region, c.area, OLD.item_code, OLD.kind, OLD.sdg,
+                -(OLD.value IS NOT NULL), -COALESCE(OLD.value, 0),
+                -(OLD.value IS NULL AND NOT OLD.skipped)
+            FROM response_cells c WHERE c.response_id = OLD.response_id
+            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
+                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+        END""",
+        """CREATE TRIGGER rating_totals_change AFTER UPDATE ON ratings BEGIN
+            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
+                rated, total, dont_know)
+            SELECT c.survey_id, c.grp, c.region, c.area, OLD.item_code, OLD.kind, OLD.sdg,
+                -(OLD.value IS NOT NULL), -COALESCE(OLD.value, 0),
+                -(OLD.value IS NULL AND NOT OLD.skipped)
+            FROM response_cells c WHERE c.response_id = OLD.response_id
+            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
+                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
+                rated, total, dont_know)
+            SELECT c.survey_id, c.grp, c.region, c.area, NEW.item_code, NEW.kind, NEW.sdg,
+                NEW.value IS NOT NULL, COALESCE(NEW.value, 0),
+                NEW.value IS NULL AND NOT NEW.skipped
+            FROM response_cells c WHERE c.response_id = NEW.response_id
+            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
+                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+        END""",
+        # A response changing cell moves all its ratings: out of the old cell
+        # before the profile answer changes, into the new one after.
+        *[
+            f"""CREATE TRIGGER rating_totals_{when.lower()}_{event.lower()}_profile
+            {when} {event} ON profile_answers
+            WHEN {row}.question_id IN ('group', 'region', 'area') BEGIN
+                INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
+                    rated, total, dont_know)
+                SELECT c.survey_id, c.grp, c.region, c.area, t.item_code, t.kind, t.sdg,
+                    {sign}(t.value IS NOT NULL), {sign}COALESCE(t.value, 0),
+                    {sign}(t.value IS NULL AND NOT t.skipped)
+                FROM ratings t JOIN response_cells c ON c.response_id = t.response_id
+                WHERE t.response_id = {row}.response_id
+                ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
+                    total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+            END"""
+            for when, sign in (("BEFORE", "-"), ("AFTER", ""))
+            for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
+        ],
+        # A deleted response leaves the totals while its cell can still be
+        # read; the cascading deletes after it then find no cell and add nothing.
+        """CREATE TRIGGER rating_totals_response_gone BEFORE DELETE ON responses BEGIN
+            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
+                rated, total, dont_know)
+            SELECT c.survey_id, c.grp, c.region, c.area, t.item_code, t.kind, t.sdg,
+                -(t.value IS NOT NULL), -COALESCE(t.value, 0),
+                -(t.value IS NULL AND NOT t.skipped)
+            FROM ratings t JOIN response_cells c ON c.response_id = t.response_id
+            WHERE t.response_id = OLD.id
+            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
+                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+        END""",
+        # Ratings stored before this step.
+        """INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
+                rated, total, dont_know)
+            WITH c AS MATERIALIZED (SELECT * FROM response_cells)
+            SELECT c.survey_id, c.grp, c.region, c.area, t.item_code, t.kind, MIN(t.sdg),
+                COUNT(t.value), COALESCE(SUM(t.value), 0),
+                SUM(t.value IS NULL AND NOT t.skipped)
+            FROM c JOIN ratings t ON t.response_id = c.response_id
+            WHERE true
+            GROUP BY 1, 2, 3, 4, 5, 6""",
+        "CREATE INDEX texts_by_time ON texts (answered_at)",
+    ],
+    11: [
+        # Coordinators: from [[coordinators]] in the config (source 'config')
+        # or added by an admin in the chat (source 'chat'). scope is JSON,
+        # e.g. {"region": "north"}; {} is everything.
+        """CREATE TABLE coordinators (
+            telegram_id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL DEFAULT '{}',
+            schedule TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'vi',
+            source TEXT NOT NULL CHECK (source IN ('config', 'chat')),
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        # One scheduled digest: the window it covers, how far its sending got
+        # (parts: 0 nothing, 1 text, 2 charts, 3 workbook = sent) and how it
+        # ended. UNIQUE keeps any window from being sent twice.
+        """CREATE TABLE digest_deliveries (
+            id INTEGER PRIMARY KEY,
+            telegram_id INTEGER NOT NULL,
+            window_start TEXT NOT NULL,
+            window_end TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'sending'
+                CHECK (status IN ('sending', 'sent', 'retrying', 'failed', 'blocked')),
+            parts INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (telegram_id, window_end)
+        )""",
+    ],
     20: [
         # One broadcast: a message to an audience, delivered by a resumable job.
         # status: draft (previewed), running, done, cancelled.
