@@ -262,8 +262,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(action, Choice):
         await on_choice(update, context, user, action)
         return
-    response = await journey.active_response(services, user)
-    consent = await users.get_consent(services.store, user.id)
+    consent, response = await responses.consent_and_response(
+        services.store, user.id, services.survey.id
+    )
     if response is None or consent is None or not consent.agreed:
         await query.answer()
         await _show_where(context, user, resume=True)
@@ -273,8 +274,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message = query.message if isinstance(query.message, Message) else None
     is_live = message is not None and message.message_id == response.live_message_id
-    if not is_live or not journey.is_current(action, response.shown_step):
-        answers = await responses.load_answers(services.store, response.id)
+    answers = await responses.load_answers(services.store, response.id)
+    if not is_live or not journey.is_current(
+        action, journey.shown_now(services, response, answers)
+    ):
         if is_live and journey.repeats_stored_answer(services, answers, action):
             await query.answer(_("Saved"))
             return
@@ -282,7 +285,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reply = await journey.where_am_i(services, user, resume=False)
         await present(context, user.chat_id, reply, response, message if is_live else None)
         return
-    reply = await journey.apply(services, user, response, action)
+    reply = await journey.apply(services, user, response, action, answers)
     await query.answer(reply.alert)
     await present(context, user.chat_id, reply, response, message)
 
@@ -291,8 +294,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services, user = await _user(update, context)
     message = update.effective_message
     assert message is not None and message.text is not None
-    response = await journey.active_response(services, user)
-    consent = await users.get_consent(services.store, user.id)
+    consent, response = await responses.consent_and_response(
+        services.store, user.id, services.survey.id
+    )
     if (
         response is None
         or response.submitted_at is not None

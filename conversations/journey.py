@@ -169,12 +169,18 @@ def _profile_choice(services: Services, step: Step, value: str) -> str:
     )
 
 
-async def apply(services: Services, user: User, response: Response, action: StepAction) -> Reply:
+def shown_now(services: Services, response: Response, answers: Answers) -> str:
+    """What the live message shows: set by navigation, else the first open step."""
+    return response.shown_step or position(services, answers)
+
+
+async def apply(
+    services: Services, user: User, response: Response, action: StepAction, answers: Answers
+) -> Reply:
     """Apply a current (not stale) button press: store first, then say what is next."""
     store, survey = services.store, services.survey
     language = language_of(services, user)
     _ = translator(language)
-    answers = await responses.load_answers(store, response.id)
     step, value = action.step, action.value
 
     if step is None:  # review screen and its lists
@@ -193,32 +199,30 @@ async def apply(services: Services, user: User, response: Response, action: Step
         answers.ratings[(item.code, kind)] = rating
         shown = position(services, answers)
         await responses.save_rating(
-            store, response.id, item.code, kind, section.sdg, rating.value, rating.skipped, shown
+            store, response.id, item.code, kind, section.sdg, rating.value, rating.skipped
         )
     elif step.kind == "profile":
         question = survey.profile[step.index]
         answers.profile[question.id] = _profile_choice(services, step, value)
         shown = position(services, answers)
-        await responses.save_profile(
-            store, response.id, question.id, answers.profile[question.id], shown
-        )
+        await responses.save_profile(store, response.id, question.id, answers.profile[question.id])
     elif step.kind == "comment":  # only "skip" comes as a button
         key = comment_key(survey.sections[step.index].id)
         answers.texts[key] = None
         shown = position(services, answers)
-        await responses.save_text(store, response.id, key, None, shown)
+        await responses.save_text(store, response.id, key, None)
     elif survey.closing[step.index].kind == "text":
         question = survey.closing[step.index]
         answers.texts[question.id] = None
         shown = position(services, answers)
-        await responses.save_text(store, response.id, question.id, None, shown)
+        await responses.save_text(store, response.id, question.id, None)
     else:
         question = survey.closing[step.index]
         selected, _done = answers.choices.get(question.id, ([], False))
         if value == "k":
             answers.choices[question.id] = (selected, True)
             shown = position(services, answers)
-            await responses.save_choices(store, response.id, question.id, selected, True, shown)
+            await responses.save_choices(store, response.id, question.id, selected, True)
         else:
             goal = survey.sections[int(value[1:])].id
             if goal in selected:
@@ -233,7 +237,7 @@ async def apply(services: Services, user: User, response: Response, action: Step
                 selected = [*selected, goal]
             answers.choices[question.id] = (selected, False)
             shown = step.key
-            await responses.save_choices(store, response.id, question.id, selected, False, shown)
+            await responses.save_choices(store, response.id, question.id, selected, False)
     return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
 
 
@@ -305,7 +309,7 @@ async def answer_text(services: Services, user: User, response: Response, text: 
     )
     answers.texts[key] = cleaned
     shown = position(services, answers)
-    await responses.save_text(store, response.id, key, cleaned, shown)
+    await responses.save_text(store, response.id, key, cleaned)
     return Reply(
         screen_for(services, answers, shown, language),
         shown=shown,

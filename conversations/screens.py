@@ -7,6 +7,7 @@ from the gettext catalogs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -165,21 +166,29 @@ def rating_screen(survey: Survey, answers: Answers, step: Step, language: str) -
         )
     current = answers.ratings.get((item.code, kind.id))
     chosen = None if current is None else ("s" if current.skipped else str(current.value or "d"))
-    mark = "✓ "
+    return Screen("\n".join(lines), _rating_keyboard(survey, step, language, chosen))
+
+
+@lru_cache(maxsize=8192)
+def _rating_keyboard(
+    survey: Survey, step: Step, language: str, chosen: str | None
+) -> InlineKeyboardMarkup:
+    """Built once per question, language and marked answer: keyboards are immutable,
+    and building eight buttons on every tap costs more than the database does."""
 
     def labelled(value: str, label: str) -> InlineKeyboardButton:
-        return _button(
-            (mark if chosen == value else "") + label, step_data(survey, step.key, value)
-        )
+        mark = "✓ " if chosen == value else ""
+        return _button(mark + label, step_data(survey, step.key, value))
 
     points = [labelled(str(p.value), f"{p.value} {p.short(language)}") for p in survey.scale.points]
-    keyboard = [
-        points[:3],
-        points[3:],
-        [labelled("d", survey.scale.dont_know(language))],
-        _nav_row(survey, step, language, skip=True),
-    ]
-    return Screen("\n".join(lines), InlineKeyboardMarkup(keyboard))
+    return InlineKeyboardMarkup(
+        [
+            points[:3],
+            points[3:],
+            [labelled("d", survey.scale.dont_know(language))],
+            _nav_row(survey, step, language, skip=True),
+        ]
+    )
 
 
 def text_screen(survey: Survey, answers: Answers, step: Step, language: str) -> Screen:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storage.store import Store, utc_now
+from storage.users import Consent
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,26 @@ async def get_response(store: Store, user_id: int, survey_id: str) -> Response |
     return _response(row) if row else None
 
 
+async def consent_and_response(
+    store: Store, user_id: int, survey_id: str
+) -> tuple[Consent | None, Response | None]:
+    """A person's consent and response in one query (asked on every button press)."""
+    row = await store.fetchone(
+        "SELECT c.agreed AS consent_agreed, c.consent_version, c.decided_at, r.*"
+        " FROM users u LEFT JOIN consents c ON c.user_id = u.id"
+        " LEFT JOIN responses r ON r.user_id = u.id AND r.survey_id = ? WHERE u.id = ?",
+        (survey_id, user_id),
+    )
+    if row is None:
+        return None, None
+    consent = (
+        None
+        if row["consent_agreed"] is None
+        else Consent(bool(row["consent_agreed"]), row["consent_version"], row["decided_at"])
+    )
+    return consent, (_response(row) if row["id"] is not None else None)
+
+
 async def start_response(
     store: Store,
     user_id: int,
@@ -89,51 +110,39 @@ async def start_response(
 
 
 async def load_answers(store: Store, response_id: int) -> Answers:
+    """All of a response's answers in one statement: one consistent snapshot."""
+    rows = await store.fetchall(
+        "SELECT 'p', question_id, choice, NULL, NULL FROM profile_answers WHERE response_id = ?"
+        " UNION ALL SELECT 'r', item_code, kind, value, skipped FROM ratings WHERE response_id = ?"
+        " UNION ALL SELECT 't', question_id, text, NULL, NULL FROM texts WHERE response_id = ?"
+        " UNION ALL SELECT 'c', question_id, selected, done, NULL FROM choices"
+        " WHERE response_id = ?",
+        (response_id,) * 4,
+    )
     answers = Answers()
-    async with store.read() as db:  # one consistent snapshot of four tables
-        async with db.execute(
-            "SELECT question_id, choice FROM profile_answers WHERE response_id = ?",
-            (response_id,),
-        ) as cur:
-            answers.profile = {r[0]: r[1] async for r in cur}
-        async with db.execute(
-            "SELECT item_code, kind, value, skipped FROM ratings WHERE response_id = ?",
-            (response_id,),
-        ) as cur:
-            answers.ratings = {(r[0], r[1]): Rating(r[2], bool(r[3])) async for r in cur}
-        async with db.execute(
-            "SELECT question_id, text FROM texts WHERE response_id = ?", (response_id,)
-        ) as cur:
-            answers.texts = {r[0]: r[1] async for r in cur}
-        async with db.execute(
-            "SELECT question_id, selected, done FROM choices WHERE response_id = ?",
-            (response_id,),
-        ) as cur:
-            answers.choices = {
-                r[0]: ([s for s in r[1].split(",") if s], bool(r[2])) async for r in cur
-            }
+    for table, key, text, number, flag in rows:
+        if table == "p":
+            answers.profile[key] = text
+        elif table == "r":
+            answers.ratings[(key, text)] = Rating(number, bool(flag))
+        elif table == "t":
+            answers.texts[key] = text
+        else:
+            answers.choices[key] = ([s for s in text.split(",") if s], bool(number))
     return answers
 
 
-async def _touch(db: Any, response_id: int, shown_step: str | None, now: str) -> None:
-    await db.execute(
-        "UPDATE responses SET updated_at = ?, shown_step = ? WHERE id = ?",
-        (now, shown_step, response_id),
+# Each save is a single autocommit statement; the triggers of migration 3 mark
+# the response as active and its live message as showing the first open step.
+
+
+async def save_profile(store: Store, response_id: int, question_id: str, choice: str) -> None:
+    await store.execute(
+        "INSERT INTO profile_answers VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " choice = excluded.choice, answered_at = excluded.answered_at"
+        " WHERE choice IS NOT excluded.choice",
+        (response_id, question_id, choice, utc_now()),
     )
-
-
-async def save_profile(
-    store: Store, response_id: int, question_id: str, choice: str, next_step: str | None
-) -> None:
-    now = utc_now()
-    async with store.write() as db:
-        await db.execute(
-            "INSERT INTO profile_answers VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-            " choice = excluded.choice, answered_at = excluded.answered_at"
-            " WHERE choice IS NOT excluded.choice",
-            (response_id, question_id, choice, now),
-        )
-        await _touch(db, response_id, next_step, now)
 
 
 async def save_rating(
@@ -144,63 +153,45 @@ async def save_rating(
     sdg: int,
     value: int | None,
     skipped: bool,
-    next_step: str | None,
 ) -> None:
-    now = utc_now()
-    async with store.write() as db:
-        await db.execute(
-            "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-            " value = excluded.value, skipped = excluded.skipped,"
-            " answered_at = excluded.answered_at"
-            " WHERE value IS NOT excluded.value OR skipped IS NOT excluded.skipped",
-            (response_id, item_code, kind, sdg, value, int(skipped), now),
-        )
-        await _touch(db, response_id, next_step, now)
+    await store.execute(
+        "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " value = excluded.value, skipped = excluded.skipped,"
+        " answered_at = excluded.answered_at"
+        " WHERE value IS NOT excluded.value OR skipped IS NOT excluded.skipped",
+        (response_id, item_code, kind, sdg, value, int(skipped), utc_now()),
+    )
 
 
-async def save_text(
-    store: Store, response_id: int, question_id: str, text: str | None, next_step: str | None
-) -> None:
-    now = utc_now()
-    async with store.write() as db:
-        await db.execute(
-            "INSERT INTO texts VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-            " text = excluded.text, answered_at = excluded.answered_at"
-            " WHERE text IS NOT excluded.text",
-            (response_id, question_id, text, now),
-        )
-        await _touch(db, response_id, next_step, now)
+async def save_text(store: Store, response_id: int, question_id: str, text: str | None) -> None:
+    await store.execute(
+        "INSERT INTO texts VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " text = excluded.text, answered_at = excluded.answered_at"
+        " WHERE text IS NOT excluded.text",
+        (response_id, question_id, text, utc_now()),
+    )
 
 
 async def save_choices(
-    store: Store,
-    response_id: int,
-    question_id: str,
-    selected: list[str],
-    done: bool,
-    next_step: str | None,
+    store: Store, response_id: int, question_id: str, selected: list[str], done: bool
 ) -> None:
-    now = utc_now()
-    async with store.write() as db:
-        await db.execute(
-            "INSERT INTO choices VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-            " selected = excluded.selected, done = excluded.done,"
-            " answered_at = excluded.answered_at",
-            (response_id, question_id, ",".join(selected), int(done), now),
-        )
-        await _touch(db, response_id, next_step, now)
+    await store.execute(
+        "INSERT INTO choices VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+        " selected = excluded.selected, done = excluded.done,"
+        " answered_at = excluded.answered_at",
+        (response_id, question_id, ",".join(selected), int(done), utc_now()),
+    )
 
 
 async def set_shown(
     store: Store, response_id: int, shown_step: str | None, live_message_id: int | None
 ) -> None:
     """Remember which message is live and what it shows (UI bookkeeping only)."""
-    async with store.write() as db:
-        await db.execute(
-            "UPDATE responses SET shown_step = ?,"
-            " live_message_id = COALESCE(?, live_message_id) WHERE id = ?",
-            (shown_step, live_message_id, response_id),
-        )
+    await store.execute(
+        "UPDATE responses SET shown_step = ?,"
+        " live_message_id = COALESCE(?, live_message_id) WHERE id = ?",
+        (shown_step, live_message_id, response_id),
+    )
 
 
 async def submit(store: Store, response_id: int) -> None:

@@ -59,10 +59,17 @@ class Store:
             finally:
                 await self.db.commit()
 
+    # One statement, one trip to the database thread: with many respondents
+    # at once, the number of trips per answer is what bounds throughput.
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self.db.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        async with self._lock:
+            return list(await self.db.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._lock, self.db.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """One statement in its own (autocommit) transaction: durable on return."""
+        async with self._lock:
+            await self.db.execute_fetchall(sql, tuple(params))

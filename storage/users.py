@@ -73,6 +73,9 @@ async def get_user(store: Store, telegram_id: int) -> User | None:
 
 async def ensure_user(store: Store, telegram_id: int, chat_id: int) -> User:
     """The user row for a Telegram id, created on first contact."""
+    known = await get_user(store, telegram_id)
+    if known is not None and known.chat_id == chat_id and known.blocked_at is None:
+        return known  # the common case: a read, no write transaction
     async with store.write() as db:
         await db.execute(
             "INSERT INTO users (telegram_id, chat_id, pseudonym, created_at) VALUES (?, ?, ?, ?)"
