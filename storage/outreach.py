@@ -93,14 +93,16 @@ async def due_reminders(
     return [Reminder(row[0], row[1], row[2], row[3]) for row in rows]
 
 
-async def count_reminder(store: Store, response_id: int, max_reminders: int) -> bool:
+async def count_reminder(
+    store: Store, response_id: int, max_reminders: int, now: str | None = None
+) -> bool:
     """Count a reminder before it is sent (at most once); False if the cap was reached."""
     async with store.write() as db:
         cursor = await db.execute(
             "INSERT INTO reminders (response_id, sent_count, last_sent_at) VALUES (?, 1, ?)"
             " ON CONFLICT (response_id) DO UPDATE SET sent_count = sent_count + 1,"
             " last_sent_at = excluded.last_sent_at WHERE sent_count < ?",
-            (response_id, utc_now(), max_reminders),
+            (response_id, now or utc_now(), max_reminders),
         )
         return cursor.rowcount == 1
 

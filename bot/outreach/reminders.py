@@ -62,7 +62,7 @@ async def send_due(application: Application, now: datetime | None = None) -> int
     sent = 0
     for reminder in due:
         if not await outreach.count_reminder(
-            services.store, reminder.response_id, options.reminder_max
+            services.store, reminder.response_id, options.reminder_max, _iso(now)
         ):
             continue
         _ = translator(reminder.language or services.default_language)

@@ -11,6 +11,7 @@ import pytest
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.request import RequestData
 
+from storage import users
 from tests.auxil.harness import Harness, make_settings
 from tests.auxil.offline import OfflineTelegram
 
@@ -23,6 +24,7 @@ class FileTelegram(OfflineTelegram):
     def __init__(self) -> None:
         super().__init__()
         self.files: dict[str, bytes] = {}
+        self.uploads: list[tuple[str, bytes]] = []  # (method, file bytes) as sent
 
     def _api_getFile(self, params: dict[str, Any]) -> Any:
         file_id = str(params["file_id"])
@@ -46,6 +48,9 @@ class FileTelegram(OfflineTelegram):
         if "/documents/" in url:
             file_id = url.rsplit("/", 1)[-1].removesuffix(".csv")
             return 200, self.files[file_id]
+        if request_data is not None and request_data.multipart_data:
+            for _name, (_filename, content, *_rest) in request_data.multipart_data.items():
+                self.uploads.append((url.rsplit("/", 1)[-1], bytes(content)))
         return await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
@@ -62,7 +67,14 @@ def outreach_settings(database: Path, **outreach: Any) -> Any:
 @pytest.fixture
 async def outreach(database: Path) -> AsyncIterator[Harness]:
     async with Harness(outreach_settings(database), FileTelegram()) as running:
+        await english_admin(running)
         yield running
+
+
+async def english_admin(harness: Harness) -> None:
+    """The admin reads English, so the tests can quote the English strings."""
+    admin = await users.ensure_user(harness.services.store, ADMIN, ADMIN)
+    await users.set_language(harness.services.store, admin.id, "en")
 
 
 def sent_texts(telegram: OfflineTelegram, chat_id: int) -> list[str]:

@@ -1,0 +1,142 @@
+"""Partner invitations: admins create codes with a link and a QR poster; /start uses them."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from PIL import Image
+
+from bot.cli import main
+from storage import audit, users
+from tests.auxil.harness import Harness, Person
+from tests.auxil.journeys import labels
+from tests.outreach.conftest import ADMIN
+
+LINK = re.compile(r"https://t\.me/ScorecardTestBot\?start=([A-Za-z0-9_-]+)")
+
+
+async def _invite(harness: Harness, words: str) -> str:
+    await harness.text(Person(ADMIN, "en"), f"/invite {words}")
+    caption = harness.telegram.last_bot_message(ADMIN).text
+    match = LINK.search(caption)
+    assert match, caption
+    return match.group(1)
+
+
+async def test_admin_gets_a_deep_link_and_a_printable_qr_png(outreach: Harness) -> None:
+    code = await _invite(outreach, "Youth Union Hà Giang group=youth region=north max=30")
+    caption = outreach.telegram.last_bot_message(ADMIN).text
+    assert "Youth Union Hà Giang" in caption and "uses: 0/30" in caption
+    # Unguessable: 128 random bits as 22 URL-safe characters, far below the 64 limit.
+    assert len(code) == 22
+    method, png = outreach.telegram.uploads[-1]
+    assert method == "sendPhoto"
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width >= 500
+    entry = (await audit.recent(outreach.services.store, 1))[0]
+    assert (entry.actor_id, entry.action, entry.outcome[:2]) == (ADMIN, "invite", "ok")
+    assert "group=youth" in entry.detail
+
+
+async def test_a_created_code_prefills_the_profile_and_counts_its_use(outreach: Harness) -> None:
+    code = await _invite(outreach, "Youth Union group=youth region=north")
+    person = Person(5001, "en")
+    await outreach.text(person, f"/start {code}")
+    await outreach.press(person, "English")
+    await outreach.press(person, "I agree")
+    assert "What kind of area do you live in?" in outreach.screen(person).text
+    assert "Urban" in labels(outreach, person)
+    invitation = await users.get_invitation(outreach.services.store, code)
+    assert invitation is not None and invitation.uses == 1
+
+
+async def test_a_code_language_and_its_use_limit_apply(outreach: Harness) -> None:
+    code = await _invite(outreach, "Women's Union lang=en max=1")
+    first, second = Person(5011, "vi"), Person(5012, "vi")
+    await outreach.text(first, f"/start {code}")
+    # The code's language replaces the language question.
+    assert "Do you agree to take part?" in outreach.screen(first).text
+    await outreach.press(first, "I agree")
+    await outreach.text(second, f"/start {code}")
+    texts = [m.text for m in outreach.telegram.bot_messages(second.id)]
+    assert any("đã hết lượt" in text or "used up" in text for text in texts)
+
+
+async def test_a_revoked_code_is_refused_politely(outreach: Harness) -> None:
+    code = await _invite(outreach, "School 5")
+    await outreach.text(Person(ADMIN, "en"), f"/revoke {code}")
+    assert "Revoked" in outreach.telegram.last_bot_message(ADMIN).text
+    person = Person(5021, "en")
+    await outreach.text(person, f"/start {code}")
+    messages = outreach.telegram.bot_messages(person.id)
+    assert "unknown, expired or already used up" in messages[-2].text
+    await outreach.text(Person(ADMIN, "en"), "/invites")
+    assert "School 5" not in outreach.telegram.last_bot_message(ADMIN).text
+
+
+async def test_bad_fields_are_explained_and_create_nothing(outreach: Harness) -> None:
+    admin = Person(ADMIN, "en")
+    await outreach.text(admin, "/invite Youth group=pirates")
+    assert "group must be one of: children, youth" in outreach.telegram.last_bot_message(ADMIN).text
+    await outreach.text(admin, "/invite Youth colour=red")
+    assert "Unknown field colour" in outreach.telegram.last_bot_message(ADMIN).text
+    await outreach.text(admin, "/invite Youth max=zero")
+    assert "max must be a whole number" in outreach.telegram.last_bot_message(ADMIN).text
+    await outreach.text(admin, "/invites")
+    assert "No invitation codes yet" in outreach.telegram.last_bot_message(ADMIN).text
+    entries = await audit.recent(outreach.services.store, 4)
+    assert [e.outcome for e in entries[1:]] == ["rejected: bad request"] * 3
+
+
+async def test_others_are_not_allowed_to_invite_revoke_or_read_the_audit(
+    outreach: Harness,
+) -> None:
+    stranger = Person(5031, "en")
+    for command in ("/invite Partner group=youth", "/invites", "/revoke abc", "/audit"):
+        await outreach.text(stranger, command)
+        # Refused plainly, in the default language (Vietnamese) of someone unknown.
+        assert outreach.telegram.last_bot_message(stranger.id).text == "Không được phép."
+    assert outreach.telegram.count("sendPhoto") == 0
+    assert await audit.recent(outreach.services.store) == []
+
+
+async def test_admins_read_the_audit_log(outreach: Harness) -> None:
+    admin = Person(ADMIN, "en")
+    await _invite(outreach, "Youth group=youth")
+    await outreach.text(admin, "/audit 5")
+    text = outreach.telegram.last_bot_message(ADMIN).text
+    assert f"{ADMIN} · invite Youth group=youth → ok" in text
+
+
+def test_cli_writes_a_printable_sheet_of_qr_codes(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "config.toml"
+    database = tmp_path / "db.sqlite3"
+    config.write_text(
+        f'[storage]\ndatabase = "{database}"\n[outreach]\nbot_username = "ScorecardTestBot"\n'
+    )
+    out = tmp_path / "sheets"
+    code = main(
+        [
+            "invite",
+            "Hội Phụ nữ",
+            "group=women",
+            "days=30",
+            "--out",
+            str(out),
+            "--config",
+            str(config),
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert LINK.search(printed)
+    pdf = next(out.glob("invite-hoi-phu-nu-*.pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    png = Image.open(next(out.glob("invite-hoi-phu-nu-*.png")))
+    assert png.size == (1240, 1754)  # A4 at 150 dpi
+    assert main(["invites", "--config", str(config)]) == 0
+    assert "Hội Phụ nữ · group=women" in capsys.readouterr().out
+    assert main(["invite", "X", "region=mars", "--config", str(config)]) == 2
+    assert "region must be one of" in capsys.readouterr().err
