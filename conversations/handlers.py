@@ -10,7 +10,7 @@ import contextlib
 import logging
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -37,6 +37,17 @@ from storage.users import User
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
+
+
+async def acknowledge(
+    query: CallbackQuery, text: str | None = None, show_alert: bool = False
+) -> None:
+    """Answer a button press; a query that is too old (say, after a restart) must
+    not stop the next question from being shown, so that error is ignored."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as error:
+        log.info("callback query not answered: %s", error.message)
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -196,8 +207,8 @@ async def on_choice(
     if choice.topic == "L":
         await users.set_language(services.store, user.id, choice.value)
         _ = translator(choice.value)
-        await query.answer(
-            _("Language: English") if choice.value == "en" else _("Language: Vietnamese")
+        await acknowledge(
+            query, _("Language: English") if choice.value == "en" else _("Language: Vietnamese")
         )
         user = await users.ensure_user(services.store, user.telegram_id, user.chat_id)
         consent = await users.get_consent(services.store, user.id)
@@ -218,10 +229,10 @@ async def on_choice(
         agreed = choice.value == "y"
         existing = await users.get_consent(services.store, user.id)
         if existing is not None and existing.agreed and not agreed:
-            await query.answer()  # a stale "no" after agreeing changes nothing
+            await acknowledge(query)  # a stale "no" after agreeing changes nothing
             return
         await users.record_consent(services.store, user.id, agreed, services.consent_version)
-        await query.answer()
+        await acknowledge(query)
         if not agreed:
             text = _(
                 "Thank you for your time. Nothing but your refusal has been stored. If you change your mind, send /start."
@@ -234,7 +245,7 @@ async def on_choice(
         await _show_where(context, user, resume=True)
         return
     # D: delete my data
-    await query.answer()
+    await acknowledge(query)
     if choice.value == "y":
         await users.delete_user(services.store, user.id)
         text = _(
@@ -255,8 +266,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         action = parse(query.data, services.survey)
     except ForgedCallback as reason:
         log.warning("rejected callback data from a client: %s", reason)
-        await query.answer(
-            _("This button is not valid. Send /resume to continue."), show_alert=True
+        await acknowledge(
+            query, _("This button is not valid. Send /resume to continue."), show_alert=True
         )
         return
     if isinstance(action, Choice):
@@ -266,11 +277,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         services.store, user.id, services.survey.id
     )
     if response is None or consent is None or not consent.agreed:
-        await query.answer()
+        await acknowledge(query)
         await _show_where(context, user, resume=True)
         return
     if response.submitted_at is not None:
-        await query.answer(_("Your scorecard is already submitted. Thank you!"), show_alert=True)
+        await acknowledge(
+            query, _("Your scorecard is already submitted. Thank you!"), show_alert=True
+        )
         return
     message = query.message if isinstance(query.message, Message) else None
     is_live = message is not None and message.message_id == response.live_message_id
@@ -279,14 +292,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         action, journey.shown_now(services, response, answers)
     ):
         if is_live and journey.repeats_stored_answer(services, answers, action):
-            await query.answer(_("Saved"))
+            # Stored already (a double tap): make sure the message shows what is
+            # current, in case the first tap's edit never reached the phone.
+            await acknowledge(query, _("Saved"))
+            reply = await journey.where_am_i(services, user, resume=False)
+            await present(
+                context, user.chat_id, Reply(reply.screen, reply.shown), response, message
+            )
             return
-        await query.answer(_("That message is out of date. Here is your current question."))
+        await acknowledge(query, _("That message is out of date. Here is your current question."))
         reply = await journey.where_am_i(services, user, resume=False)
         await present(context, user.chat_id, reply, response, message if is_live else None)
         return
     reply = await journey.apply(services, user, response, action, answers)
-    await query.answer(reply.alert)
+    await acknowledge(query, reply.alert)
     await present(context, user.chat_id, reply, response, message)
 
 

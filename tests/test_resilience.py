@@ -162,3 +162,31 @@ async def test_delete_removes_every_row_after_confirmation(harness: Harness) -> 
     for table in ("users", "consents", "responses", "profile_answers", "ratings", "texts"):
         rows = await harness.services.store.fetchall(f"SELECT * FROM {table}")
         assert rows == [], table
+
+
+async def test_a_too_old_callback_query_still_moves_on(harness: Harness) -> None:
+    person = Person(2009, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    harness.telegram.fail(
+        "answerCallbackQuery",
+        400,
+        "Bad Request: query is too old and response timeout expired or query ID is invalid",
+    )
+    await harness.press(person, "1 Very low")
+    assert await stored_ratings(harness, person) == {("1.1.1", "now"): 1}
+    assert "Forecast for 2025" in harness.screen(person).text
+
+
+async def test_a_lost_edit_is_repaired_by_tapping_again(harness: Harness) -> None:
+    person = Person(2010, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    message = harness.screen(person)
+    data = harness.button(person, "2 Low")
+    harness.telegram.fail("editMessageText", 502, "Bad Gateway")
+    await harness.press_data(person, data, message)
+    assert "Level reached in 2022" in message.text  # the phone still shows the old question
+    await harness.press_data(person, data, message)  # the respondent taps again
+    assert await stored_ratings(harness, person) == {("1.1.1", "now"): 2}
+    assert "Forecast for 2025" in harness.screen(person).text
