@@ -17,13 +17,14 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
-from bot.outreach.delivery import deliver
+from bot.outreach.delivery import Pacer, deliver
 from conversations.i18n import Translate, translator
 from conversations.services import Services
 from storage import broadcasts
 
 log = logging.getLogger(__name__)
 TASKS = "outreach_deliveries"
+PACER = "outreach_pacer"
 MAX_CSV_BYTES = 1_000_000
 MAX_CSV_IDS = 100_000
 
@@ -76,6 +77,12 @@ async def recipients_for(
 
 def tasks(application: Application) -> dict[int, asyncio.Task[dict[str, int]]]:  # type: ignore[type-arg]
     return application.bot_data.setdefault(TASKS, {})
+
+
+def shared_pacer(application: Application) -> Pacer:  # type: ignore[type-arg]
+    """One send budget for every broadcast and reminder of this bot."""
+    settings: Settings = application.bot_data["settings"]
+    return application.bot_data.setdefault(PACER, Pacer(settings.outreach.broadcast_rate))
 
 
 def report_text(broadcast_id: int, counts: dict[str, int], _: Translate, done: bool) -> str:
@@ -141,6 +148,7 @@ async def _run(application: Application, broadcast_id: int) -> dict[str, int]:  
             settings.outreach.broadcast_rate,
             progress,
             bot_username=bot.username,
+            pacer=shared_pacer(application),
         )
     except Exception:
         log.exception("broadcast %d stopped; it resumes at the next start", broadcast_id)

@@ -104,12 +104,17 @@ async def deliver(
     progress: Progress | None = None,
     progress_every: float = 10.0,
     bot_username: str | None = None,
+    pacer: Pacer | None = None,
 ) -> dict[str, int]:
-    """Send a running broadcast to every pending recipient; return the final counts."""
+    """Send a running broadcast to every pending recipient; return the final counts.
+
+    Pass one shared ``pacer`` when several broadcasts (or reminders) may run
+    at once, so that together they stay within ``rate``.
+    """
     broadcast = await broadcasts.get(store, broadcast_id)
     if broadcast is None or broadcast.status != "running":
         raise ValueError(f"broadcast {broadcast_id} is not running")
-    pacer = Pacer(rate)
+    pacer = pacer or Pacer(rate)
     loop = asyncio.get_running_loop()
     in_flight: set[asyncio.Task[None]] = set()
     last_report = loop.time()

@@ -6,7 +6,6 @@ a reminder but never send one twice or past the cap.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta
 
@@ -15,6 +14,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
+from bot.outreach.broadcasting import shared_pacer
 from bot.outreach.callbacks import CONTINUE
 from bot.outreach.delivery import retry_seconds
 from conversations.i18n import translator
@@ -60,6 +60,7 @@ async def send_due(application: Application, now: datetime | None = None) -> int
         services.store, services.survey.id, cutoff, options.reminder_max
     )
     sent = 0
+    pacer = shared_pacer(application)
     for reminder in due:
         if not await outreach.count_reminder(
             services.store, reminder.response_id, options.reminder_max, _iso(now)
@@ -73,17 +74,17 @@ async def send_due(application: Application, now: datetime | None = None) -> int
             "You started the community SDG scorecard but have not finished it yet. Your answers"
             " are saved: continue whenever you like. Send /stop to get no more reminders."
         )
+        await pacer.wait_turn()
         try:
             await application.bot.send_message(reminder.chat_id, text, reply_markup=keyboard)
             sent += 1
         except RetryAfter as error:
             # Counted but not delivered: a reminder lost is better than one too many.
-            await asyncio.sleep(retry_seconds(error))
+            pacer.pause(retry_seconds(error))
         except Forbidden:
             await users.mark_blocked(services.store, reminder.telegram_id, True)
         except TelegramError as error:
             log.warning("reminder not sent: %s", error.message)
-        await asyncio.sleep(1 / options.broadcast_rate)
     if sent:
         log.info("sent %d reminders", sent)
     return sent

@@ -207,3 +207,23 @@ async def test_a_restart_resumes_without_sending_anyone_twice(database: Path) ->
     assert counts["sent"] == 5 and counts["uncertain"] == 1
     assert [_received(after, person) for person in people] == [0, 0, 0, 1, 1, 1]
     assert "Uncertain (interrupted mid-send, not resent): 1" in after.screen(Person(ADMIN)).text
+
+
+async def test_broadcasts_at_once_share_the_rate_limit(database: Path) -> None:
+    settings = outreach_settings(database, broadcast_rate=10)
+    async with Harness(settings, FileTelegram()) as harness:
+        await english_admin(harness)
+        people = await _people(harness, 6900, 4)
+        admin = Person(ADMIN, "en")
+        for audience in ("all", "paused"):
+            await harness.text(admin, f"/broadcast {audience} {MESSAGE}")
+        previews = [m for m in harness.telegram.bot_messages(ADMIN) if m.buttons()]
+        started = time.monotonic()
+        for preview in previews:
+            await harness.press_data(admin, preview.buttons()[0]["callback_data"], preview)
+        for task in list(tasks(harness.app).values()):
+            await task
+        elapsed = time.monotonic() - started
+    # 5 + 4 messages at 10 a second overall: no faster than 0.8 s, however many broadcasts.
+    assert elapsed >= 0.8
+    assert all(_received(harness, person) == 2 for person in people)
