@@ -41,6 +41,7 @@ def _invite_arguments(parser: argparse.ArgumentParser) -> None:
         help="prefilled profile answers and limits: group=youth region=north lang=vi max=100"
         " days=30 (or until=2026-12-31)",
     )
+    parser.add_argument("--label-en", help="the partner's English name, printed under the label")
     parser.add_argument("--copies", type=int, default=6, help="QR cards on the sheet (default 6)")
     parser.add_argument("--out", type=Path, help="folder for the printable sheet (PDF and PNG)")
     parser.add_argument(
@@ -87,7 +88,7 @@ def invite(settings: Settings, args: argparse.Namespace) -> int:
     print(link)
     print(invitations.describe(invitation, _))
     if args.out is not None:
-        cards = [(link, invitation.label)] * args.copies
+        cards = [(link, invitation.label, args.label_en)] * args.copies
         stem = args.out / f"invite-{_slug(invitation.label)}-{invitation.code[:6]}"
         for suffix in (".pdf", ".png"):
             print(f"wrote {posters.write_sheet(cards, stem.with_suffix(suffix))}")

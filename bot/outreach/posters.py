@@ -63,18 +63,20 @@ def _centered(draw: ImageDraw.ImageDraw, y: int, width: int, text: str, size: in
     return y + int(size * 1.35)
 
 
-def poster(link: str, label: str, width: int = 600) -> Image.Image:
-    """One card: the partner label, the QR code, both captions and the link."""
+def poster(link: str, label: str, width: int = 600, label_en: str | None = None) -> Image.Image:
+    """One card: the partner label (and its English name), the QR code, captions, link."""
     code = qr_image(link).resize((width - 80, width - 80), Image.Resampling.NEAREST)
-    card = Image.new("RGB", (width, width + 150), "white")
+    card = Image.new("RGB", (width, width + 180), "white")
     draw = ImageDraw.Draw(card)
     y = _centered(draw, 16, width, label or " ", 34)
+    if label_en:
+        y = _centered(draw, y, width, label_en, 24)
     card.paste(code, (40, y))
     y += code.height + 4
     for caption in CAPTIONS:
         y = _centered(draw, y, width, caption, 20)
-    _centered(draw, y, width, link, 14)
-    return card
+    y = _centered(draw, y, width, link, 14)
+    return card.crop((0, 0, width, y + 12))
 
 
 def poster_png(link: str, label: str) -> bytes:
@@ -83,19 +85,22 @@ def poster_png(link: str, label: str) -> bytes:
     return out.getvalue()
 
 
-def sheet(cards: list[tuple[str, str]], columns: int = 2, rows: int = 3) -> list[Image.Image]:
+Card = tuple[str, str, str | None]  # link, label, English label
+
+
+def sheet(cards: list[Card], columns: int = 2, rows: int = 3) -> list[Image.Image]:
     """A4 pages (150 dpi) of cards, ``columns`` x ``rows`` each, to print and cut."""
     page_width, page_height = A4_AT_150_DPI
     cell_width, cell_height = page_width // columns, page_height // rows
-    card_width = min(cell_width - 30, cell_height - 180)
+    card_width = min(cell_width - 30, cell_height - 210)
     pages: list[Image.Image] = []
     per_page = columns * rows
     for start in range(0, len(cards), per_page):
         page = Image.new("RGB", A4_AT_150_DPI, "white")
         draw = ImageDraw.Draw(page)
-        for index, (link, label) in enumerate(cards[start : start + per_page]):
+        for index, (link, label, label_en) in enumerate(cards[start : start + per_page]):
             column, row = index % columns, index // columns
-            card = poster(link, label, card_width)
+            card = poster(link, label, card_width, label_en)
             left = column * cell_width + (cell_width - card.width) // 2
             top = row * cell_height + (cell_height - card.height) // 2
             page.paste(card, (left, top))
@@ -107,7 +112,7 @@ def sheet(cards: list[tuple[str, str]], columns: int = 2, rows: int = 3) -> list
     return pages
 
 
-def write_sheet(cards: list[tuple[str, str]], out: Path) -> Path:
+def write_sheet(cards: list[Card], out: Path) -> Path:
     """Write the sheet as a PDF (several pages) or a PNG (first page), by suffix."""
     pages = sheet(cards)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -123,6 +123,8 @@ def test_cli_writes_a_printable_sheet_of_qr_codes(tmp_path: Path, capsys) -> Non
             "Hội Phụ nữ",
             "group=women",
             "days=30",
+            "--label-en",
+            "Women's Union",
             "--out",
             str(out),
             "--config",
@@ -140,3 +142,10 @@ def test_cli_writes_a_printable_sheet_of_qr_codes(tmp_path: Path, capsys) -> Non
     assert "Hội Phụ nữ · group=women" in capsys.readouterr().out
     assert main(["invite", "X", "region=mars", "--config", str(config)]) == 2
     assert "region must be one of" in capsys.readouterr().err
+    link = LINK.search(printed)
+    assert link is not None
+    assert main(["revoke", link.group(0), "--config", str(config)]) == 0
+    capsys.readouterr()
+    assert main(["invites", "--config", str(config)]) == 0
+    assert "Hội Phụ nữ" not in capsys.readouterr().out
+    assert main(["revoke", link.group(1), "--config", str(config)]) == 1
