@@ -26,10 +26,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conversations.survey import Survey, load_survey  # noqa: E402
-from storage.database import open_database  # noqa: E402
+from conversations.survey import Survey, load_survey
+from storage.database import open_database
+from storage.schema import MIGRATIONS
 
 CONSENT = "2026-11-1"
+REBUILD_TOTALS = next(
+    sql for sql in MIGRATIONS[10] if sql.lstrip().startswith("INSERT INTO rating_totals")
+)
 
 
 @dataclass
@@ -90,6 +94,14 @@ def generate(
             "INSERT OR IGNORE INTO invitations (code, label, created_at) VALUES (?, ?, ?)",
             [(code, f"Partner {n + 1}", _iso(end)) for n, code in enumerate(invitations)],
         )
+    # Bulk loading: the running-totals triggers are dropped and the totals
+    # rebuilt in one GROUP BY at the end (as migration 10 does), then the
+    # triggers come back exactly as they were.
+    triggers = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rating_totals%'"
+    ).fetchall()
+    for name, _sql in triggers:
+        db.execute(f"DROP TRIGGER {name}")
     batch = 2000
     for first in range(0, respondents, batch):
         count = min(batch, respondents - first)
@@ -117,9 +129,18 @@ def generate(
             consents.append((rid, 1, CONSENT, stamp))
             code = invitations[invited[n]] if invited[n] >= 0 else None
             responses.append(
-                (rid, rid, survey.id, survey.version, survey.content_hash, code, stamp, done,
-                 done if finished[n] else None)
-            )  # fmt: skip
+                (
+                    rid,
+                    rid,
+                    survey.id,
+                    survey.version,
+                    survey.content_hash,
+                    code,
+                    stamp,
+                    done,
+                    done if finished[n] else None,
+                )
+            )
             profiles.extend((rid, qid, str(answers[qid][n]), stamp) for qid in profile)
             answered = len(items) if finished[n] else int(stops[n])
             now = item_mean[:answered] + shift[n] + rng.normal(0, dist.spread, answered)
@@ -153,6 +174,11 @@ def generate(
             db.executemany("INSERT INTO profile_answers VALUES (?, ?, ?, ?)", profiles)
             db.executemany("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?)", ratings)
             db.executemany("INSERT INTO texts VALUES (?, ?, ?, ?)", texts)
+    with db:
+        db.execute("DELETE FROM rating_totals")
+        db.execute(REBUILD_TOTALS)
+        for _name, sql in triggers:
+            db.execute(sql)
     db.execute("ANALYZE")
     db.close()
 
@@ -175,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.out.exists():
         args.out.unlink()
-    dist = Distribution(group_shift=_shifts(args.group_shift), region_shift=_shifts(args.region_shift))
+    dist = Distribution(
+        group_shift=_shifts(args.group_shift), region_shift=_shifts(args.region_shift)
+    )
     began = time.perf_counter()
     generate(args.out, args.respondents, distribution=dist, seed=args.seed)
     print(f"{args.respondents} respondents -> {args.out} in {time.perf_counter() - began:.1f} s")

@@ -67,7 +67,11 @@ def check_config(settings: Settings, args: argparse.Namespace) -> int:
 
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--format", choices=["csv"], default="csv", help="file format (default csv)"
+        "--format",
+        choices=["csv", "opensdg"],
+        default="csv",
+        help="csv (default): every rating; opensdg: mean ratings in the Open SDG data"
+        " format, one file per indicator, into the folder --out",
     )
     parser.add_argument(
         "--out", type=Path, required=True, help="file to write ('-' for standard output)"
@@ -78,6 +82,10 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 def export(settings: Settings, args: argparse.Namespace) -> int:
     from storage.export import write_ratings_csv
 
+    if args.format == "opensdg":
+        from bot.digest.cli import export_opensdg
+
+        return export_opensdg(settings, args.out)
     survey = load_survey(settings.survey.file)
     database = settings.storage.database
     if not database.exists():

@@ -106,6 +106,81 @@ class OutreachSettings(_Section):
         return value
 
 
+class OfficialSetting(_Section):
+    """The official view of one goal (1-5 scale) and where it comes from."""
+
+    level: float
+    source: str
+
+    @field_validator("level")
+    @classmethod
+    def _on_scale(cls, value: float) -> float:
+        if not 1 <= value <= 5:
+            raise ValueError("must be between 1 and 5")
+        return value
+
+
+class DigestSettings(_Section):
+    # Breakdown cells with fewer respondents than this are suppressed everywhere.
+    min_cell: int = 5
+    # The period /digest covers on demand, in days.
+    window_days: int = 7
+    # Most recent comments in a digest workbook.
+    max_comments: int = 5000
+    # Per goal, e.g. sdg1 = { level = 4.2, source = "..." }; overrides the survey file.
+    official: dict[str, OfficialSetting] = {}
+
+    @field_validator("min_cell")
+    @classmethod
+    def _at_least_two(cls, value: int) -> int:
+        if value < 2:
+            raise ValueError("must be at least 2")
+        return value
+
+    @field_validator("window_days", "max_comments")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("official")
+    @classmethod
+    def _goal_keys(cls, value: dict[str, OfficialSetting]) -> dict[str, OfficialSetting]:
+        for key in value:
+            if not re.fullmatch(r"sdg([1-9]|1[0-7])", key):
+                raise ValueError(f"{key!r}: use sdg1 .. sdg17")
+        return value
+
+
+class CoordinatorSetting(_Section):
+    telegram_id: int
+    # e.g. { region = "north" } or { region = "north", group = "youth" }; {} is everything.
+    scope: dict[str, str] = {}
+    # "daily 08:00", "mon 08:00" or "off" (on demand only), in the configured time zone.
+    schedule: str = "mon 08:00"
+    language: Literal["vi", "en"] = "vi"
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        from bot.digest.schedule import ScheduleError, parse_schedule
+
+        try:
+            parse_schedule(value)
+        except ScheduleError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if key not in ("group", "region", "area"):
+                raise ValueError(f"unknown scope {key!r}: use group, region, area")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCORECARD_", env_nested_delimiter="__", extra="forbid"
@@ -116,6 +191,8 @@ class Settings(BaseSettings):
     access: AccessSettings = AccessSettings()
     survey: SurveySettings = SurveySettings()
     outreach: OutreachSettings = OutreachSettings()
+    digest: DigestSettings = DigestSettings()
+    coordinators: list[CoordinatorSetting] = []
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

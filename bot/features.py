@@ -13,8 +13,10 @@ from collections.abc import Callable
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.digest.feature import register as register_digest
 from bot.outreach import register as register_outreach
 
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
     register_outreach,
+    register_digest,
 ]

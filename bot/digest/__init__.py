@@ -1,0 +1,1 @@
+"""Coordinator digests: analysis, text, charts, workbook, Open SDG export, schedules."""

@@ -1,0 +1,199 @@
+"""The digest as one Telegram HTML message, in the coordinator's language.
+
+Narrow enough for a phone: the one table is about 30 characters wide. The
+text never exceeds Telegram's 4096 characters: optional parts are dropped
+(longest first) until it fits.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from functools import partial
+from html import escape as escape_html
+
+from babel.numbers import format_decimal
+
+from bot.digest.analysis import Analysis, GoalRow
+from bot.digest.scope import scope_label
+from conversations.i18n import translator
+
+LIMIT = 4096
+escape = partial(escape_html, quote=False)
+
+
+def number(value: float | None, language: str, digits: int = 1, sign: bool = False) -> str:
+    if value is None:
+        return "–"
+    pattern = "0." + "0" * digits if digits else "0"
+    text = format_decimal(value, format=pattern, locale=language)
+    return "+" + text if sign and not text.startswith("-") and text.strip("0,.") else text
+
+
+def whole(value: int, language: str) -> str:
+    return format_decimal(value, format="#,##0", locale=language)
+
+
+def percent(share: float | None, language: str) -> str:
+    return "–" if share is None else f"{format_decimal(100 * share, format='0', locale=language)}%"
+
+
+def _goal_line(row: GoalRow, language: str, hidden: str) -> str:
+    def cell(value: float | None, suppressed: bool, width: int, **kw: object) -> str:
+        text = hidden if suppressed else number(value, language, **kw)  # type: ignore[arg-type]
+        return text.rjust(width)
+
+    share = row.now.dont_know_share
+    return (
+        f"{row.sdg:>3} "
+        + cell(row.now.mean, row.now.suppressed, 4)
+        + " "
+        + cell(row.forecast.mean, row.forecast.suppressed, 4)
+        + " "
+        + cell(
+            row.change.percent,
+            row.now.suppressed or row.forecast.suppressed,
+            4,
+            digits=0,
+            sign=True,
+        )
+        + " "
+        + cell(
+            row.change.per_year,
+            row.now.suppressed or row.forecast.suppressed,
+            5,
+            digits=2,
+            sign=True,
+        )
+        + " "
+        + ("–" if share is None else percent(share, language)).rjust(4)
+    )
+
+
+def render_text(analysis: Analysis, language: str, zone: tzinfo) -> str:
+    """The digest message (HTML)."""
+    _ = translator(language)
+    survey = analysis.survey
+    progress = analysis.progress
+    hidden = f"<{analysis.k}"
+    start = analysis.start.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    end = analysis.end.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    year_now, year_forecast = survey.years["now"], survey.years["forecast"]
+    head = [
+        "<b>" + escape(_("Scorecard digest")) + "</b>",
+        "<i>"
+        + escape(
+            _("Scope: {scope}").format(
+                scope=scope_label(survey, analysis.scope, language, _("everything"))
+            )
+        )
+        + "</i>",
+        "<i>" + escape(_("Period: {start} – {end}").format(start=start, end=end)) + "</i>",
+        "",
+        "<b>" + escape(_("Responses")) + "</b>",
+        escape(
+            _("Started: {total} (+{new} in this period)").format(
+                total=whole(progress.started, language),
+                new=whole(progress.started_in_window, language),
+            )
+        ),
+        escape(
+            _("Completed: {total} (+{new}), {rate} of those who started").format(
+                total=whole(progress.completed, language),
+                new=whole(progress.completed_in_window, language),
+                rate=percent(analysis.completion_rate, language),
+            )
+        ),
+        escape(
+            _("Median time to complete: {minutes} min").format(
+                minutes=number(analysis.median_minutes, language, digits=0)
+            )
+        ),
+    ]
+    if progress.stops:
+        item, kind, people = progress.stops[0]
+        head.append(
+            escape(
+                _(
+                    "Most often the last answer before stopping: {item} ({year}), {people} people"
+                ).format(
+                    item=item, year=survey.years.get(kind, kind), people=whole(people, language)
+                )
+            )
+        )
+    head.append(
+        escape(_("New comments: {count}").format(count=whole(progress.new_comments, language)))
+    )
+    invitations = [
+        escape(_("By invitation (started/completed):"))
+        + " "
+        + "; ".join(
+            f"{escape(label or _('no invitation'))} {started}/{completed}"
+            for label, started, completed in progress.by_invitation[:6]
+        )
+    ]
+    table = [
+        "",
+        "<b>"
+        + escape(
+            _("Goals: mean rating {now} → {forecast}").format(now=year_now, forecast=year_forecast)
+        )
+        + "</b>",
+        "<pre>"
+        + escape(
+            f"SDG {year_now:>4} {year_forecast:>4} {'+%':>4} {_('/yr'):>5} {_('DK'):>4}".rstrip()
+        )
+        + "\n"
+        + "\n".join(escape(_goal_line(row, language, hidden)) for row in analysis.goals)
+        + "</pre>",
+        escape(
+            _(
+                "+%: forecast growth; /yr: points per year; DK: share of “don't know”;"
+                " {hidden}: fewer than {k} respondents, hidden."
+            ).format(hidden=hidden, k=analysis.k)
+        ),
+    ]
+    official_lines = [
+        escape(
+            _("SDG {sdg}: citizens {mean}, official {level} ({source}), gap {gap}").format(
+                sdg=row.sdg,
+                mean=hidden if row.now.suppressed else number(row.now.mean, language),
+                level=number(row.official.level, language),
+                source=row.official.source,
+                gap=hidden if row.gap is None else number(row.gap, language, sign=True),
+            )
+        )
+        for row in analysis.goals
+        if row.official is not None
+    ]
+    official = (
+        ["", "<b>" + escape(_("Against the official view")) + "</b>", *official_lines]
+        if official_lines
+        else []
+    )
+    ranked = analysis.ranked_indicators()
+    labels = {item.code: item.label(language) for _s, item in survey.items}
+
+    def indicator(row_code: str, mean: float | None) -> str:
+        label = labels.get(row_code, "")
+        short = label if len(label) <= 48 else label[:47] + "…"
+        return f"{row_code} {escape(short)}: <b>{number(mean, language)}</b>"
+
+    extremes: list[str] = []
+    if ranked:
+        extremes = [
+            "",
+            "<b>" + escape(_("Lowest rated now")) + "</b>",
+            *(indicator(row.code, row.now.mean) for row in ranked[:3]),
+            "<b>" + escape(_("Highest rated now")) + "</b>",
+            *(indicator(row.code, row.now.mean) for row in reversed(ranked[-3:])),
+        ]
+    footer = ["", escape(_("Charts and the workbook follow."))]
+    parts = [head, invitations, table, official, extremes, footer]
+    text = "\n".join(line for part in parts for line in part)
+    # Optional parts go first when too long: invitations, then extremes, then the official view.
+    for drop in (invitations, extremes, official):
+        if len(text) <= LIMIT:
+            break
+        drop.clear()
+        text = "\n".join(line for part in parts for line in part)
+    return text[:LIMIT]

@@ -1,0 +1,116 @@
+"""A small hand-computed dataset, stored through the real storage functions.
+
+SDG 1, indicator 1.1.1 ("now" / "forecast"; years 2022 / 2025):
+
+    respondent          group  region  area   now   forecast
+    Y1..Y5              youth  north   urban  1..5  2, 3, 4, 5, 5
+    Y6                  youth  north   rural  DK    (skipped)
+    W1, W2              women  south   rural  1, 1  2, 2
+
+    SDG 1 now:      (1+2+3+4+5+1+1) / 7 = 17/7 = 2.428571; forecast 23/7 = 3.285714
+    growth:         (23/7 - 17/7) / (17/7) = 6/17 = 35.29 %; per year (6/7) / 3 = 0.285714
+    don't know:     1 of 8 answers "now" = 12.5 %; the skip is not an answer
+    official (cfg): 4.0, so the gap is 17/7 - 4 = -1.571429
+    youth now 15/5 = 3.0 (5 respondents: shown); women 2/2 (2 respondents: hidden at k=5)
+    SDG 4 (4.1.1 now = 3, 5 by W1, W2 only): 2 respondents, hidden everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conversations.services import CONSENT_VERSION
+from storage import responses, users
+from storage.store import Store
+from tests.auxil.harness import Harness, make_settings
+
+ADMIN = 900001
+COORDINATOR = 900002
+STRANGER = 900003
+OFFICIAL = {"sdg1": {"level": 4.0, "source": "National report 2020"}}
+
+Ratings = dict[tuple[str, str], int | None | str]  # value, None for don't know, "skip"
+
+
+@dataclass
+class Respondent:
+    telegram_id: int
+    profile: dict[str, str]
+    ratings: Ratings
+    submit: bool = True
+    comment: str | None = None
+    invitation: str | None = None
+
+
+async def add_respondent(store: Store, survey: Any, person: Respondent) -> int:
+    user = await users.ensure_user(store, person.telegram_id, person.telegram_id)
+    await users.record_consent(store, user.id, True, CONSENT_VERSION)
+    response = await responses.start_response(
+        store, user.id, survey.id, survey.version, survey.content_hash, person.invitation,
+        person.profile,
+    )  # fmt: skip
+    for (code, kind), value in person.ratings.items():
+        sdg = survey.item_by_code[code][0].sdg
+        skipped = value == "skip"
+        await responses.save_rating(
+            store, response.id, code, kind, sdg, None if skipped else value, skipped  # type: ignore[arg-type]
+        )
+    if person.comment is not None:
+        await responses.save_text(store, response.id, "section:sdg1", person.comment)
+    if person.submit:
+        await responses.submit(store, response.id)
+    return response.id
+
+
+def youth(n: int, now: int | None, forecast: int | str | None, area: str = "urban") -> Respondent:
+    profile = {"group": "youth", "region": "north", "area": area}
+    ratings: Ratings = {("1.1.1", "now"): now, ("1.1.1", "forecast"): forecast}
+    return Respondent(800000 + n, profile, ratings, comment=f"Ý kiến {n}" if n == 1 else None)
+
+
+def woman(n: int, now: int, forecast: int, four: int) -> Respondent:
+    profile = {"group": "women", "region": "south", "area": "rural"}
+    ratings: Ratings = {
+        ("1.1.1", "now"): now,
+        ("1.1.1", "forecast"): forecast,
+        ("4.1.1", "now"): four,
+    }
+    return Respondent(810000 + n, profile, ratings)
+
+
+DATASET = [
+    youth(1, 1, 2),
+    youth(2, 2, 3),
+    youth(3, 3, 4),
+    youth(4, 4, 5),
+    youth(5, 5, 5),
+    youth(6, None, "skip", area="rural"),
+    woman(1, 1, 2, 3),
+    woman(2, 1, 2, 5),
+]
+
+
+def digest_settings(database: Path, **overrides: Any) -> Any:
+    values: dict[str, Any] = {
+        "access": {"admins": [ADMIN]},
+        "digest": {"official": OFFICIAL},
+        "coordinators": [
+            {"telegram_id": COORDINATOR, "scope": {"region": "north"}, "schedule": "daily 08:00",
+             "language": "en"},
+        ],
+    }  # fmt: skip
+    values.update(overrides)
+    return make_settings(database, **values)
+
+
+@pytest.fixture
+async def digest_harness(database: Path) -> AsyncIterator[Harness]:
+    async with Harness(digest_settings(database)) as running:
+        for person in DATASET:
+            await add_respondent(running.services.store, running.services.survey, person)
+        yield running
