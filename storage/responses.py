@@ -84,24 +84,35 @@ async def start_response(
     invitation_code: str | None,
     prefill: dict[str, str],
 ) -> Response:
-    """Create the response once; a valid invitation is counted and prefills the profile."""
+    """Create the response once; a valid invitation is counted and prefills the profile.
+
+    The invitation's use is counted in the same transaction, and only while it
+    is still usable, so two people racing for a code's last use cannot both win.
+    """
     now = utc_now()
     async with store.write() as db:
-        cursor = await db.execute(
-            "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
-            " invitation_code, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (user_id, survey_id) DO NOTHING",
-            (user_id, survey_id, survey_version, survey_hash, invitation_code, now, now),
-        )
-        if cursor.rowcount == 1 and cursor.lastrowid is not None:
-            response_id = cursor.lastrowid
+        async with db.execute(
+            "SELECT 1 FROM responses WHERE user_id = ? AND survey_id = ?", (user_id, survey_id)
+        ) as cursor:
+            exists = await cursor.fetchone() is not None
+        if not exists:
             if invitation_code is not None:
-                await db.execute(
-                    "UPDATE invitations SET uses = uses + 1 WHERE code = ?", (invitation_code,)
+                counted = await db.execute(
+                    "UPDATE invitations SET uses = uses + 1 WHERE code = ? AND revoked_at IS NULL"
+                    " AND (max_uses IS NULL OR uses < max_uses)"
+                    " AND (expires_at IS NULL OR expires_at > ?)",
+                    (invitation_code, now),
                 )
+                if counted.rowcount != 1:
+                    invitation_code, prefill = None, {}
+            cursor = await db.execute(
+                "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
+                " invitation_code, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user_id, survey_id, survey_version, survey_hash, invitation_code, now, now),
+            )
             await db.executemany(
                 "INSERT INTO profile_answers VALUES (?, ?, ?, ?)",
-                [(response_id, key, value, now) for key, value in prefill.items()],
+                [(cursor.lastrowid, key, value, now) for key, value in prefill.items()],
             )
         await db.execute("UPDATE users SET invitation_code = NULL WHERE id = ?", (user_id,))
     response = await get_response(store, user_id, survey_id)

@@ -37,3 +37,19 @@ async def test_unknown_expired_and_used_up_codes_get_a_polite_message(harness: H
         messages = harness.telegram.bot_messages(person.id)
         assert "unknown, expired or already used up" in messages[-2].text
         assert "Choose your language" in messages[-1].text  # they can still take part
+
+
+async def test_the_last_use_of_a_code_goes_to_one_person_only(harness: Harness) -> None:
+    store = harness.services.store
+    await users.add_invitation(store, "last-seat", prefill={"group": "women"}, max_uses=1)
+    first, second = Person(4201, "en"), Person(4202, "en")
+    for person in (first, second):  # both open the link before either agrees
+        await harness.text(person, "/start last-seat")
+        await harness.press(person, "English")
+    for person in (first, second):
+        await harness.press(person, "I agree")
+    assert "What kind of area" not in harness.screen(first).text  # group prefilled: region next
+    assert "Which region" in harness.screen(first).text
+    assert "Which group do you belong to?" in harness.screen(second).text  # no prefill
+    invitation = await users.get_invitation(store, "last-seat")
+    assert invitation is not None and invitation.uses == 1
