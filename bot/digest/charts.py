@@ -137,8 +137,7 @@ def heat_map(analysis: Analysis, language: str, dimension: str = "group") -> byt
         figure = Figure(figsize=(6.4, 1.6 + 0.6 * max(len(choices), 1)))
         axes = figure.add_subplot()
         figure.subplots_adjust(left=0.3, right=0.98, top=0.9, bottom=0.1)
-        colours = matplotlib.colormaps["RdYlGn"].copy()
-        colours.set_bad(HIDDEN_COLOUR)
+        colours = matplotlib.colormaps["RdYlGn"].with_extremes(bad=HIDDEN_COLOUR)
         image = axes.imshow(
             np.ma.masked_invalid(values), cmap=colours, vmin=1, vmax=5, aspect="auto"
         )

@@ -52,6 +52,10 @@ def coordinator_only(handler: AccessHandler) -> Handler:
         if user is None:
             return None
         coordinator = await digests.get_coordinator(services.store, user.id)
+        if coordinator is None and any(c.telegram_id == user.id for c in settings.coordinators):
+            # In the config but not yet in the database (start-up sync pending).
+            await delivery.sync_config(context.application)
+            coordinator = await digests.get_coordinator(services.store, user.id)
         if coordinator is not None:
             if not coordinator.active:  # they wrote to us, so they unblocked the bot
                 await digests.set_active(services.store, user.id, True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
@@ -26,9 +27,9 @@ from bot.config import Settings
 from bot.digest.build import Digest, build_digest
 from bot.digest.schedule import Schedule, ScheduleError, parse_schedule
 from bot.digest.scope import scope_from_json, scope_to_json
-from conversations.i18n import translator
+from conversations.i18n import Translate, translator
 from conversations.survey import Official, Survey
-from storage import digests
+from storage import digests, users
 from storage.digests import Coordinator
 from storage.store import Store
 
@@ -126,11 +127,18 @@ def store_of(application: Application) -> Store:  # type: ignore[type-arg]
     return application.bot_data["services"].store
 
 
-async def tell_admins(application: Application, message: str) -> None:  # type: ignore[type-arg]
+async def tell_admins(
+    application: Application,  # type: ignore[type-arg]
+    message: Callable[[Translate], str],
+) -> None:
+    """Tell every admin, each in their own language."""
     settings: Settings = application.bot_data["settings"]
+    store = store_of(application)
     for admin in settings.access.admins:
+        user = await users.get_user(store, admin)
+        _ = translator((user.language if user else None) or settings.default_language)
         try:
-            await application.bot.send_message(admin, message)
+            await application.bot.send_message(admin, message(_))
         except TelegramError:
             log.warning("could not tell an admin about a digest problem")
 
@@ -156,7 +164,6 @@ async def deliver(
     if delivery is None:
         return "already sent"
     running.add(key)
-    _ = translator(settings.default_language)
     try:
         digest = await produce(
             settings,
@@ -178,23 +185,26 @@ async def deliver(
         await digests.set_active(store, telegram_id, False)
         await tell_admins(
             application,
-            _("Coordinator {id} has blocked the bot: marked inactive, no more digests.").format(
-                id=telegram_id
-            ),
+            lambda _: _(
+                "Coordinator {id} has blocked the bot: marked inactive, no more digests."
+            ).format(id=telegram_id),
         )
         return "blocked"
     except RetryAfter as error:
-        wait = error.retry_after
+        with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
+            warnings.simplefilter("ignore")
+            wait = error.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         await digests.finish_delivery(store, delivery.id, "retrying", "retry after")
         schedule_retry(application, telegram_id, window_start, window_end, seconds)
         return "retry after"
     except BadRequest as error:  # a retry would fail the same way
         await digests.finish_delivery(store, delivery.id, "failed", str(error)[:200])
+        reason = str(error)[:200]
         await tell_admins(
             application,
-            _("The digest for coordinator {id} failed: {error}").format(
-                id=telegram_id, error=str(error)[:200]
+            lambda _: _("The digest for coordinator {id} failed: {error}").format(
+                id=telegram_id, error=reason
             ),
         )
         return "failed"
@@ -208,10 +218,11 @@ async def deliver(
             schedule_retry(application, telegram_id, window_start, window_end, delay)
             return "retrying"
         await digests.finish_delivery(store, delivery.id, "failed", type(error).__name__)
+        reason = type(error).__name__
         await tell_admins(
             application,
-            _("The digest for coordinator {id} failed: {error}").format(
-                id=telegram_id, error=type(error).__name__
+            lambda _: _("The digest for coordinator {id} failed: {error}").format(
+                id=telegram_id, error=reason
             ),
         )
         return "failed"

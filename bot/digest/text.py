@@ -131,6 +131,7 @@ def render_text(analysis: Analysis, language: str, zone: tzinfo) -> str:
             for label, started, completed in progress.by_invitation[:6]
         )
     ]
+    per_year, dont_know = _("/yr"), _("DK")
     table = [
         "",
         "<b>"
@@ -140,7 +141,7 @@ def render_text(analysis: Analysis, language: str, zone: tzinfo) -> str:
         + "</b>",
         "<pre>"
         + escape(
-            f"SDG {year_now:>4} {year_forecast:>4} {'+%':>4} {_('/yr'):>5} {_('DK'):>4}".rstrip()
+            f"SDG {year_now:>4} {year_forecast:>4} {'+%':>4} {per_year:>5} {dont_know:>4}".rstrip()
         )
         + "\n"
         + "\n".join(escape(_goal_line(row, language, hidden)) for row in analysis.goals)

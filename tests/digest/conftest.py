@@ -28,13 +28,14 @@ from conversations.services import CONSENT_VERSION
 from storage import responses, users
 from storage.store import Store
 from tests.auxil.harness import Harness, make_settings
+from tests.auxil.offline import OfflineTelegram
 
 ADMIN = 900001
 COORDINATOR = 900002
 STRANGER = 900003
 OFFICIAL = {"sdg1": {"level": 4.0, "source": "National report 2020"}}
 
-Ratings = dict[tuple[str, str], int | None | str]  # value, None for don't know, "skip"
+Ratings = dict[tuple[str, str], int | str | None]  # value, None for don't know, "skip"
 
 
 @dataclass
@@ -58,7 +59,13 @@ async def add_respondent(store: Store, survey: Any, person: Respondent) -> int:
         sdg = survey.item_by_code[code][0].sdg
         skipped = value == "skip"
         await responses.save_rating(
-            store, response.id, code, kind, sdg, None if skipped else value, skipped  # type: ignore[arg-type]
+            store,
+            response.id,
+            code,
+            kind,
+            sdg,
+            None if skipped else value,
+            skipped,  # type: ignore[arg-type]
         )
     if person.comment is not None:
         await responses.save_text(store, response.id, "section:sdg1", person.comment)
@@ -108,9 +115,29 @@ def digest_settings(database: Path, **overrides: Any) -> Any:
     return make_settings(database, **values)
 
 
+class FilesTelegram(OfflineTelegram):
+    """OfflineTelegram that also keeps the files sent, by file name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: dict[str, bytes] = {}
+
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        for _name, (filename, content, _mime) in (
+            (request_data.multipart_data or {}).items() if request_data is not None else []
+        ):
+            self.files[filename] = content
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
 @pytest.fixture
 async def digest_harness(database: Path) -> AsyncIterator[Harness]:
-    async with Harness(digest_settings(database)) as running:
+    async with Harness(digest_settings(database), FilesTelegram()) as running:
+        # The admin reads English; the config coordinator has language "en".
+        admin = await users.ensure_user(running.services.store, ADMIN, ADMIN)
+        await users.set_language(running.services.store, admin.id, "en")
         for person in DATASET:
             await add_respondent(running.services.store, running.services.survey, person)
         yield running

@@ -1,0 +1,109 @@
+"""Who may ask for what, in the chat, through the real Application."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from storage import digests
+from tests.auxil.harness import Harness, Person
+from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER
+
+
+def documents(h: Harness, chat_id: int) -> list[dict]:  # type: ignore[type-arg]
+    return [
+        c.params
+        for c in h.telegram.calls
+        if c.method == "sendDocument" and int(c.params["chat_id"]) == chat_id
+    ]
+
+
+async def test_strangers_are_refused_and_get_nothing_else(digest_harness: Harness) -> None:
+    stranger = Person(STRANGER, "en")
+    for command in ("/digest", "/export xlsx", "/coordinator list", "/coordinator add 5"):
+        await digest_harness.text(stranger, command)
+    messages = digest_harness.telegram.bot_messages(STRANGER)
+    # Strangers are no users yet: the default language (Vietnamese).
+    assert [m.text for m in messages] == ["Không được phép."] * 4
+    assert digest_harness.telegram.count("sendMediaGroup") == 0
+    assert documents(digest_harness, STRANGER) == []
+
+
+async def test_a_coordinator_gets_a_digest_of_their_scope_only(digest_harness: Harness) -> None:
+    await digest_harness.text(Person(COORDINATOR, "en"), "/digest")
+    text = digest_harness.telegram.bot_messages(COORDINATOR)[0].text
+    assert "Scope: North" in text
+    assert "Started: 6 (+6 in this period)" in text  # the two women are in the south
+    # SDG 1 in the north: youth only, 3.0 now and 3.8 forecast (+27 %, +0.27 a year).
+    assert "  1  3.0  3.8  +27 +0.27  17%" in text
+    assert len(text) <= 4096
+    assert digest_harness.telegram.count("sendMediaGroup") == 1
+    assert len(documents(digest_harness, COORDINATOR)) == 1
+
+
+async def test_admins_see_everything_with_small_cells_hidden(digest_harness: Harness) -> None:
+    await digest_harness.text(Person(ADMIN, "en"), "/digest")
+    text = digest_harness.telegram.bot_messages(ADMIN)[0].text
+    assert "Scope: everything" in text
+    assert "  1  2.4  3.3  +35 +0.29  12%" in text  # 12.5 % rounds half to even
+    assert "  4   &lt;5   &lt;5   &lt;5    &lt;5    –" in text
+    assert "official 4.0 (National report 2020), gap -1.6" in text
+
+
+async def test_admins_manage_coordinators_and_their_schedules(digest_harness: Harness) -> None:
+    admin = Person(ADMIN, "en")
+    await digest_harness.text(admin, "/coordinator add 424242 region=south group=women")
+    await digest_harness.text(admin, "/coordinator schedule 424242 daily 07:30")
+    await digest_harness.text(admin, "/coordinator language 424242 en")
+    await digest_harness.text(admin, "/coordinator schedule 424242 sometimes")
+    await digest_harness.text(admin, "/coordinator add 424243 planet=mars")
+    await digest_harness.text(admin, "/coordinator list")
+    replies = [m.text for m in digest_harness.telegram.bot_messages(ADMIN)]
+    assert replies[0] == "Coordinator 424242 added with scope group=women,region=south."
+    assert replies[1] == "Schedule of 424242 is now daily 07:30."
+    assert replies[2] == "Language of 424242 is now en."
+    assert replies[3] == "Not a schedule: use daily 08:00, mon 08:00 or off."
+    assert replies[4].startswith("Not a valid scope: unknown scope 'planet'")
+    assert "424242: group=women,region=south, daily 07:30, en" in replies[5]
+    assert digest_harness.app.job_queue.get_jobs_by_name("digest:424242")
+    # The new coordinator sees the south's women only: two people, so every mean is hidden.
+    await digest_harness.text(Person(424242, "en"), "/digest")
+    text = digest_harness.telegram.bot_messages(424242)[0].text
+    assert "Scope: Women, South" in text and "Started: 2 " in text
+    assert "  1   &lt;5   &lt;5   &lt;5    &lt;5    –" in text
+    await digest_harness.text(admin, "/coordinator remove 424242")
+    assert await digests.get_coordinator(digest_harness.services.store, 424242) is None
+    await digest_harness.text(Person(424242, "en"), "/digest")
+    assert digest_harness.telegram.bot_messages(424242)[-1].text == "Không được phép."
+
+
+async def test_exports_in_the_chat(digest_harness: Harness) -> None:
+    admin = Person(ADMIN, "en")
+    await digest_harness.text(admin, "/export csv")
+    await digest_harness.text(admin, "/export xlsx")
+    await digest_harness.text(admin, "/export pdf")
+    assert (
+        digest_harness.telegram.last_bot_message(ADMIN).text == "Use /export csv or /export xlsx."
+    )
+    files = digest_harness.telegram.files  # type: ignore[attr-defined]
+    csv_name = next(name for name in files if name.endswith(".csv"))
+    xlsx_name = next(name for name in files if name.endswith(".xlsx"))
+    lines = files[csv_name].decode().splitlines()
+    assert lines[0] == "Indicator,Year,Units,Series,Group,Region,Area,Value"
+    rows = [line for line in lines if line.startswith("1.1.1,2022,")]
+    assert any(row.endswith(",,,,2.429") for row in rows)  # headline: 17/7
+    assert any(",Youth,,,3.0" in row for row in rows)
+    assert not any("Women" in row for row in lines)  # two people: suppressed
+    assert not any(line.startswith("4.1.1") for line in lines)
+    book = load_workbook(io.BytesIO(files[xlsx_name]))
+    assert book.sheetnames == ["Summary", "Breakdowns", "Indicators", "Comments"]
+    breakdown = {
+        (r[0], r[1], r[2], r[3]): r[5]
+        for r in book["Breakdowns"].iter_rows(min_row=2, values_only=True)
+    }
+    assert breakdown[("group", "Women", 1, "now")] == "<5"
+    assert breakdown[("group", "Youth", 1, "now")] == 3.0
+    comments = list(book["Comments"].iter_rows(min_row=2, values_only=True))
+    assert len(comments) == 1 and comments[0][2] == "Ý kiến 1"
+    assert comments[0][0].startswith("R") and "800001" not in str(comments[0])

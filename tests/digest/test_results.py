@@ -1,0 +1,48 @@
+"""/results: a respondent compares their ratings with people like them."""
+
+from __future__ import annotations
+
+from storage import users
+from tests.auxil.harness import Harness, Person
+from tests.digest.conftest import Respondent, add_respondent
+
+
+async def english(h: Harness, telegram_id: int) -> Person:
+    user = await users.get_user(h.services.store, telegram_id)
+    assert user is not None
+    await users.set_language(h.services.store, user.id, "en")
+    return Person(telegram_id, "en")
+
+
+async def test_results_compare_with_own_group_and_region(digest_harness: Harness) -> None:
+    person = await english(digest_harness, 800001)  # youth, north: rated 1 now, 2 forecast
+    await digest_harness.text(person, "/results")
+    text = digest_harness.screen(person).text
+    sdg1 = text.split("<b>SDG 1: No poverty</b>\n")[1].split("\n\n")[0]
+    assert sdg1.splitlines() == ["You: 1.0 → 2.0", "Youth: 3.0 → 3.8", "North: 3.0 → 3.8"]
+    assert "Groups with fewer than 5 people are not shown." in text
+
+
+async def test_small_groups_stay_hidden_in_results(digest_harness: Harness) -> None:
+    person = await english(digest_harness, 810001)  # women, south: two people
+    await digest_harness.text(person, "/results")
+    text = digest_harness.screen(person).text
+    sdg1 = text.split("<b>SDG 1: No poverty</b>\n")[1].split("\n\n")[0]
+    assert sdg1.splitlines() == [
+        "You: 1.0 → 2.0",
+        "Women: too few answers to show",
+        "South: too few answers to show",
+    ]
+
+
+async def test_results_wait_until_the_answers_are_submitted(digest_harness: Harness) -> None:
+    await add_respondent(
+        digest_harness.services.store,
+        digest_harness.services.survey,
+        Respondent(840001, {"group": "youth"}, {("1.1.1", "now"): 4}, submit=False),
+    )
+    person = await english(digest_harness, 840001)
+    await digest_harness.text(person, "/results")
+    assert digest_harness.screen(person).text == (
+        "You will see the results here after you submit your answers."
+    )
