@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -31,19 +32,31 @@ Progress = Callable[[dict[str, int]], Awaitable[None]]
 
 @dataclass(slots=True)
 class Pacer:
-    """At most ``rate`` starts a second, never in a burst; pausable for a 429."""
+    """Starts spaced ``1 / rate`` apart, pausable for a 429.
+
+    A late wake-up may catch up one interval, but never past ``int(rate)``
+    starts in any one-second window, so event-loop jitter cannot add up to a
+    burst over Telegram's limit.
+    """
 
     rate: float
     next_at: float = 0.0
     paused_until: float = 0.0
+    recent: deque[float] = field(default_factory=deque)
 
     async def wait_turn(self) -> None:
         loop = asyncio.get_running_loop()
+        window = max(1, int(self.rate))
         while True:
             now = loop.time()
             start = max(self.next_at, self.paused_until)
+            if len(self.recent) >= window:
+                start = max(start, self.recent[0] + 1.0)
             if start <= now:
                 self.next_at = max(self.next_at, now - 1 / self.rate) + 1 / self.rate
+                self.recent.append(now)
+                while len(self.recent) > window:
+                    self.recent.popleft()
                 return
             await asyncio.sleep(start - now)
 
