@@ -26,7 +26,13 @@ from telegram.ext import Application, ContextTypes
 from bot.config import Settings
 from bot.digest.build import Digest, build_digest
 from bot.digest.schedule import Schedule, ScheduleError, parse_schedule
-from bot.digest.scope import scope_from_json, scope_to_json
+from bot.digest.scope import (
+    ScopeError,
+    parse_scope,
+    scope_from_json,
+    scope_text,
+    scope_to_json,
+)
 from conversations.i18n import Translate, translator
 from conversations.survey import Official, Survey
 from storage import digests, users
@@ -317,8 +323,16 @@ def missed_window(
 async def sync_config(application: Application) -> None:  # type: ignore[type-arg]
     """Config coordinators into the database; ones removed from the config go."""
     settings: Settings = application.bot_data["settings"]
+    survey: Survey = application.bot_data["survey"]
     store = store_of(application)
     for entry in settings.coordinators:
+        try:  # a misspelt choice would silently give empty digests
+            parse_scope(scope_text(entry.scope), survey)
+        except ScopeError as error:
+            log.error(
+                "coordinators: telegram_id %d: %s; not a coordinator", entry.telegram_id, error
+            )
+            continue
         await digests.upsert_coordinator(
             store,
             entry.telegram_id,

@@ -12,7 +12,7 @@ from bot.digest.schedule import ScheduleError, parse_schedule
 from storage import digests
 from storage.digests import Coordinator
 from tests.auxil.harness import Harness
-from tests.digest.conftest import ADMIN, COORDINATOR
+from tests.digest.conftest import ADMIN, COORDINATOR, digest_settings
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # UTC+7
 
@@ -139,3 +139,13 @@ async def test_failed_attempts_back_off_then_give_up_and_tell_admins(
     assert outcomes == ["retrying"] * len(delivery.BACKOFF) + ["failed"]
     assert "failed" in telegram.last_bot_message(ADMIN).text
     assert await delivery.deliver(app, COORDINATOR, *window) == "already sent"
+
+
+async def test_a_config_coordinator_with_an_unknown_scope_is_not_one(database) -> None:  # type: ignore[no-untyped-def]
+    settings = digest_settings(
+        database,
+        coordinators=[{"telegram_id": 31337, "scope": {"region": "nort"}, "schedule": "off"}],
+    )
+    async with Harness(settings) as h:
+        await delivery.restore(h.app, datetime.now(UTC))
+        assert await digests.get_coordinator(h.services.store, 31337) is None
