@@ -191,9 +191,10 @@ async def list_calls(request: web.Request) -> web.Response:
     state = _state(request)
     method = request.query.get("method", "").lower()
     since = int(request.query.get("since", "0"))
+    # seq is the list position + 1, so a watcher polling with ``since`` reads only the tail.
     calls = [
         c.view()
-        for c in state.calls
+        for c in state.calls[max(since, 0) :]
         if c.seq > since and (not method or c.method.lower() == method)
     ]
     return web.json_response(calls)
