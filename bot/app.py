@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 COMMANDS = {
     "resume": N_("continue where you stopped"),
     "language": N_("change the language"),
+    "results": N_("see how people like you rated each goal"),
     "mydata": N_("see what is stored about you"),
     "delete": N_("delete all your data"),
     "help": N_("this help"),

@@ -131,7 +131,3 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, SurveyFileError) as error:
         print(f"scorecard-bot: configuration error: {error}", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -161,6 +161,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             "",
             "/resume – " + escape(_("continue where you stopped")),
             "/language – " + escape(_("change the language")),
+            "/results – " + escape(_("see how people like you rated each goal")),
             "/mydata – " + escape(_("see what is stored about you")),
             "/delete – " + escape(_("delete all your data")),
             "/help – " + escape(_("this help")),

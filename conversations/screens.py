@@ -334,5 +334,7 @@ def thanks_screen(language: str) -> Screen:
         "<b>"
         + escape(_("Thank you! Your scorecard has been submitted."))
         + "</b>\n\n"
+        + escape(_("See how people like you rated each goal with /results."))
+        + "\n"
         + escape(_("See what is stored about you with /mydata, or delete it with /delete."))
     )
