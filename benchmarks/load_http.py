@@ -68,7 +68,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def run(respondents: int, ratings: int, ramp: float) -> None:
+async def run(respondents: int, ratings: int, ramp: float, think: float) -> None:
     survey = load_survey(None)
     server = ServerProcess()
     folder = Path(tempfile.mkdtemp(prefix="load_http-"))
@@ -92,6 +92,7 @@ async def run(respondents: int, ratings: int, ramp: float) -> None:
                         "vi" if n % 2 else "en",
                         timeout=120,
                         watcher=watcher,
+                        think=think,
                     )
                     for n in range(respondents)
                 ]
@@ -112,7 +113,7 @@ async def run(respondents: int, ratings: int, ramp: float) -> None:
         latencies = [s * 1000 for p in people for s in p.latencies]
         answers = sum(len(p.given) for p in people)
         taps = sum(p.taps for p in people)
-        print(f"respondents at once   {respondents}")
+        print(f"respondents at once   {respondents} (think time {think:.1f} s on average)")
         print(
             f"answers (ratings)     {answers} in {elapsed:.1f} s: {answers / elapsed:.0f} answers/s"
         )
@@ -146,8 +147,14 @@ def main() -> None:
     parser.add_argument(
         "--ramp", type=float, default=2.0, help="seconds over which respondents arrive"
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds each person pauses before a tap (default 0: tap at once)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.respondents, args.ratings, args.ramp))
+    asyncio.run(run(args.respondents, args.ratings, args.ramp, args.think))
 
 
 if __name__ == "__main__":

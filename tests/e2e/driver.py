@@ -13,6 +13,7 @@ import contextlib
 import csv
 import io
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -252,6 +253,7 @@ class Respondent:
     latencies: list[float] = field(default_factory=list)
     taps: int = 0
     watcher: ChatWatcher | None = None
+    think: float = 0.0  # mean seconds a person reads before tapping (benchmarks)
 
     async def wait_for(self, predicate: Callable[[list[ChatMessage]], T]) -> T:
         if self.watcher is not None:
@@ -281,6 +283,8 @@ class Respondent:
 
     async def tap(self, message: ChatMessage, data: str, final: bool = False) -> ChatMessage | None:
         """Press a button and wait for the next screen; returns it (None: no buttons)."""
+        if self.think:
+            await asyncio.sleep(random.uniform(0, 2 * self.think))
         started = time.perf_counter()
         await self.user.press(data, message.message_id)
         after = await self._await_change(signature(message), final)
