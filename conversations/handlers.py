@@ -30,6 +30,7 @@ from conversations.journey import Reply
 from conversations.mydata import describe_my_data
 from conversations.screens import consent_screen, language_screen
 from conversations.services import Services
+from conversations.survey import LANGUAGES
 from storage import responses, users
 from storage.responses import Response
 from storage.store import utc_now
@@ -142,9 +143,26 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _services, user = await _user(update, context)
-    screen = language_screen()
-    await context.bot.send_message(user.chat_id, screen.text, reply_markup=screen.keyboard)
+    """``/language`` shows the picker; ``/language vi`` or ``/language en`` switches at once."""
+    services, user = await _user(update, context)
+    chosen = context.args[0].lower() if context.args else ""
+    if chosen not in LANGUAGES:
+        screen = language_screen()
+        await context.bot.send_message(user.chat_id, screen.text, reply_markup=screen.keyboard)
+        return
+    await users.set_language(services.store, user.id, chosen)
+    user = await users.ensure_user(services.store, user.telegram_id, user.chat_id)
+    _ = translator(chosen)
+    note = _("Language: English") if chosen == "en" else _("Language: Vietnamese")
+    consent = await users.get_consent(services.store, user.id)
+    if consent is None or not consent.agreed:
+        screen = consent_screen(chosen, services.survey)
+        await context.bot.send_message(user.chat_id, note)
+        await context.bot.send_message(
+            user.chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
+        )
+        return
+    await _show_where(context, user, resume=False, notice=note)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
