@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.outreach.delivery import Pacer, deliver
 from conversations.i18n import Translate, translator
 from conversations.services import Services
-from storage import broadcasts
+from storage import broadcasts, users
 
 log = logging.getLogger(__name__)
 TASKS = "outreach_deliveries"
@@ -121,12 +121,8 @@ async def _run(application: Application, broadcast_id: int) -> dict[str, int]:  
     broadcast = await broadcasts.get(services.store, broadcast_id)
     assert broadcast is not None
     chat_id = broadcast.report_chat_id
-    _ = translator(settings.default_language)
-    if chat_id is not None:
-        from storage import users
-
-        admin = await users.get_user(services.store, broadcast.created_by)
-        _ = translator((admin.language if admin else None) or settings.default_language)
+    admin = await users.get_user(services.store, broadcast.created_by)
+    _ = translator((admin.language if admin else None) or settings.default_language)
     progress_message = None
 
     async def progress(counts: dict[str, int]) -> None:
