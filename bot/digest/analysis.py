@@ -4,14 +4,25 @@ Means are over every rating stored when the analysis runs (respondents can
 only rate after consenting), finished or not; the window only counts what is
 new (responses started and completed, comments). Skips are not ratings;
 "don't know" answers count in the don't-know share, never in a mean.
+
+SQLite does the heavy lifting (``rating_totals``: running sums per indicator,
+kind and group/region/area cell); pandas pools those few thousand rows into
+the report's tables. The tables are DataFrames (``Analysis.goal_table``,
+``indicator_table``, ``breakdown_table``) read by the workbook and charts;
+the row objects (``GoalRow``, ``IndicatorRow``, ``Mean``) are derived from
+them for the text. Suppression is a boolean column per kind: a suppressed
+cell has no mean, share, growth or gap anywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from conversations.survey import Official, Survey
 from storage import analytics
@@ -19,6 +30,119 @@ from storage.analytics import Cell, Comment, Mean, Progress
 
 BREAKDOWNS = ("group", "region", "area")
 KINDS = ("now", "forecast")
+CELL_COLUMNS = [
+    "group", "region", "area", "sdg", "item_code", "kind", "rated", "total", "dont_know",
+]  # fmt: skip
+# Per kind, prefixed ``now_`` / ``forecast_`` in the goal and indicator tables.
+MEAN_COLUMNS = ["mean", "rated", "respondents", "dont_know", "dont_know_share", "suppressed"]
+
+
+def cell_frame(cells: Sequence[Cell]) -> pd.DataFrame:
+    """``rating_totals`` rows as a DataFrame with ``CELL_COLUMNS``."""
+    rows = [
+        (c.group, c.region, c.area, c.sdg, c.item_code, c.kind, c.rated, c.total, c.dont_know)
+        for c in cells
+    ]
+    frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
+    return frame.astype({"sdg": "int64", "rated": "int64", "total": "int64", "dont_know": "int64"})
+
+
+def pool(cells: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
+    """Pool cells by ``keys`` into means, suppressing those with fewer than ``k`` respondents.
+
+    Respondents behind a pooled mean are counted as those who rated its
+    best-covered indicator (and kind): exact for one indicator, a lower bound
+    otherwise (see ``storage.analytics``). Returns one row per key with
+    ``MEAN_COLUMNS`` (mean and share NaN when suppressed or when nobody
+    answered), indexed by ``keys``, sorted.
+    """
+    sums = ["rated", "total", "dont_know"]
+    item_keys = list(dict.fromkeys([*keys, "item_code", "kind"]))
+    by_item = cells.groupby(item_keys, sort=False)[sums].sum().groupby(level=keys)
+    pooled = by_item[sums].sum()
+    pooled["respondents"] = by_item["rated"].max()
+    pooled["suppressed"] = pooled["respondents"] < k
+    shown = ~pooled["suppressed"]
+    pooled["mean"] = (pooled["total"] / pooled["rated"]).where(shown & (pooled["rated"] > 0))
+    answers = pooled["rated"] + pooled["dont_know"]
+    pooled["dont_know_share"] = (pooled["dont_know"] / answers).where(shown & (answers > 0))
+    return pooled[MEAN_COLUMNS]
+
+
+def _by_kind(pooled: pd.DataFrame, key: str, order: list[object]) -> pd.DataFrame:
+    """Means indexed by (key, kind) as one row per key of ``order`` with ``now_*`` and
+    ``forecast_*`` columns; a key nobody answered is suppressed, with zero counts."""
+    full = pooled.reindex(pd.MultiIndex.from_product([order, KINDS], names=[key, "kind"]))
+    missing = full["rated"].isna()
+    counts = ["rated", "respondents", "dont_know"]
+    full[counts] = full[counts].fillna(0).astype("int64")
+    full["suppressed"] = missing | full["suppressed"].eq(True)
+    return pd.concat([full.xs(kind, level="kind").add_prefix(f"{kind}_") for kind in KINDS], axis=1)
+
+
+def _with_change(table: pd.DataFrame, years: int) -> pd.DataFrame:
+    """Growth in percent and points per year; NaN when either mean is hidden or absent."""
+    difference = table["forecast_mean"] - table["now_mean"]
+    table["growth_percent"] = 100.0 * difference / table["now_mean"]
+    table["points_per_year"] = difference / years
+    table["change_suppressed"] = table["now_suppressed"] | table["forecast_suppressed"]
+    return table
+
+
+def goal_table(
+    survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Official]
+) -> pd.DataFrame:
+    """One row per goal (survey order): means per kind, change, official level and gap."""
+    years = survey.years["forecast"] - survey.years["now"]
+    order = [section.sdg for section in survey.sections]
+    table = _with_change(_by_kind(pool(cells, ["sdg", "kind"], k), "sdg", order), years)
+    table.insert(0, "section_id", [section.id for section in survey.sections])
+    official = [levels.get(sdg) for sdg in order]
+    table["official_level"] = [np.nan if o is None else o.level for o in official]
+    table["official_source"] = [None if o is None else o.source for o in official]
+    table["gap"] = table["now_mean"] - table["official_level"]
+    return table.reset_index()
+
+
+def indicator_table(survey: Survey, cells: pd.DataFrame, k: int) -> pd.DataFrame:
+    """One row per indicator (survey order): means per kind and change."""
+    years = survey.years["forecast"] - survey.years["now"]
+    order = [item.code for _section, item in survey.items]
+    table = _with_change(_by_kind(pool(cells, ["item_code", "kind"], k), "code", order), years)
+    table.insert(0, "sdg", [section.sdg for section, _item in survey.items])
+    return table.reset_index()
+
+
+def choice_order(survey: Survey, dimension: str, present: set[str]) -> list[str]:
+    """Choices in survey order, then prefer_not and unanswered (''), then any others."""
+    question = survey.profile_question(dimension)
+    order = [c.id for c in question.choices] if question else []
+    order += ["prefer_not", ""]
+    return [c for c in order if c in present] + sorted(present - set(order))
+
+
+def breakdown_table(survey: Survey, cells: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Means per dimension, choice, goal and kind, one row each, for the survey's goals and
+    kinds, in display order: dimension, choice (``choice_order``), goal, now before forecast."""
+    goal_rank = {section.sdg: rank for rank, section in enumerate(survey.sections)}
+    kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
+    parts = []
+    for dimension in BREAKDOWNS:
+        pooled = pool(cells, [dimension, "sdg", "kind"], k).reset_index()
+        pooled = pooled[pooled["sdg"].isin(goal_rank) & pooled["kind"].isin(kind_rank)]
+        pooled = pooled.rename(columns={dimension: "choice"})
+        choices = choice_order(survey, dimension, set(pooled["choice"]))
+        ranks = pd.DataFrame(
+            {
+                "choice": pooled["choice"].map({c: rank for rank, c in enumerate(choices)}),
+                "goal": pooled["sdg"].map(goal_rank),
+                "kind": pooled["kind"].map(kind_rank),
+            }
+        )
+        pooled = pooled.loc[ranks.sort_values(["choice", "goal", "kind"]).index]
+        pooled.insert(0, "dimension", dimension)
+        parts.append(pooled)
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +151,6 @@ class Change:
 
     percent: float | None
     per_year: float | None
-
-
-def change(now: Mean, forecast: Mean, years: int) -> Change:
-    if now.mean is None or forecast.mean is None:
-        return Change(None, None)
-    difference = forecast.mean - now.mean
-    return Change(100.0 * difference / now.mean, difference / years)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +173,60 @@ class IndicatorRow:
     change: Change
 
 
+def _value(value: object) -> float | None:
+    return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _mean(row: Mapping[str, object], prefix: str = "") -> Mean:
+    return Mean(
+        _value(row[prefix + "mean"]),
+        int(row[prefix + "rated"]),  # type: ignore[call-overload]
+        int(row[prefix + "respondents"]),  # type: ignore[call-overload]
+        int(row[prefix + "dont_know"]),  # type: ignore[call-overload]
+        bool(row[prefix + "suppressed"]),
+    )
+
+
+def _change(row: Mapping[str, object]) -> Change:
+    return Change(_value(row["growth_percent"]), _value(row["points_per_year"]))
+
+
+def goal_rows(table: pd.DataFrame, levels: Mapping[int, Official]) -> list[GoalRow]:
+    return [
+        GoalRow(
+            int(row["sdg"]),
+            str(row["section_id"]),
+            _mean(row, "now_"),
+            _mean(row, "forecast_"),
+            _change(row),
+            levels.get(int(row["sdg"])),
+            _value(row["gap"]),
+        )
+        for row in table.to_dict("records")
+    ]
+
+
+def indicator_rows(table: pd.DataFrame) -> list[IndicatorRow]:
+    return [
+        IndicatorRow(
+            str(row["code"]),
+            int(row["sdg"]),
+            _mean(row, "now_"),
+            _mean(row, "forecast_"),
+            _change(row),
+        )
+        for row in table.to_dict("records")
+    ]
+
+
+def breakdown_means(table: pd.DataFrame) -> dict[str, dict[tuple[str, int, str], Mean]]:
+    """dimension -> (choice, sdg, kind) -> Mean, in the table's order."""
+    result: dict[str, dict[tuple[str, int, str], Mean]] = {d: {} for d in BREAKDOWNS}
+    for row in table.to_dict("records"):
+        result[row["dimension"]][(row["choice"], int(row["sdg"]), row["kind"])] = _mean(row)
+    return result
+
+
 @dataclass(slots=True)
 class Analysis:
     survey: Survey
@@ -64,9 +235,12 @@ class Analysis:
     end: datetime
     k: int
     progress: Progress
-    goals: list[GoalRow]
-    indicators: list[IndicatorRow]
-    # dimension -> (choice, sdg, kind) -> Mean
+    goal_table: pd.DataFrame  # see goal_table()
+    indicator_table: pd.DataFrame  # see indicator_table()
+    breakdown_table: pd.DataFrame  # see breakdown_table()
+    goals: list[GoalRow]  # goal_table's rows
+    indicators: list[IndicatorRow]  # indicator_table's rows
+    # breakdown_table's rows: dimension -> (choice, sdg, kind) -> Mean
     breakdowns: dict[str, dict[tuple[str, int, str], Mean]]
     comments: list[Comment] = field(default_factory=list)
 
@@ -90,12 +264,24 @@ class Analysis:
         return sorted(shown, key=lambda row: (row.now.mean, row.code))
 
     def breakdown_choices(self, dimension: str) -> list[str]:
-        """Choices in survey order, then prefer_not and unanswered ('')."""
-        present = {choice for choice, _sdg, _kind in self.breakdowns.get(dimension, {})}
-        question = self.survey.profile_question(dimension)
-        order = [c.id for c in question.choices] if question else []
-        order += ["prefer_not", ""]
-        return [c for c in order if c in present] + sorted(present - set(order))
+        """Choices present in a breakdown, in display order (``choice_order``)."""
+        table = self.breakdown_table
+        chosen = table.loc[table["dimension"] == dimension, "choice"]
+        return list(dict.fromkeys(chosen))
+
+    def heat_map_tables(self, dimension: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Means and suppression as choice x goal tables (display order); NaN / False
+        where a choice has no ratings of a goal."""
+        table = self.breakdown_table
+        rows = table[(table["dimension"] == dimension) & (table["kind"] == kind)]
+        choices = self.breakdown_choices(dimension)
+        goals = [row.sdg for row in self.goals]
+        means = rows.pivot(index="choice", columns="sdg", values="mean")
+        hidden = rows.pivot(index="choice", columns="sdg", values="suppressed")
+        return (
+            means.reindex(index=choices, columns=goals).astype(float),
+            hidden.reindex(index=choices, columns=goals).eq(True),
+        )
 
 
 def officials(
@@ -105,44 +291,6 @@ def officials(
     result = {s.sdg: s.official for s in survey.sections if s.official is not None}
     result.update(overrides or {})
     return result
-
-
-def analyse_cells(
-    survey: Survey,
-    cells: list[Cell],
-    k: int,
-    overrides: Mapping[int, Official] | None = None,
-) -> tuple[list[GoalRow], list[IndicatorRow], dict[str, dict[tuple[str, int, str], Mean]]]:
-    years = survey.years["forecast"] - survey.years["now"]
-    empty = Mean(None, 0, 0, 0, True)
-    by_goal = analytics.pooled_means(cells, lambda c: (c.sdg, c.kind), k)
-    by_item = analytics.pooled_means(cells, lambda c: (c.item_code, c.kind), k)
-    levels = officials(survey, overrides)
-    goals = []
-    for section in survey.sections:
-        now = by_goal.get((section.sdg, "now"), empty)
-        forecast = by_goal.get((section.sdg, "forecast"), empty)
-        official = levels.get(section.sdg)
-        gap = None if official is None or now.mean is None else now.mean - official.level
-        goals.append(
-            GoalRow(
-                section.sdg, section.id, now, forecast, change(now, forecast, years), official, gap
-            )
-        )
-    indicators = []
-    for section, item in survey.items:
-        now = by_item.get((item.code, "now"), empty)
-        forecast = by_item.get((item.code, "forecast"), empty)
-        indicators.append(
-            IndicatorRow(item.code, section.sdg, now, forecast, change(now, forecast, years))
-        )
-    breakdowns = {
-        dimension: analytics.pooled_means(
-            cells, lambda c, d=dimension: (c.dimension(d), c.sdg, c.kind), k
-        )
-        for dimension in BREAKDOWNS
-    }
-    return goals, indicators, breakdowns
 
 
 def analyse(
@@ -161,15 +309,20 @@ def analyse(
     try:
         db.execute("BEGIN")
         progress = analytics.progress(db, survey.id, scope, start_text, end_text)
-        cells = analytics.rating_cells(db, survey.id, scope)
+        cells = cell_frame(analytics.rating_cells(db, survey.id, scope))
         comments = analytics.comments(db, survey.id, scope, start_text, end_text, max_comments)
         db.execute("COMMIT")
     finally:
         db.close()
-    goals, indicators, breakdowns = analyse_cells(survey, cells, k, overrides)
+    levels = officials(survey, overrides)
+    goals = goal_table(survey, cells, k, levels)
+    indicators = indicator_table(survey, cells, k)
+    breakdowns = breakdown_table(survey, cells, k)
     return Analysis(
-        survey, dict(scope), start, end, k, progress, goals, indicators, breakdowns, comments
-    )
+        survey, dict(scope), start, end, k, progress, goals, indicators, breakdowns,
+        goal_rows(goals, levels), indicator_rows(indicators), breakdown_means(breakdowns),
+        comments,
+    )  # fmt: skip
 
 
 def _stamp(moment: datetime) -> str:
