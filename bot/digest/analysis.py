@@ -269,9 +269,9 @@ class Analysis:
         chosen = table.loc[table["dimension"] == dimension, "choice"]
         return list(dict.fromkeys(chosen))
 
-    def heat_map_tables(self, dimension: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Means and suppression as choice x goal tables (display order); NaN / False
-        where a choice has no ratings of a goal."""
+    def breakdown_grid(self, dimension: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Means and suppression as choice x goal tables (display order, goals as columns);
+        NaN and False where a choice has no ratings of a goal."""
         table = self.breakdown_table
         rows = table[(table["dimension"] == dimension) & (table["kind"] == kind)]
         choices = self.breakdown_choices(dimension)

@@ -120,19 +120,10 @@ def goals_chart(analysis: Analysis, language: str) -> bytes:
 def heat_map(analysis: Analysis, language: str, dimension: str = "group") -> bytes:
     """Mean rating now per group (rows) and goal (columns); small cells hidden."""
     _ = translator(language)
-    cells = analysis.breakdowns.get(dimension, {})
-    choices = analysis.breakdown_choices(dimension)
-    goals = [row.sdg for row in analysis.goals]
-    values = np.full((max(len(choices), 1), len(goals)), np.nan)
-    hidden = np.zeros_like(values, dtype=bool)
-    for i, choice in enumerate(choices):
-        for j, sdg in enumerate(goals):
-            mean = cells.get((choice, sdg, "now"))
-            if mean is None:
-                continue
-            hidden[i, j] = mean.suppressed
-            if mean.mean is not None:
-                values[i, j] = mean.mean
+    means, hidden_cells = analysis.breakdown_grid(dimension, "now")
+    choices, goals = list(means.index), list(means.columns)
+    values = means.to_numpy() if choices else np.full((1, len(goals)), np.nan)
+    hidden = hidden_cells.to_numpy() if choices else np.zeros_like(values, dtype=bool)
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(6.4, 1.6 + 0.6 * max(len(choices), 1)))
         axes = figure.add_subplot()

@@ -6,6 +6,7 @@ told "Not allowed." and nothing more.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -100,8 +101,7 @@ async def export_command(
     kind = (context.args or [""])[0].lower()
     day = datetime.now(settings.zone).strftime("%Y-%m-%d")
     if kind == "csv":
-        cells = await _cells(settings, services, access.scope)
-        data = long_csv(services.survey, cells, settings.digest.min_cell).encode("utf-8")
+        data = (await _opensdg_csv(settings, services, access.scope)).encode("utf-8")
         await context.bot.send_document(
             chat_id,
             InputFile(data, filename=f"scorecard-opensdg-{day}.csv"),
@@ -120,17 +120,18 @@ async def export_command(
         await context.bot.send_message(chat_id, _("Use /export csv or /export xlsx."))
 
 
-async def _cells(settings: Settings, services: Services, scope: dict[str, str]) -> list[Any]:
-    import asyncio
+async def _opensdg_csv(settings: Settings, services: Services, scope: dict[str, str]) -> str:
+    """The Open SDG long CSV of ``scope``, read and built in a worker thread."""
 
-    def read() -> list[Any]:
+    def build() -> str:
         db = analytics.connect(settings.storage.database)
         try:
-            return analytics.rating_cells(db, services.survey.id, scope)
+            cells = analytics.rating_cells(db, services.survey.id, scope)
         finally:
             db.close()
+        return long_csv(services.survey, cells, settings.digest.min_cell)
 
-    return await asyncio.to_thread(read)
+    return await asyncio.to_thread(build)
 
 
 @admin_only("coordinator")

@@ -12,16 +12,17 @@ respondents are left out (suppressed), as in the digest.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
+from bot.digest.analysis import KINDS, cell_frame, pool
 from conversations.survey import Survey
 from storage import analytics
 from storage.analytics import Cell
 
-COLUMNS = ("Year", "Units", "Series", "Group", "Region", "Area", "Value")
+COLUMNS = ["Year", "Units", "Series", "Group", "Region", "Area", "Value"]
 UNITS = "Mean rating (1-5)"
 SERIES = {
     "now": "Community scorecard rating (citizen-generated)",
@@ -30,59 +31,42 @@ SERIES = {
 DISAGGREGATIONS = {"group": "Group", "region": "Region", "area": "Area"}
 
 
-def _label(survey: Survey, dimension: str, choice: str) -> str | None:
-    question = survey.profile_question(dimension)
-    for option in question.choices if question else []:
-        if option.id == choice:
-            return option.label("en")
-    return None  # prefer_not and unanswered are not published as categories
+def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame:
+    """``Indicator`` and ``COLUMNS``: per indicator (survey order) and kind, the headline row
+    then one row per group, region and area (by choice id); suppressed cells are absent,
+    as are "prefer not to say" and unanswered profile values."""
+    frame = cell_frame(cells)
+    parts = [pool(frame, ["item_code", "kind"], k).reset_index().assign(choice="", split=0)]
+    for split, (dimension, column) in enumerate(DISAGGREGATIONS.items(), start=1):
+        question = survey.profile_question(dimension)
+        labels = {c.id: c.label("en") for c in question.choices} if question else {}
+        pooled = pool(frame, ["item_code", "kind", dimension], k).reset_index()
+        pooled[column] = pooled[dimension].map(labels)
+        pooled = pooled.dropna(subset=column).rename(columns={dimension: "choice"})
+        parts.append(pooled.assign(split=split))
+    rows = pd.concat(parts, ignore_index=True)
+    item_rank = {item.code: rank for rank, (_section, item) in enumerate(survey.items)}
+    kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
+    known = rows["item_code"].isin(item_rank) & rows["kind"].isin(kind_rank)
+    rows = rows[rows["mean"].notna() & known]
+    rows = rows.assign(
+        item_rank=rows["item_code"].map(item_rank), kind_rank=rows["kind"].map(kind_rank)
+    ).sort_values(["item_rank", "kind_rank", "split", "choice"])
+    return pd.DataFrame(
+        {
+            "Indicator": rows["item_code"],
+            "Year": rows["kind"].map(survey.years).astype("int64"),
+            "Units": UNITS,
+            "Series": rows["kind"].map(SERIES),
+            **{column: rows[column].fillna("") for column in DISAGGREGATIONS.values()},
+            # Python's round, as before: numpy's can differ in the last digit.
+            "Value": rows["mean"].map(lambda mean: round(mean, 3)),
+        }
+    )
 
 
-def opensdg_rows(survey: Survey, cells: list[Cell], k: int) -> Iterator[tuple[str, list[object]]]:
-    """(indicator code, row) in indicator order; suppressed cells are absent."""
-    headline = analytics.pooled_means(cells, lambda c: (c.item_code, c.kind), k)
-    split = {
-        dimension: analytics.pooled_means(
-            cells, lambda c, d=dimension: (c.item_code, c.kind, c.dimension(d)), k
-        )
-        for dimension in DISAGGREGATIONS
-    }
-    for _section, item in survey.items:
-        for kind in ("now", "forecast"):
-            year, series = survey.years[kind], SERIES[kind]
-            mean = headline.get((item.code, kind))
-            if mean is not None and mean.mean is not None:
-                yield item.code, [year, UNITS, series, "", "", "", round(mean.mean, 3)]
-            for dimension, column in DISAGGREGATIONS.items():
-                for (code, cell_kind, choice), cell in sorted(split[dimension].items()):
-                    label = _label(survey, dimension, choice)
-                    if code != item.code or cell_kind != kind or label is None:
-                        continue
-                    if cell.mean is None:
-                        continue
-                    values = {"Group": "", "Region": "", "Area": ""}
-                    values[column] = label
-                    yield (
-                        item.code,
-                        [
-                            year,
-                            UNITS,
-                            series,
-                            values["Group"],
-                            values["Region"],
-                            values["Area"],
-                            round(cell.mean, 3),
-                        ],
-                    )
-
-
-def long_csv(survey: Survey, cells: list[Cell], k: int) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Indicator", *COLUMNS])
-    for code, row in opensdg_rows(survey, cells, k):
-        writer.writerow([code, *row])
-    return out.getvalue()
+def long_csv(survey: Survey, cells: Sequence[Cell], k: int) -> str:
+    return opensdg_frame(survey, cells, k).to_csv(index=False, lineterminator="\n")
 
 
 def write_opensdg(
@@ -95,18 +79,15 @@ def write_opensdg(
     finally:
         db.close()
     out.mkdir(parents=True, exist_ok=True)
-    by_indicator: dict[str, list[list[object]]] = {}
-    for code, row in opensdg_rows(survey, cells, k):
-        by_indicator.setdefault(code, []).append(row)
+    rows = opensdg_frame(survey, cells, k)
+    by_indicator = dict(list(rows.groupby("Indicator", sort=False)))
     written = []
     for _section, item in survey.items:
         path = out / f"indicator_{item.code.replace('.', '-')}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            writer.writerows(by_indicator.get(item.code, []))
+        part = by_indicator.get(item.code, rows.iloc[:0])
+        part[COLUMNS].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         written.append(path)
     long_path = out / "opensdg_long.csv"
-    long_path.write_text(long_csv(survey, cells, k), encoding="utf-8")
+    rows.to_csv(long_path, index=False, lineterminator="\n", encoding="utf-8")
     written.append(long_path)
     return written

@@ -1,7 +1,8 @@
 """The digest workbook (XLSX): summary, breakdowns, per indicator, comments.
 
-Small cells are written as the text ``<k`` (e.g. ``<5``), never as numbers.
-Comments carry the pseudonymous respondent id only.
+Sheets are written from the analysis' DataFrames. Small cells are written as
+the text ``<k`` (e.g. ``<5``), never as numbers. Comments carry the
+pseudonymous respondent id only. No text is ever interpreted as a formula.
 """
 
 from __future__ import annotations
@@ -9,34 +10,38 @@ from __future__ import annotations
 import io
 from datetime import tzinfo
 
+import pandas as pd
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from bot.digest.analysis import Analysis
 from bot.digest.charts import dimension_label
 from bot.digest.scope import scope_label
 from conversations.i18n import translator
-from storage.analytics import Mean
-
-
-def _mean(mean: Mean, k: int) -> float | str:
-    if mean.suppressed:
-        return f"<{k}"
-    return "" if mean.mean is None else round(mean.mean, 3)
-
-
-def _count(mean: Mean, k: int) -> int | str:
-    return f"<{k}" if mean.suppressed else mean.respondents
-
-
-def _share(mean: Mean, k: int) -> float | str:
-    share = mean.dont_know_share
-    if mean.suppressed:
-        return f"<{k}"
-    return "" if share is None else round(share, 4)
 
 
 def _optional(value: float | None, digits: int = 3) -> float | str:
     return "" if value is None else round(value, digits)
+
+
+def shown(
+    table: pd.DataFrame, column: str, hidden: str, k: int, digits: int | None = None
+) -> pd.Series:
+    """``table[column]`` for a sheet: ``<k`` where ``table[hidden]``, blank where absent,
+    else the value (rounded as Python's ``round`` does when ``digits`` is given)."""
+
+    def cell(value: object) -> object:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return ""
+        return value if digits is None else round(value, digits)  # type: ignore[call-overload]
+
+    values = table[column].astype(object).map(cell)
+    return values.where(~table[hidden], f"<{k}")
+
+
+def _write_frame(page: Worksheet, first_row: int, frame: pd.DataFrame) -> None:
+    for number, values in enumerate(frame.itertuples(index=False, name=None), start=first_row):
+        page.write_row(number, 0, values)
 
 
 def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
@@ -44,10 +49,12 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
     survey = analysis.survey
     k = analysis.k
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
+    )
     bold = book.add_format({"bold": True})
 
-    def sheet(name: str, header: list[str], widths: list[int]) -> xlsxwriter.worksheet.Worksheet:
+    def sheet(name: str, header: list[str], widths: list[int]) -> Worksheet:
         page = book.add_worksheet(name)
         page.write_row(0, 0, header, bold)
         page.freeze_panes(1, 0)
@@ -101,26 +108,26 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
         _("Gap to official"),
     ]
     summary.write_row(start, 0, goal_header, bold)
-    for offset, row in enumerate(analysis.goals, start=1):
-        section = survey.section(row.section_id)
-        suppressed = row.now.suppressed or row.forecast.suppressed
-        summary.write_row(
-            start + offset,
-            0,
-            [
-                row.sdg,
-                section.title(language) if section else "",
-                _mean(row.now, k),
-                _mean(row.forecast, k),
-                _count(row.now, k),
-                _share(row.now, k),
-                f"<{k}" if suppressed else _optional(row.change.percent, 2),
-                f"<{k}" if suppressed else _optional(row.change.per_year, 4),
-                "" if row.official is None else row.official.level,
-                "" if row.official is None else row.official.source,
-                f"<{k}" if row.now.suppressed else _optional(row.gap),
-            ],
-        )
+    goals = analysis.goal_table
+    titles = {section.sdg: section.title(language) for section in survey.sections}
+    goal_sheet = pd.DataFrame(
+        {
+            "sdg": goals["sdg"],
+            "title": goals["sdg"].map(titles).fillna(""),
+            "now": shown(goals, "now_mean", "now_suppressed", k, 3),
+            "forecast": shown(goals, "forecast_mean", "forecast_suppressed", k, 3),
+            "respondents": shown(goals, "now_respondents", "now_suppressed", k),
+            "dont_know": shown(goals, "now_dont_know_share", "now_suppressed", k, 4),
+            "growth": shown(goals, "growth_percent", "change_suppressed", k, 2),
+            "per_year": shown(goals, "points_per_year", "change_suppressed", k, 4),
+            "official": goals["official_level"]
+            .astype(object)
+            .where(goals["official_level"].notna(), ""),
+            "source": goals["official_source"].fillna(""),
+            "gap": shown(goals, "gap", "now_suppressed", k, 3),
+        }
+    )
+    _write_frame(summary, start + 1, goal_sheet)
 
     breakdowns = sheet(
         _("Breakdowns"),
@@ -136,29 +143,22 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
         ],
         [12, 28, 6, 10, 8, 10, 12, 16],
     )
-    line = 1
-    for dimension, cells in analysis.breakdowns.items():
-        for choice in analysis.breakdown_choices(dimension):
-            for goal in analysis.goals:
-                for kind in ("now", "forecast"):
-                    mean = cells.get((choice, goal.sdg, kind))
-                    if mean is None:
-                        continue
-                    breakdowns.write_row(
-                        line,
-                        0,
-                        [
-                            dimension,
-                            dimension_label(analysis, dimension, choice, language),
-                            goal.sdg,
-                            kind,
-                            survey.years[kind],
-                            _mean(mean, k),
-                            _count(mean, k),
-                            _share(mean, k),
-                        ],
-                    )
-                    line += 1
+    table = analysis.breakdown_table
+    keys = list(zip(table["dimension"], table["choice"], strict=True))
+    labels = {key: dimension_label(analysis, *key, language) for key in set(keys)}
+    breakdown_sheet = pd.DataFrame(
+        {
+            "dimension": table["dimension"],
+            "label": [labels[key] for key in keys],
+            "sdg": table["sdg"],
+            "kind": table["kind"],
+            "year": table["kind"].map(survey.years),
+            "mean": shown(table, "mean", "suppressed", k, 3),
+            "respondents": shown(table, "respondents", "suppressed", k),
+            "dont_know": shown(table, "dont_know_share", "suppressed", k, 4),
+        }
+    )
+    _write_frame(breakdowns, 1, breakdown_sheet)
 
     indicators = sheet(
         _("Indicators"),
@@ -176,36 +176,34 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
         ],
         [10, 6, 60, 10, 12, 12, 12, 14, 10, 12],
     )
-    labels = {item.code: item.label(language) for _s, item in survey.items}
-    for number, row in enumerate(analysis.indicators, start=1):
-        suppressed = row.now.suppressed or row.forecast.suppressed
-        indicators.write_row(
-            number,
-            0,
-            [
-                row.code,
-                row.sdg,
-                labels.get(row.code, ""),
-                _mean(row.now, k),
-                _mean(row.forecast, k),
-                _count(row.now, k),
-                _count(row.forecast, k),
-                _share(row.now, k),
-                f"<{k}" if suppressed else _optional(row.change.percent, 2),
-                f"<{k}" if suppressed else _optional(row.change.per_year, 4),
-            ],
-        )
+    items = analysis.indicator_table
+    item_labels = {item.code: item.label(language) for _s, item in survey.items}
+    indicator_sheet = pd.DataFrame(
+        {
+            "code": items["code"],
+            "sdg": items["sdg"],
+            "label": items["code"].map(item_labels).fillna(""),
+            "now": shown(items, "now_mean", "now_suppressed", k, 3),
+            "forecast": shown(items, "forecast_mean", "forecast_suppressed", k, 3),
+            "respondents_now": shown(items, "now_respondents", "now_suppressed", k),
+            "respondents_forecast": shown(items, "forecast_respondents", "forecast_suppressed", k),
+            "dont_know": shown(items, "now_dont_know_share", "now_suppressed", k, 4),
+            "growth": shown(items, "growth_percent", "change_suppressed", k, 2),
+            "per_year": shown(items, "points_per_year", "change_suppressed", k, 4),
+        }
+    )
+    _write_frame(indicators, 1, indicator_sheet)
 
     comments = sheet(
         _("Comments"),
         [_("Respondent"), _("Question"), _("Comment"), _("Written at (UTC)")],
         [16, 20, 80, 22],
     )
-    for number, comment in enumerate(analysis.comments, start=1):
-        # write_string: a comment starting with "=" stays text, never a formula.
-        for column, value in enumerate(
-            (comment.respondent, comment.question_id, comment.text, comment.answered_at)
-        ):
-            comments.write_string(number, column, value)
+    comment_sheet = pd.DataFrame(
+        [(c.respondent, c.question_id, c.text, c.answered_at) for c in analysis.comments],
+        columns=["respondent", "question", "text", "written_at"],
+        dtype=object,
+    )
+    _write_frame(comments, 1, comment_sheet)
     book.close()
     return out.getvalue()
