@@ -113,7 +113,7 @@ def indicator_table(survey: Survey, cells: pd.DataFrame, k: int) -> pd.DataFrame
     return table.reset_index()
 
 
-def choice_order(survey: Survey, dimension: str, present: set[str]) -> list[str]:
+def _choice_order(survey: Survey, dimension: str, present: set[str]) -> list[str]:
     """Choices in survey order, then prefer_not and unanswered (''), then any others."""
     question = survey.profile_question(dimension)
     order = [c.id for c in question.choices] if question else []
@@ -123,7 +123,7 @@ def choice_order(survey: Survey, dimension: str, present: set[str]) -> list[str]
 
 def breakdown_table(survey: Survey, cells: pd.DataFrame, k: int) -> pd.DataFrame:
     """Means per dimension, choice, goal and kind, one row each, for the survey's goals and
-    kinds, in display order: dimension, choice (``choice_order``), goal, now before forecast."""
+    kinds, in display order: dimension, choice (``_choice_order``), goal, now before forecast."""
     goal_rank = {section.sdg: rank for rank, section in enumerate(survey.sections)}
     kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
     parts = []
@@ -131,7 +131,7 @@ def breakdown_table(survey: Survey, cells: pd.DataFrame, k: int) -> pd.DataFrame
         pooled = pool(cells, [dimension, "sdg", "kind"], k).reset_index()
         pooled = pooled[pooled["sdg"].isin(goal_rank) & pooled["kind"].isin(kind_rank)]
         pooled = pooled.rename(columns={dimension: "choice"})
-        choices = choice_order(survey, dimension, set(pooled["choice"]))
+        choices = _choice_order(survey, dimension, set(pooled["choice"]))
         ranks = pd.DataFrame(
             {
                 "choice": pooled["choice"].map({c: rank for rank, c in enumerate(choices)}),
@@ -191,7 +191,7 @@ def _change(row: Mapping[str, object]) -> Change:
     return Change(_value(row["growth_percent"]), _value(row["points_per_year"]))
 
 
-def goal_rows(table: pd.DataFrame, levels: Mapping[int, Official]) -> list[GoalRow]:
+def _goal_rows(table: pd.DataFrame, levels: Mapping[int, Official]) -> list[GoalRow]:
     return [
         GoalRow(
             int(row["sdg"]),
@@ -206,7 +206,7 @@ def goal_rows(table: pd.DataFrame, levels: Mapping[int, Official]) -> list[GoalR
     ]
 
 
-def indicator_rows(table: pd.DataFrame) -> list[IndicatorRow]:
+def _indicator_rows(table: pd.DataFrame) -> list[IndicatorRow]:
     return [
         IndicatorRow(
             str(row["code"]),
@@ -219,7 +219,7 @@ def indicator_rows(table: pd.DataFrame) -> list[IndicatorRow]:
     ]
 
 
-def breakdown_means(table: pd.DataFrame) -> dict[str, dict[tuple[str, int, str], Mean]]:
+def _breakdown_means(table: pd.DataFrame) -> dict[str, dict[tuple[str, int, str], Mean]]:
     """dimension -> (choice, sdg, kind) -> Mean, in the table's order."""
     result: dict[str, dict[tuple[str, int, str], Mean]] = {d: {} for d in BREAKDOWNS}
     for row in table.to_dict("records"):
@@ -264,7 +264,7 @@ class Analysis:
         return sorted(shown, key=lambda row: (row.now.mean, row.code))
 
     def breakdown_choices(self, dimension: str) -> list[str]:
-        """Choices present in a breakdown, in display order (``choice_order``)."""
+        """Choices present in a breakdown, in display order (``_choice_order``)."""
         table = self.breakdown_table
         chosen = table.loc[table["dimension"] == dimension, "choice"]
         return list(dict.fromkeys(chosen))
@@ -320,7 +320,7 @@ def analyse(
     breakdowns = breakdown_table(survey, cells, k)
     return Analysis(
         survey, dict(scope), start, end, k, progress, goals, indicators, breakdowns,
-        goal_rows(goals, levels), indicator_rows(indicators), breakdown_means(breakdowns),
+        _goal_rows(goals, levels), _indicator_rows(indicators), _breakdown_means(breakdowns),
         comments,
     )  # fmt: skip
 

@@ -24,7 +24,7 @@ def _optional(value: float | None, digits: int = 3) -> float | str:
     return "" if value is None else round(value, digits)
 
 
-def shown(
+def _shown(
     table: pd.DataFrame, column: str, hidden: str, k: int, digits: int | None = None
 ) -> pd.Series:
     """``table[column]`` for a sheet: ``<k`` where ``table[hidden]``, blank where absent,
@@ -114,17 +114,17 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
         {
             "sdg": goals["sdg"],
             "title": goals["sdg"].map(titles).fillna(""),
-            "now": shown(goals, "now_mean", "now_suppressed", k, 3),
-            "forecast": shown(goals, "forecast_mean", "forecast_suppressed", k, 3),
-            "respondents": shown(goals, "now_respondents", "now_suppressed", k),
-            "dont_know": shown(goals, "now_dont_know_share", "now_suppressed", k, 4),
-            "growth": shown(goals, "growth_percent", "change_suppressed", k, 2),
-            "per_year": shown(goals, "points_per_year", "change_suppressed", k, 4),
+            "now": _shown(goals, "now_mean", "now_suppressed", k, 3),
+            "forecast": _shown(goals, "forecast_mean", "forecast_suppressed", k, 3),
+            "respondents": _shown(goals, "now_respondents", "now_suppressed", k),
+            "dont_know": _shown(goals, "now_dont_know_share", "now_suppressed", k, 4),
+            "growth": _shown(goals, "growth_percent", "change_suppressed", k, 2),
+            "per_year": _shown(goals, "points_per_year", "change_suppressed", k, 4),
             "official": goals["official_level"]
             .astype(object)
             .where(goals["official_level"].notna(), ""),
             "source": goals["official_source"].fillna(""),
-            "gap": shown(goals, "gap", "now_suppressed", k, 3),
+            "gap": _shown(goals, "gap", "now_suppressed", k, 3),
         }
     )
     _write_frame(summary, start + 1, goal_sheet)
@@ -153,9 +153,9 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
             "sdg": table["sdg"],
             "kind": table["kind"],
             "year": table["kind"].map(survey.years),
-            "mean": shown(table, "mean", "suppressed", k, 3),
-            "respondents": shown(table, "respondents", "suppressed", k),
-            "dont_know": shown(table, "dont_know_share", "suppressed", k, 4),
+            "mean": _shown(table, "mean", "suppressed", k, 3),
+            "respondents": _shown(table, "respondents", "suppressed", k),
+            "dont_know": _shown(table, "dont_know_share", "suppressed", k, 4),
         }
     )
     _write_frame(breakdowns, 1, breakdown_sheet)
@@ -183,13 +183,13 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
             "code": items["code"],
             "sdg": items["sdg"],
             "label": items["code"].map(item_labels).fillna(""),
-            "now": shown(items, "now_mean", "now_suppressed", k, 3),
-            "forecast": shown(items, "forecast_mean", "forecast_suppressed", k, 3),
-            "respondents_now": shown(items, "now_respondents", "now_suppressed", k),
-            "respondents_forecast": shown(items, "forecast_respondents", "forecast_suppressed", k),
-            "dont_know": shown(items, "now_dont_know_share", "now_suppressed", k, 4),
-            "growth": shown(items, "growth_percent", "change_suppressed", k, 2),
-            "per_year": shown(items, "points_per_year", "change_suppressed", k, 4),
+            "now": _shown(items, "now_mean", "now_suppressed", k, 3),
+            "forecast": _shown(items, "forecast_mean", "forecast_suppressed", k, 3),
+            "respondents_now": _shown(items, "now_respondents", "now_suppressed", k),
+            "respondents_forecast": _shown(items, "forecast_respondents", "forecast_suppressed", k),
+            "dont_know": _shown(items, "now_dont_know_share", "now_suppressed", k, 4),
+            "growth": _shown(items, "growth_percent", "change_suppressed", k, 2),
+            "per_year": _shown(items, "points_per_year", "change_suppressed", k, 4),
         }
     )
     _write_frame(indicators, 1, indicator_sheet)

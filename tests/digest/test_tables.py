@@ -1,0 +1,124 @@
+"""The pandas tables behind digests, checked against the hand-computed dataset of conftest.py."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+from pytest import approx
+
+from bot.digest.analysis import Analysis, analyse, cell_frame, pool
+from bot.digest.opensdg import opensdg_frame
+from bot.digest.workbook import render_workbook
+from storage import analytics
+from storage.analytics import Cell
+from tests.auxil.harness import Harness
+from tests.digest.conftest import Respondent, add_respondent
+
+
+def analysis_of(h: Harness, k: int = 5) -> Analysis:
+    end = datetime.now(UTC) + timedelta(minutes=1)
+    return analyse(h.settings.storage.database, h.services.survey, {}, end - timedelta(7), end, k)
+
+
+async def test_goal_and_indicator_tables_hold_the_hand_computed_numbers(
+    digest_harness: Harness,
+) -> None:
+    analysis = analysis_of(digest_harness)
+    goals = analysis.goal_table.set_index("sdg")
+    assert list(goals.index) == [s.sdg for s in digest_harness.services.survey.sections]
+    assert goals.loc[1, "now_mean"] == approx(17 / 7)
+    assert goals.loc[1, "forecast_mean"] == approx(23 / 7)
+    assert goals.loc[1, "growth_percent"] == approx(100 * 6 / 17)
+    assert goals.loc[1, "points_per_year"] == approx((6 / 7) / 3)
+    assert goals.loc[1, "now_dont_know_share"] == approx(1 / 8)
+    # SDG 4: two respondents, masked; SDG 5: nobody rated it, masked with zero counts.
+    assert goals.loc[4, "now_suppressed"] and goals.loc[4, "now_respondents"] == 2
+    assert math.isnan(goals.loc[4, "now_mean"]) and math.isnan(goals.loc[4, "growth_percent"])
+    assert goals.loc[5, "now_suppressed"] and goals.loc[5, "now_rated"] == 0
+    items = analysis.indicator_table.set_index("code")
+    assert items.loc["1.1.1", "now_respondents"] == 7
+    assert items.loc["1.1.1", "forecast_mean"] == approx(23 / 7)
+    assert items.loc["4.1.1", "now_suppressed"] and math.isnan(items.loc["4.1.1", "now_mean"])
+
+
+async def test_breakdown_grid_masks_small_groups(digest_harness: Harness) -> None:
+    means, hidden = analysis_of(digest_harness).breakdown_grid("group", "now")
+    assert list(means.index) == ["youth", "women"]  # survey order
+    assert means.loc["youth", 1] == approx(3.0) and not hidden.loc["youth", 1]
+    assert hidden.loc["women", 1] and math.isnan(means.loc["women", 1])
+    # Youth never rated SDG 4: no mean and nothing to hide.
+    assert math.isnan(means.loc["youth", 4]) and not hidden.loc["youth", 4]
+    means, hidden = analysis_of(digest_harness, k=2).breakdown_grid("group", "now")
+    assert means.loc["women", 1] == approx(1.0) and not hidden.values.any()
+
+
+def test_pooling_agrees_with_the_results_command() -> None:
+    """/results pools with storage.analytics.pooled_means: the same people are hidden."""
+    draw = random.Random(4)
+    cells = [
+        Cell(group, region, "urban", int(item[0]), item, kind, rated, rated * 3, dont_know)
+        for group in ("youth", "women", "")
+        for region in ("north", "south")
+        for item in ("1.1.1", "1.2.1", "4.1.1")
+        for kind in ("now", "forecast")
+        if draw.random() < 0.8
+        for rated, dont_know in [(draw.randint(0, 6), draw.randint(0, 2))]
+        if rated or dont_know
+    ]
+    frame = cell_frame(cells)
+    for k in (1, 3, 5, 8):
+        expected = analytics.pooled_means(cells, lambda c: (c.group, c.sdg, c.kind), k)
+        pooled = pool(frame, ["group", "sdg", "kind"], k)
+        assert set(pooled.index) == set(expected)
+        for key, mean in expected.items():
+            row = pooled.loc[key]
+            assert bool(row["suppressed"]) == mean.suppressed
+            assert row["respondents"] == mean.respondents and row["rated"] == mean.rated
+            if mean.mean is None:
+                assert math.isnan(row["mean"])
+            else:
+                assert row["mean"] == approx(mean.mean)
+            share = mean.dont_know_share
+            assert math.isnan(row["dont_know_share"]) if share is None else (
+                row["dont_know_share"] == approx(share)
+            )  # fmt: skip
+
+
+async def test_open_sdg_rows_leave_out_small_and_unpublished_cells(
+    digest_harness: Harness,
+) -> None:
+    h = digest_harness
+    db = analytics.connect(h.settings.storage.database)
+    try:
+        cells = analytics.rating_cells(db, h.services.survey.id, {})
+    finally:
+        db.close()
+    rows = opensdg_frame(h.services.survey, cells, 5)
+    assert list(rows.columns) == [
+        "Indicator", "Year", "Units", "Series", "Group", "Region", "Area", "Value",
+    ]  # fmt: skip
+    assert set(rows["Indicator"]) == {"1.1.1"}  # 4.1.1: two people
+    now = rows[rows["Year"] == 2022]
+    assert list(zip(now["Group"], now["Region"], now["Area"], now["Value"], strict=True)) == [
+        ("", "", "", 2.429),
+        ("Youth", "", "", 3.0),
+        ("", "North", "", 3.0),
+        ("", "", "Urban", 3.0),  # rural: Y6 (don't know) and the two women, 2 ratings
+    ]
+
+
+async def test_comments_stay_text_in_the_workbook(digest_harness: Harness) -> None:
+    h = digest_harness
+    await add_respondent(
+        h.services.store, h.services.survey,
+        Respondent(850001, {"group": "youth"}, {("1.1.1", "now"): 4}, comment="=HYPERLINK(1)"),
+    )  # fmt: skip
+    book = load_workbook(io.BytesIO(render_workbook(analysis_of(h), "en", ZoneInfo("UTC"))))
+    texts = [row[2] for row in book["Comments"].iter_rows(min_row=2)]
+    formula = next(cell for cell in texts if cell.value == "=HYPERLINK(1)")
+    assert formula.data_type == "s"
