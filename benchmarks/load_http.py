@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import re
 import statistics
 import subprocess
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -61,6 +63,22 @@ def peak_rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     match = re.search(r"VmHWM:\s+(\d+) kB", status)
     return int(match.group(1)) / 1024 if match else psutil.Process(pid).memory_info().rss / 2**20
+
+
+def bot_reply_delays(calls: list[dict[str, Any]], people: list[Respondent]) -> list[float]:
+    """ms from each press to the bot's next edit or message in that chat, as the server saw it."""
+    replies: dict[int, list[float]] = {}
+    for call in calls:
+        if call["ok"] and call["method"] in ("editMessageText", "sendMessage"):
+            replies.setdefault(int(call["params"]["chat_id"]), []).append(call["time"])
+    delays = []
+    for person in people:
+        times = sorted(replies.get(person.user.id, []))
+        for pressed in person.pressed_at:
+            index = bisect.bisect_left(times, pressed)
+            if index < len(times):
+                delays.append((times[index] - pressed) * 1000)
+    return delays
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -110,6 +128,7 @@ async def run(respondents: int, ratings: int, ramp: float, think: float) -> None
                 elapsed = time.perf_counter() - started
             cpu = {name: sum(p.cpu_times()[:2]) - cpu_before[name] for name, p in processes.items()}
             rss = peak_rss_mb(bot.process.pid)
+            replies = bot_reply_delays(await control.calls(), people)
         latencies = [s * 1000 for p in people for s in p.latencies]
         answers = sum(len(p.given) for p in people)
         taps = sum(p.taps for p in people)
@@ -123,6 +142,12 @@ async def run(respondents: int, ratings: int, ramp: float, think: float) -> None
             f"p50 {percentile(latencies, 0.50):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms,"
             f" p99 {percentile(latencies, 0.99):.0f} ms, max {max(latencies):.0f} ms,"
             f" mean {statistics.fmean(latencies):.0f} ms"
+        )
+        print(
+            "press -> bot's reply  "
+            f"p50 {percentile(replies, 0.50):.0f} ms, p95 {percentile(replies, 0.95):.0f} ms,"
+            f" p99 {percentile(replies, 0.99):.0f} ms (the server's log: without the"
+            " simulated users' own overhead)"
         )
         print(f"bot peak RSS          {rss:.0f} MB")
         print(

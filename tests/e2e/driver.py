@@ -251,6 +251,7 @@ class Respondent:
     choose: Callable[[str], str] = default_value
     given: dict[tuple[str, str], str] = field(default_factory=dict)  # (code, kind) -> value
     latencies: list[float] = field(default_factory=list)
+    pressed_at: list[float] = field(default_factory=list)  # wall clock, as the server logs
     taps: int = 0
     watcher: ChatWatcher | None = None
     think: float = 0.0  # mean seconds a person reads before tapping (benchmarks)
@@ -286,6 +287,7 @@ class Respondent:
         if self.think:
             await asyncio.sleep(random.uniform(0, 2 * self.think))
         started = time.perf_counter()
+        self.pressed_at.append(time.time())
         await self.user.press(data, message.message_id)
         after = await self._await_change(signature(message), final)
         self.latencies.append(time.perf_counter() - started)
