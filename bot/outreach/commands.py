@@ -101,10 +101,16 @@ async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome 
 USAGE = "/broadcast all|paused|code=<code>|csv [link=<code>] <message>"
 
 
+def _after_command(text: str | None) -> str:
+    """What follows ``/broadcast`` (or ``/broadcast@bot``), line breaks kept."""
+    parts = (text or "").split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
 async def _prepare(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
-    words: list[str],
+    request: str,
     ids: list[int] | None,
 ) -> Outcome | None:
     """Create a draft broadcast and show the preview with Send / Cancel buttons."""
@@ -112,10 +118,11 @@ async def _prepare(
     services = _services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
+    words = request.split(maxsplit=1)
     if len(words) < 2:
         await _reply(update, _("Usage: {usage}").format(usage=USAGE))
         return Outcome("rejected: usage")
-    audience, rest = words[0], words[1:]
+    audience, rest = words[0], words[1]
     if audience not in {"all", "paused", "csv"} and not audience.startswith("code="):
         await _reply(update, _("Unknown audience. Usage: {usage}").format(usage=USAGE))
         return Outcome("rejected: audience")
@@ -123,13 +130,14 @@ async def _prepare(
         await _reply(update, _("Send the CSV file with this command as its caption."))
         return Outcome("rejected: csv without a file")
     link_code = None
-    if rest and rest[0].startswith("link="):
-        link_code = rest.pop(0).removeprefix("link=")
+    if rest.startswith("link="):
+        link_word, *remainder = rest.split(maxsplit=1)
+        link_code, rest = link_word.removeprefix("link="), "".join(remainder)
         invitation = await users.get_invitation(services.store, link_code)
         if invitation is None or invitation.revoked_at is not None:
             await _reply(update, _("No live invitation with that code."))
             return Outcome("rejected: link")
-    text = " ".join(rest).strip()
+    text = rest.strip()
     if not text or len(text) > 4000:
         await _reply(update, _("The message must have 1 to 4000 characters."))
         return Outcome("rejected: text")
@@ -170,7 +178,8 @@ async def _prepare(
 
 @admin_only("broadcast")
 async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
-    return await _prepare(update, context, list(context.args or []), None)
+    message = update.effective_message
+    return await _prepare(update, context, _after_command(message.text if message else ""), None)
 
 
 @admin_only("broadcast")
@@ -178,7 +187,7 @@ async def broadcast_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> O
     _ = await _translator(update, context)
     message = update.effective_message
     assert message is not None and message.document is not None
-    words = (message.caption or "").split()[1:]
+    request = _after_command(message.caption)
     if (message.document.file_size or 0) > broadcasting.MAX_CSV_BYTES:
         await _reply(update, _("The file is too large (at most 1 MB)."))
         return Outcome("rejected: file too large")
@@ -189,9 +198,9 @@ async def broadcast_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> O
     except AudienceError as error:
         await _reply(update, str(error))
         return Outcome("rejected: bad CSV")
-    if not words or words[0] != "csv":
-        words = ["csv", *words]
-    return await _prepare(update, context, words, ids)
+    if request.split(maxsplit=1)[:1] != ["csv"]:
+        request = "csv " + request
+    return await _prepare(update, context, request, ids)
 
 
 @admin_only("broadcast_decision")

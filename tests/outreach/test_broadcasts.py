@@ -97,12 +97,16 @@ async def test_audiences_paused_and_by_code(outreach: Harness) -> None:
     admin = Person(ADMIN, "en")
     await outreach.text(admin, f"/broadcast paused {MESSAGE}")
     assert "Recipients: 1" in outreach.screen(admin).text
-    await outreach.text(admin, f"/broadcast code=partner-code-1 link=partner-code-1 {MESSAGE}")
+    await outreach.text(
+        admin, "/broadcast code=partner-code-1 link=partner-code-1\nLine 1\n\nLine 2"
+    )
     assert "Recipients: 1" in outreach.screen(admin).text
     await outreach.press(admin, "Send now (1)")
     await _finish(outreach)
-    assert _received(outreach, invited) == 1 and _received(outreach, never_began) == 0
-    call = [c for c in outreach.telegram.calls if c.params.get("text") == MESSAGE][-1]
+    # The message keeps its line breaks.
+    assert outreach.screen(invited).text == "Line 1\n\nLine 2"
+    assert outreach.telegram.bot_messages(never_began.id)[-1].text != "Line 1\n\nLine 2"
+    call = [c for c in outreach.telegram.calls if c.params.get("text") == "Line 1\n\nLine 2"][-1]
     button = call.params["reply_markup"]["inline_keyboard"][0][0]
     assert button["url"] == "https://t.me/ScorecardTestBot?start=partner-code-1"
 
