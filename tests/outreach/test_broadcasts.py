@@ -136,10 +136,26 @@ async def test_a_csv_of_ids_is_an_audience(outreach: Harness) -> None:
     assert [_received(outreach, person) for person in people] == [1, 0, 1]
 
 
+async def _blocks_the_bot(harness: Harness, person: Person) -> None:
+    """The my_chat_member update Telegram sends when someone blocks the bot."""
+    bot_user = {"id": 700000001, "is_bot": True, "first_name": "Scorecard"}
+    await harness.feed(
+        {
+            "my_chat_member": {
+                "chat": {"id": person.id, "type": "private", "first_name": person.first_name},
+                "from": person.json(),
+                "date": int(time.time()),
+                "old_chat_member": {"status": "member", "user": bot_user},
+                "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0},
+            }
+        }
+    )
+
+
 async def test_opted_out_and_blocked_people_are_skipped_and_recorded(outreach: Harness) -> None:
     people = await _people(outreach, 6500, 4)
     await outreach.text(people[0], "/stop")
-    await users.mark_blocked(outreach.services.store, people[1].id, True)
+    await _blocks_the_bot(outreach, people[1])
     admin = Person(ADMIN, "en")
     await outreach.text(admin, f"/broadcast all {MESSAGE}")
     assert "Recipients: 3" in outreach.screen(admin).text  # the admin and two respondents
