@@ -1,6 +1,6 @@
 """Load over real HTTP: the bot process, the local Bot API server, N respondents at once.
 
-    python benchmarks/load_http.py --respondents 200 --ratings 30
+    python benchmarks/load_http.py --respondents 200 --ratings 10 [--think 8 --ramp 8]
 
 Starts the local Bot API server (its own process), then ``scorecard-bot run`` (its own
 process, a fresh SQLite file), and walks N simulated respondents in parallel through
@@ -8,7 +8,8 @@ process, a fresh SQLite file), and walks N simulated respondents in parallel thr
 whole survey, submitted). Prints answers/s, the time from a button press to the next
 question arriving at the user (p50/p95/p99), the bot's peak RSS (VmHWM) and the CPU
 seconds each process used, so a slow figure can be pinned on the bot, the server or
-the simulated users.
+the simulated users. ``--think`` adds a random pause before each tap (mean in seconds):
+0 measures the most the bot can take; about 8 s is a person reading an indicator.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=200, help="in parallel (default 200)")
     parser.add_argument(
-        "--ratings", type=int, default=30, help="ratings each (default 30; 0: whole survey)"
+        "--ratings", type=int, default=10, help="ratings each (default 10; 0: whole survey)"
     )
     parser.add_argument(
         "--ramp", type=float, default=2.0, help="seconds over which respondents arrive"

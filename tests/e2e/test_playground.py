@@ -40,3 +40,25 @@ def test_the_playground_page_is_served(playground: Playground) -> None:
     with urllib.request.urlopen(playground.url) as page:
         assert "playground.js" in page.read().decode("utf-8")
     assert any("sdg-scorecard-vn" in line for line in playground.printed)
+
+
+def test_a_busy_port_is_one_clear_line(playground: Playground, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    port = playground.url.rsplit(":", 1)[1].strip("/")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "playground", "--port", port, "--no-browser"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "scorecard-bot: configuration error: --port: cannot listen on 127.0.0.1:" + port
+        )
+    )
