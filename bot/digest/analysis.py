@@ -33,6 +33,9 @@ KINDS = ("now", "forecast")
 CELL_COLUMNS = [
     "group", "region", "area", "sdg", "item_code", "kind", "rated", "total", "dont_know",
 ]  # fmt: skip
+LABELS = ("group", "region", "area", "item_code", "kind")
+SUMS = ["rated", "total", "dont_know"]
+HEADLINE = "all"  # the dimension of everyone's rows while pooling
 # Per kind, prefixed ``now_`` / ``forecast_`` in the goal and indicator tables.
 MEAN_COLUMNS = ["mean", "rated", "respondents", "dont_know", "dont_know_share", "suppressed"]
 
@@ -43,8 +46,32 @@ def cell_frame(cells: Sequence[Cell]) -> pd.DataFrame:
         (c.group, c.region, c.area, c.sdg, c.item_code, c.kind, c.rated, c.total, c.dont_know)
         for c in cells
     ]
-    frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
-    return frame.astype({"sdg": "int64", "rated": "int64", "total": "int64", "dont_know": "int64"})
+    columns = list(zip(*rows, strict=True)) or [()] * len(CELL_COLUMNS)
+    # Plain object columns for labels: built and grouped faster than pandas' string dtype.
+    return pd.DataFrame(
+        {
+            name: np.array(values, dtype=object if name in LABELS else np.int64)
+            for name, values in zip(CELL_COLUMNS, columns, strict=True)
+        }
+    )
+
+
+def _means(by_item: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
+    """Pool per-indicator sums (indexed by ``keys`` + indicator and kind) by ``keys``."""
+    grouped = by_item.groupby(level=keys)
+    pooled = grouped[SUMS].sum()
+    pooled["respondents"] = grouped["rated"].max()
+    return _masked(pooled, k)
+
+
+def _masked(pooled: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Means and don't-know shares of summed cells; suppressed below ``k`` respondents."""
+    pooled["suppressed"] = pooled["respondents"] < k
+    shown = ~pooled["suppressed"]
+    pooled["mean"] = (pooled["total"] / pooled["rated"]).where(shown & (pooled["rated"] > 0))
+    answers = pooled["rated"] + pooled["dont_know"]
+    pooled["dont_know_share"] = (pooled["dont_know"] / answers).where(shown & (answers > 0))
+    return pooled[MEAN_COLUMNS]
 
 
 def pool(cells: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
@@ -56,17 +83,8 @@ def pool(cells: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
     ``MEAN_COLUMNS`` (mean and share NaN when suppressed or when nobody
     answered), indexed by ``keys``, sorted.
     """
-    sums = ["rated", "total", "dont_know"]
     item_keys = list(dict.fromkeys([*keys, "item_code", "kind"]))
-    by_item = cells.groupby(item_keys, sort=False)[sums].sum().groupby(level=keys)
-    pooled = by_item[sums].sum()
-    pooled["respondents"] = by_item["rated"].max()
-    pooled["suppressed"] = pooled["respondents"] < k
-    shown = ~pooled["suppressed"]
-    pooled["mean"] = (pooled["total"] / pooled["rated"]).where(shown & (pooled["rated"] > 0))
-    answers = pooled["rated"] + pooled["dont_know"]
-    pooled["dont_know_share"] = (pooled["dont_know"] / answers).where(shown & (answers > 0))
-    return pooled[MEAN_COLUMNS]
+    return _means(cells.groupby(item_keys, sort=False)[SUMS].sum(), keys, k)
 
 
 def _by_kind(pooled: pd.DataFrame, key: str, order: list[object]) -> pd.DataFrame:
@@ -89,28 +107,88 @@ def _with_change(table: pd.DataFrame, years: int) -> pd.DataFrame:
     return table
 
 
-def goal_table(
-    survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Official]
-) -> pd.DataFrame:
-    """One row per goal (survey order): means per kind, change, official level and gap."""
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """The report's tables; column meanings in ``tables``."""
+
+    goals: pd.DataFrame
+    indicators: pd.DataFrame
+    breakdowns: pd.DataFrame
+
+
+def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Official]) -> Tables:
+    """Pool ``cell_frame`` rows into the report's tables.
+
+    - ``goals``: one row per goal (survey order): ``sdg``, ``section_id``,
+      ``now_*`` and ``forecast_*`` (``MEAN_COLUMNS``), ``growth_percent``,
+      ``points_per_year``, ``change_suppressed``, ``official_level``,
+      ``official_source``, ``gap`` (mean now minus the official level).
+    - ``indicators``: one row per indicator (survey order): ``code``, ``sdg``,
+      the same per-kind and change columns.
+    - ``breakdowns``: one row per dimension, choice, goal and kind present, in
+      display order (dimension, choice as ``_choice_order``, goal, now first):
+      ``dimension``, ``choice``, ``sdg``, ``kind`` and ``MEAN_COLUMNS``.
+
+    The cells are stacked once for everyone (dimension ``HEADLINE``) and once
+    per dimension, then pooled in one pass.
+    """
+    goal_rank = {section.sdg: rank for rank, section in enumerate(survey.sections)}
+    kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
+    columns = ["sdg", "item_code", "kind", *SUMS]
+    cells = cells[cells["sdg"].isin(goal_rank) & cells["kind"].isin(kind_rank)]
+    stacked = pd.concat(
+        [cells[columns].assign(choice="")]
+        + [
+            cells[[dimension, *columns]].rename(columns={dimension: "choice"})
+            for dimension in BREAKDOWNS
+        ],
+        keys=[HEADLINE, *BREAKDOWNS],
+        names=["dimension", None],
+    ).reset_index("dimension")
+    by_item = stacked.groupby(["dimension", "choice", "sdg", "kind", "item_code"], sort=False)[
+        SUMS
+    ].sum()
+    pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k)
+    everyone = pooled.index.get_level_values("dimension") == HEADLINE
     years = survey.years["forecast"] - survey.years["now"]
+
     order = [section.sdg for section in survey.sections]
-    table = _with_change(_by_kind(pool(cells, ["sdg", "kind"], k), "sdg", order), years)
-    table.insert(0, "section_id", [section.id for section in survey.sections])
+    goals = pooled[everyone].droplevel(["dimension", "choice"])
+    goals = _with_change(_by_kind(goals, "sdg", order), years)
+    goals.insert(0, "section_id", [section.id for section in survey.sections])
     official = [levels.get(sdg) for sdg in order]
-    table["official_level"] = [np.nan if o is None else o.level for o in official]
-    table["official_source"] = [None if o is None else o.source for o in official]
-    table["gap"] = table["now_mean"] - table["official_level"]
-    return table.reset_index()
+    goals["official_level"] = [np.nan if o is None else o.level for o in official]
+    goals["official_source"] = [None if o is None else o.source for o in official]
+    goals["gap"] = goals["now_mean"] - goals["official_level"]
 
-
-def indicator_table(survey: Survey, cells: pd.DataFrame, k: int) -> pd.DataFrame:
-    """One row per indicator (survey order): means per kind and change."""
-    years = survey.years["forecast"] - survey.years["now"]
+    # One indicator's respondents are exactly those who rated it.
+    items = by_item[by_item.index.get_level_values("dimension") == HEADLINE]
+    items = items.droplevel(["dimension", "choice", "sdg"])
+    items = _masked(items.assign(respondents=items["rated"]), k)
     order = [item.code for _section, item in survey.items]
-    table = _with_change(_by_kind(pool(cells, ["item_code", "kind"], k), "code", order), years)
-    table.insert(0, "sdg", [section.sdg for section, _item in survey.items])
-    return table.reset_index()
+    items = _by_kind(items.reorder_levels(["item_code", "kind"]), "code", order)
+    items = _with_change(items, years)
+    items.insert(0, "sdg", [section.sdg for section, _item in survey.items])
+
+    breakdowns = pooled[~everyone].reset_index()
+    choice_rank: dict[tuple[str, str], int] = {}
+    for dimension in BREAKDOWNS:
+        present = set(breakdowns.loc[breakdowns["dimension"] == dimension, "choice"])
+        choices = _choice_order(survey, dimension, present)
+        choice_rank.update({(dimension, c): rank for rank, c in enumerate(choices)})
+    dimension_rank = {dimension: rank for rank, dimension in enumerate(BREAKDOWNS)}
+    keys = breakdowns["dimension"], breakdowns["choice"]
+    display = np.lexsort(
+        (
+            breakdowns["kind"].map(kind_rank).to_numpy(),
+            breakdowns["sdg"].map(goal_rank).to_numpy(),
+            [choice_rank[key] for key in zip(*keys, strict=True)],
+            breakdowns["dimension"].map(dimension_rank).to_numpy(),
+        )
+    )
+    return Tables(
+        goals.reset_index(), items.reset_index(), breakdowns.take(display).reset_index(drop=True)
+    )
 
 
 def _choice_order(survey: Survey, dimension: str, present: set[str]) -> list[str]:
@@ -119,30 +197,6 @@ def _choice_order(survey: Survey, dimension: str, present: set[str]) -> list[str
     order = [c.id for c in question.choices] if question else []
     order += ["prefer_not", ""]
     return [c for c in order if c in present] + sorted(present - set(order))
-
-
-def breakdown_table(survey: Survey, cells: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Means per dimension, choice, goal and kind, one row each, for the survey's goals and
-    kinds, in display order: dimension, choice (``_choice_order``), goal, now before forecast."""
-    goal_rank = {section.sdg: rank for rank, section in enumerate(survey.sections)}
-    kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
-    parts = []
-    for dimension in BREAKDOWNS:
-        pooled = pool(cells, [dimension, "sdg", "kind"], k).reset_index()
-        pooled = pooled[pooled["sdg"].isin(goal_rank) & pooled["kind"].isin(kind_rank)]
-        pooled = pooled.rename(columns={dimension: "choice"})
-        choices = _choice_order(survey, dimension, set(pooled["choice"]))
-        ranks = pd.DataFrame(
-            {
-                "choice": pooled["choice"].map({c: rank for rank, c in enumerate(choices)}),
-                "goal": pooled["sdg"].map(goal_rank),
-                "kind": pooled["kind"].map(kind_rank),
-            }
-        )
-        pooled = pooled.loc[ranks.sort_values(["choice", "goal", "kind"]).index]
-        pooled.insert(0, "dimension", dimension)
-        parts.append(pooled)
-    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +289,9 @@ class Analysis:
     end: datetime
     k: int
     progress: Progress
-    goal_table: pd.DataFrame  # see goal_table()
-    indicator_table: pd.DataFrame  # see indicator_table()
-    breakdown_table: pd.DataFrame  # see breakdown_table()
+    goal_table: pd.DataFrame  # Tables.goals
+    indicator_table: pd.DataFrame  # Tables.indicators
+    breakdown_table: pd.DataFrame  # Tables.breakdowns
     goals: list[GoalRow]  # goal_table's rows
     indicators: list[IndicatorRow]  # indicator_table's rows
     # breakdown_table's rows: dimension -> (choice, sdg, kind) -> Mean
@@ -315,13 +369,12 @@ def analyse(
     finally:
         db.close()
     levels = officials(survey, overrides)
-    goals = goal_table(survey, cells, k, levels)
-    indicators = indicator_table(survey, cells, k)
-    breakdowns = breakdown_table(survey, cells, k)
+    pooled = tables(survey, cells, k, levels)
     return Analysis(
-        survey, dict(scope), start, end, k, progress, goals, indicators, breakdowns,
-        _goal_rows(goals, levels), _indicator_rows(indicators), _breakdown_means(breakdowns),
-        comments,
+        survey, dict(scope), start, end, k, progress,
+        pooled.goals, pooled.indicators, pooled.breakdowns,
+        _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
+        _breakdown_means(pooled.breakdowns), comments,
     )  # fmt: skip
 
 

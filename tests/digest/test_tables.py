@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from pytest import approx
 
 from bot.digest.analysis import Analysis, analyse, cell_frame, pool
+from bot.digest.charts import heat_map
 from bot.digest.opensdg import opensdg_frame
 from bot.digest.workbook import render_workbook
 from storage import analytics
@@ -122,3 +123,12 @@ async def test_comments_stay_text_in_the_workbook(digest_harness: Harness) -> No
     texts = [row[2] for row in book["Comments"].iter_rows(min_row=2)]
     formula = next(cell for cell in texts if cell.value == "=HYPERLINK(1)")
     assert formula.data_type == "s"
+
+
+async def test_a_digest_before_anyone_answered(harness: Harness) -> None:
+    analysis = analysis_of(harness)
+    assert analysis.breakdown_table.empty and analysis.goal_table["now_suppressed"].all()
+    assert [row.now.mean for row in analysis.goals] == [None] * len(analysis.goals)
+    book = load_workbook(io.BytesIO(render_workbook(analysis, "en", ZoneInfo("UTC"))))
+    assert book["Breakdowns"].max_row == 1  # the header only
+    assert heat_map(analysis, "en").startswith(b"\x89PNG")
