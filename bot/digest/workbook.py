@@ -199,11 +199,11 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
         [_("Respondent"), _("Question"), _("Comment"), _("Written at (UTC)")],
         [16, 20, 80, 22],
     )
-    comment_sheet = pd.DataFrame(
-        [(c.respondent, c.question_id, c.text, c.answered_at) for c in analysis.comments],
-        columns=["respondent", "question", "text", "written_at"],
-        dtype=object,
-    )
-    _write_frame(comments, 1, comment_sheet)
+    # Pseudonymous ids only; every value written as a string (the bulk of a big workbook).
+    for number, comment in enumerate(analysis.comments, start=1):
+        comments.write_string(number, 0, comment.respondent)
+        comments.write_string(number, 1, comment.question_id)
+        comments.write_string(number, 2, comment.text)
+        comments.write_string(number, 3, comment.answered_at)
     book.close()
     return out.getvalue()
