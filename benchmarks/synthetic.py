@@ -32,7 +32,7 @@ from storage.schema import MIGRATIONS
 
 CONSENT = "2026-11-1"
 REBUILD_TOTALS = next(
-    sql for sql in MIGRATIONS[10] if sql.lstrip().startswith("INSERT INTO rating_totals")
+    sql for sql in MIGRATIONS[4] if sql.lstrip().startswith("INSERT INTO rating_totals")
 )
 
 

@@ -182,6 +182,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             "/results – " + escape(_("see how people like you rated each goal")),
             "/mydata – " + escape(_("see what is stored about you")),
             "/delete – " + escape(_("delete all your data")),
+            "/stop – " + escape(_("no more reminders or announcements")),
             "/help – " + escape(_("this help")),
         ]
     )

@@ -31,6 +31,8 @@ async def migrate(db: aiosqlite.Connection) -> int:
     async with db.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     current = int(row[0]) if row else 0
+    if sorted(MIGRATIONS) != list(range(1, len(MIGRATIONS) + 1)):
+        raise RuntimeError("storage.schema.MIGRATIONS must be numbered 1, 2, 3, ... without gaps")
     for version in sorted(v for v in MIGRATIONS if v > current):
         await db.execute("BEGIN IMMEDIATE")
         try:

@@ -1,8 +1,9 @@
 """Schema migrations, applied in order and recorded in ``PRAGMA user_version``.
 
-Each step is a list of SQL statements run in one transaction. Numbers may have
-gaps (features own ranges: 1-9 core, 10-19 digests, 20-29 outreach) and must
-never be edited once released: add a new step instead.
+Each step is a list of SQL statements run in one transaction. Steps are
+numbered 1, 2, 3, ... without gaps: a database at version N gets every step
+above N, so a new step always takes the next number. A released step is never
+edited: add a new one instead.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ MIGRATIONS: dict[int, list[str]] = {
             for event in ("INSERT", "UPDATE")
         ],
     ],
-    10: [
+    4: [
         # Running totals of the ratings per indicator, kind and respondent cell
         # (group, region, area; '' when unanswered), kept exact by triggers in
         # the same transaction as every answer, so a digest reads a few
@@ -235,7 +236,7 @@ MIGRATIONS: dict[int, list[str]] = {
             GROUP BY 1, 2, 3, 4, 5, 6""",
         "CREATE INDEX texts_by_time ON texts (answered_at)",
     ],
-    11: [
+    5: [
         # Coordinators: from [[coordinators]] in the config (source 'config')
         # or added by an admin in the chat (source 'chat'). scope is JSON,
         # e.g. {"region": "north"}; {} is everything.
@@ -267,7 +268,7 @@ MIGRATIONS: dict[int, list[str]] = {
             UNIQUE (telegram_id, window_end)
         )""",
     ],
-    20: [
+    6: [
         # One broadcast: a message to an audience, delivered by a resumable job.
         # status: draft (previewed), running, done, cancelled.
         """CREATE TABLE broadcasts (
