@@ -72,7 +72,9 @@ async def trivial_ptb(updates: int) -> float:
         await update.callback_query.answer()
         await update.callback_query.edit_message_text("next question", reply_markup=keyboard)
 
-    application = ApplicationBuilder().token(TOKEN).request(telegram).get_updates_request(telegram).build()
+    application = (
+        ApplicationBuilder().token(TOKEN).request(telegram).get_updates_request(telegram).build()
+    )
     application.add_handler(CallbackQueryHandler(on_button))
     async with application:
         sent = await application.bot.send_message(1, "question", reply_markup=keyboard)
@@ -139,8 +141,10 @@ async def main() -> None:
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
     print(f"(a) raw aiosqlite upsert+commit: {a:8.0f} rows/s")
     print(f"(b) PTB process_update, trivial: {b:8.0f} updates/s")
-    print(f"(c) real pipeline:               {c:8.0f} answers/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms"
-          f"  ({args.respondents} respondents x {args.answers} answers)")
+    print(
+        f"(c) real pipeline:               {c:8.0f} answers/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms"
+        f"  ({args.respondents} respondents x {args.answers} answers)"
+    )
     print(f"ceiling 1/(1/a + 1/b):           {ceiling:8.0f} answers/s")
     print(f"ratio (c) / ceiling:             {c / ceiling:8.2f}  (target >= 0.6)")
 
