@@ -32,7 +32,7 @@ from conversations.screens import consent_screen, language_screen
 from conversations.services import Services
 from conversations.survey import LANGUAGES
 from storage import responses, users
-from storage.responses import Response
+from storage.responses import RespondentState, Response
 from storage.store import utc_now
 from storage.users import User
 
@@ -60,6 +60,21 @@ async def _user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Ser
     tg_user, chat = update.effective_user, update.effective_chat
     assert tg_user is not None and chat is not None
     return services, await users.ensure_user(services.store, tg_user.id, chat.id)
+
+
+async def _state(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Services, RespondentState]:
+    """The person, their consent, response and answers: one query in the common case."""
+    services = services_of(context)
+    tg_user, chat = update.effective_user, update.effective_chat
+    assert tg_user is not None and chat is not None
+    state = await responses.respondent_state(services.store, tg_user.id, services.survey.id)
+    if state is None or state.user.chat_id != chat.id or state.user.blocked_at is not None:
+        await users.ensure_user(services.store, tg_user.id, chat.id)
+        state = await responses.respondent_state(services.store, tg_user.id, services.survey.id)
+    assert state is not None
+    return services, state
 
 
 async def present(
@@ -278,7 +293,8 @@ async def on_choice(
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services, user = await _user(update, context)
+    services, state = await _state(update, context)
+    user, consent, response, answers = state.user, state.consent, state.response, state.answers
     query = update.callback_query
     assert query is not None
     _ = translator(journey.language_of(services, user))
@@ -293,9 +309,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(action, Choice):
         await on_choice(update, context, user, action)
         return
-    consent, response = await responses.consent_and_response(
-        services.store, user.id, services.survey.id
-    )
     if response is None or consent is None or not consent.agreed:
         await acknowledge(query)
         await _show_where(context, user, resume=True)
@@ -307,7 +320,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message = query.message if isinstance(query.message, Message) else None
     is_live = message is not None and message.message_id == response.live_message_id
-    answers = await responses.load_answers(services.store, response.id)
     if not is_live or not journey.is_current(
         action, journey.shown_now(services, response, answers)
     ):
@@ -330,12 +342,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services, user = await _user(update, context)
+    services, state = await _state(update, context)
+    user, consent, response = state.user, state.consent, state.response
     message = update.effective_message
     assert message is not None and message.text is not None
-    consent, response = await responses.consent_and_response(
-        services.store, user.id, services.survey.id
-    )
     if (
         response is None
         or response.submitted_at is not None

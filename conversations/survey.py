@@ -142,8 +142,16 @@ class Survey(_Strict):
                 raise ValueError(f"duplicate {name} id")
         return self
 
-    def __hash__(self) -> int:  # the content hash identifies a survey exactly
+    # The content hash identifies a survey exactly, and comparing it is cheap:
+    # surveys key several caches, where a deep field-by-field comparison of
+    # 69 indicators on every lookup would cost more than the lookup saves.
+    def __hash__(self) -> int:
         return hash((self.id, self.content_hash))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Survey):
+            return NotImplemented
+        return (self.id, self.content_hash) == (other.id, other.content_hash)
 
     @cached_property
     def items(self) -> list[tuple[Section, Item]]:

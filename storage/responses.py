@@ -7,11 +7,12 @@ value is unchanged, so a repeated update is harmless.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from storage.store import Store, utc_now
-from storage.users import Consent
+from storage.users import Consent, User, user_from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,24 +56,68 @@ async def get_response(store: Store, user_id: int, survey_id: str) -> Response |
     return _response(row) if row else None
 
 
-async def consent_and_response(
-    store: Store, user_id: int, survey_id: str
-) -> tuple[Consent | None, Response | None]:
-    """A person's consent and response in one query (asked on every button press)."""
+_RESPONSE_COLUMNS = ", ".join(f"r.{name} AS r_{name}" for name in Response.__slots__)
+# The answers ride along as JSON, so a tap needs one trip to the database
+# thread to learn everything about the person, and one more to save.
+_ANSWER_COLUMNS = (
+    "(SELECT json_group_object(question_id, choice) FROM profile_answers"
+    " WHERE response_id = r.id) AS a_profile,"
+    " (SELECT json_group_array(json_array(item_code, kind, value, skipped)) FROM ratings"
+    " WHERE response_id = r.id) AS a_ratings,"
+    " (SELECT json_group_object(question_id, text) FROM texts"
+    " WHERE response_id = r.id) AS a_texts,"
+    " (SELECT json_group_object(question_id, json_array(selected, done)) FROM choices"
+    " WHERE response_id = r.id) AS a_choices"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RespondentState:
+    user: User
+    consent: Consent | None
+    response: Response | None
+    answers: Answers  # empty without a response
+
+
+async def respondent_state(
+    store: Store, telegram_id: int, survey_id: str
+) -> RespondentState | None:
+    """A person, their consent, response and answers in one query: asked on every tap."""
     row = await store.fetchone(
-        "SELECT c.agreed AS consent_agreed, c.consent_version, c.decided_at, r.*"
-        " FROM users u LEFT JOIN consents c ON c.user_id = u.id"
-        " LEFT JOIN responses r ON r.user_id = u.id AND r.survey_id = ? WHERE u.id = ?",
-        (survey_id, user_id),
+        "SELECT u.*, c.agreed AS consent_agreed, c.consent_version, c.decided_at, "
+        + _RESPONSE_COLUMNS
+        + ", "
+        + _ANSWER_COLUMNS
+        + " FROM users u LEFT JOIN consents c ON c.user_id = u.id"
+        " LEFT JOIN responses r ON r.user_id = u.id AND r.survey_id = ?"
+        " WHERE u.telegram_id = ?",
+        (survey_id, telegram_id),
     )
     if row is None:
-        return None, None
+        return None
     consent = (
         None
         if row["consent_agreed"] is None
         else Consent(bool(row["consent_agreed"]), row["consent_version"], row["decided_at"])
     )
-    return consent, (_response(row) if row["id"] is not None else None)
+    response = (
+        None
+        if row["r_id"] is None
+        else Response(**{name: row[f"r_{name}"] for name in Response.__slots__})
+    )
+    answers = Answers(
+        profile=json.loads(row["a_profile"] or "{}"),
+        ratings={
+            (code, kind): Rating(value, bool(skipped))
+            for code, kind, value, skipped in json.loads(row["a_ratings"] or "[]")
+        },
+        texts=json.loads(row["a_texts"] or "{}"),
+        choices={
+            key: ([s for s in selected.split(",") if s], bool(done))
+            for key, (selected, done) in json.loads(row["a_choices"] or "{}").items()
+        },
+    )
+    return RespondentState(user_from_row(row), consent, response, answers)
 
 
 async def start_response(

@@ -53,7 +53,7 @@ def new_pseudonym() -> str:
     return "R" + secrets.token_hex(6).upper()
 
 
-def _user(row: Any) -> User:
+def user_from_row(row: Any) -> User:
     return User(
         id=row["id"],
         telegram_id=row["telegram_id"],
@@ -68,7 +68,7 @@ def _user(row: Any) -> User:
 
 async def get_user(store: Store, telegram_id: int) -> User | None:
     row = await store.fetchone("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
-    return _user(row) if row else None
+    return user_from_row(row) if row else None
 
 
 async def ensure_user(store: Store, telegram_id: int, chat_id: int) -> User:
@@ -86,7 +86,7 @@ async def ensure_user(store: Store, telegram_id: int, chat_id: int) -> User:
         async with db.execute("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,)) as cur:
             row = await cur.fetchone()
     assert row is not None
-    return _user(row)
+    return user_from_row(row)
 
 
 async def set_language(store: Store, user_id: int, language: str) -> None:
