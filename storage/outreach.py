@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from storage.store import Store, utc_now
+from storage.users import Invitation, invitation_from_row
 
 
-@dataclass(frozen=True, slots=True)
-class InvitationRow:
-    code: str
-    label: str
-    prefill: dict[str, str]
-    language: str | None
-    max_uses: int | None
-    uses: int
-    expires_at: str | None
-    revoked_at: str | None
-    created_at: str
-
-
-async def list_invitations(store: Store, *, include_revoked: bool = False) -> list[InvitationRow]:
+async def list_invitations(store: Store, *, include_revoked: bool = False) -> list[Invitation]:
     rows = await store.fetchall(
-        "SELECT code, label, prefill, language, max_uses, uses, expires_at, revoked_at,"
-        " created_at FROM invitations"
+        "SELECT * FROM invitations"
         + ("" if include_revoked else " WHERE revoked_at IS NULL")
         + " ORDER BY created_at, code"
     )
-    return [
-        InvitationRow(
-            code=row["code"],
-            label=row["label"],
-            prefill=json.loads(row["prefill"]),
-            language=row["language"],
-            max_uses=row["max_uses"],
-            uses=row["uses"],
-            expires_at=row["expires_at"],
-            revoked_at=row["revoked_at"],
-            created_at=row["created_at"],
-        )
-        for row in rows
-    ]
+    return [invitation_from_row(row) for row in rows]
 
 
 async def revoke_invitation(store: Store, code: str) -> bool:

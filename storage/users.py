@@ -39,6 +39,7 @@ class Invitation:
     uses: int
     expires_at: str | None
     revoked_at: str | None
+    created_at: str
 
     def usable(self, now: str) -> bool:
         if self.revoked_at is not None:
@@ -130,7 +131,7 @@ async def delete_user(store: Store, user_id: int) -> None:
         await db.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
 
-def _invitation(row: Any) -> Invitation:
+def invitation_from_row(row: Any) -> Invitation:
     return Invitation(
         code=row["code"],
         label=row["label"],
@@ -140,6 +141,7 @@ def _invitation(row: Any) -> Invitation:
         uses=row["uses"],
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
+        created_at=row["created_at"],
     )
 
 
@@ -176,4 +178,4 @@ async def add_invitation(
 
 async def get_invitation(store: Store, code: str) -> Invitation | None:
     row = await store.fetchone("SELECT * FROM invitations WHERE code = ?", (code,))
-    return _invitation(row) if row else None
+    return invitation_from_row(row) if row else None

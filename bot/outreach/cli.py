@@ -107,19 +107,16 @@ def list_invites(settings: Settings, args: argparse.Namespace) -> int:
     username = _username(settings, args)
     _ = translator("en")
 
-    async def rows() -> list[outreach.InvitationRow]:
+    async def rows() -> list[Invitation]:
         store = await Store.open(settings.storage.database)
         try:
             return await outreach.list_invitations(store, include_revoked=args.all)
         finally:
             await store.close()
 
-    for row in asyncio.run(rows()):
-        invitation = Invitation(
-            row.code, row.label, row.prefill, row.language, row.max_uses, row.uses,
-            row.expires_at, row.revoked_at,
-        )  # fmt: skip
-        print(f"{invitations.describe(invitation, _)}\t{invitations.deep_link(username, row.code)}")
+    for invitation in asyncio.run(rows()):
+        link = invitations.deep_link(username, invitation.code)
+        print(f"{invitations.describe(invitation, _)}\t{link}")
     return 0
 
 

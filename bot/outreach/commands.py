@@ -70,14 +70,9 @@ async def list_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     username = context.bot.username
     lines = []
-    for row in rows[-50:]:
-        invitation = users.Invitation(
-            row.code, row.label, row.prefill, row.language, row.max_uses, row.uses,
-            row.expires_at, row.revoked_at,
-        )  # fmt: skip
-        lines.append(
-            f"{invitations.describe(invitation, _)}\n{invitations.deep_link(username, row.code)}"
-        )
+    for invitation in rows[-50:]:
+        link = invitations.deep_link(username, invitation.code)
+        lines.append(f"{invitations.describe(invitation, _)}\n{link}")
     await _reply(update, "\n\n".join(lines))
 
 
