@@ -173,7 +173,10 @@ def generate(
             )
             db.executemany("INSERT INTO profile_answers VALUES (?, ?, ?, ?)", profiles)
             db.executemany("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?)", ratings)
-            db.executemany("INSERT INTO texts VALUES (?, ?, ?, ?)", texts)
+            db.executemany(
+                "INSERT INTO texts (response_id, question_id, text, answered_at) VALUES (?, ?, ?, ?)",
+                texts,
+            )
     with db:
         db.execute("DELETE FROM rating_totals")
         db.execute(REBUILD_TOTALS)

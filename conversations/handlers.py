@@ -357,7 +357,12 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             context, user, resume=False, notice=_("Please use the buttons, or send /help.")
         )
         return
-    reply = await journey.answer_text(services, user, response, message.text)
+    reply = await journey.answer_text(
+        services, user, response, state.answers, message.text, message.message_id
+    )
+    if reply is None:
+        log.info("a text message delivered twice was answered once")
+        return
     await present(context, user.chat_id, reply, response)
 
 

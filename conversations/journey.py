@@ -268,12 +268,23 @@ async def _apply_review(
     return Reply(screen_for(services, answers, shown, language), shown=shown)
 
 
-async def answer_text(services: Services, user: User, response: Response, text: str) -> Reply:
-    """Free text: stored when the current question is a text question."""
+async def answer_text(
+    services: Services,
+    user: User,
+    response: Response,
+    answers: Answers,
+    text: str,
+    message_id: int,
+) -> Reply | None:
+    """Free text: stored when the current question is a text question.
+
+    ``None`` means the message was already answered: Telegram delivered it twice.
+    """
     store, survey = services.store, services.survey
+    if await responses.answered_by_message(store, response.id, message_id):
+        return None
     language = language_of(services, user)
     _ = translator(language)
-    answers = await responses.load_answers(store, response.id)
     current = response.shown_step or position(services, answers)
     step = find_step(survey, current)
     is_text_step = step is not None and (
@@ -309,7 +320,7 @@ async def answer_text(services: Services, user: User, response: Response, text: 
     )
     answers.texts[key] = cleaned
     shown = position(services, answers)
-    await responses.save_text(store, response.id, key, cleaned)
+    await responses.save_text(store, response.id, key, cleaned, message_id)
     return Reply(
         screen_for(services, answers, shown, language),
         shown=shown,

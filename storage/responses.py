@@ -219,13 +219,29 @@ async def save_rating(
     )
 
 
-async def save_text(store: Store, response_id: int, question_id: str, text: str | None) -> None:
+async def save_text(
+    store: Store,
+    response_id: int,
+    question_id: str,
+    text: str | None,
+    message_id: int | None = None,
+) -> None:
+    """Store a free-text answer (``None``: skipped) and the message it came from."""
     await store.execute(
-        "INSERT INTO texts VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-        " text = excluded.text, answered_at = excluded.answered_at"
+        "INSERT INTO texts (response_id, question_id, text, answered_at, message_id)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET text = excluded.text,"
+        " answered_at = excluded.answered_at, message_id = excluded.message_id"
         " WHERE text IS NOT excluded.text",
-        (response_id, question_id, text, utc_now()),
+        (response_id, question_id, text, utc_now(), message_id),
     )
+
+
+async def answered_by_message(store: Store, response_id: int, message_id: int) -> bool:
+    """Whether this Telegram message has already given a free-text answer."""
+    row = await store.fetchone(
+        "SELECT 1 FROM texts WHERE response_id = ? AND message_id = ?", (response_id, message_id)
+    )
+    return row is not None
 
 
 async def save_choices(

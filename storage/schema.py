@@ -306,4 +306,9 @@ MIGRATIONS: dict[int, list[str]] = {
             last_sent_at TEXT NOT NULL
         )""",
     ],
+    7: [
+        # The Telegram message a free-text answer came from: the same message
+        # delivered again (after a restart, say) is recognised, not re-answered.
+        "ALTER TABLE texts ADD COLUMN message_id INTEGER",
+    ],
 }

@@ -190,3 +190,28 @@ async def test_a_lost_edit_is_repaired_by_tapping_again(harness: Harness) -> Non
     await harness.press_data(person, data, message)  # the respondent taps again
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 2}
     assert "Forecast for 2025" in harness.screen(person).text
+
+
+async def test_a_comment_delivered_twice_is_answered_once(harness: Harness) -> None:
+    person = Person(2011, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    for _ in range(22):  # SDG 1's ratings, to reach its comment
+        await harness.press(person, "Don't know")
+    message = harness.telegram.add_user_message(person.id, "Chợ xa quá")
+    update = {
+        "message": {
+            "message_id": message.message_id,
+            "date": 1700000000,
+            "chat": {"id": person.id, "type": "private", "first_name": person.first_name},
+            "from": person.json(),
+            "text": "Chợ xa quá",
+        }
+    }
+    await harness.feed(update)
+    sent_before = len(harness.telegram.bot_messages(person.id))
+    await harness.feed(update)  # Telegram delivers the same message again after a restart
+    assert len(harness.telegram.bot_messages(person.id)) == sent_before  # no "use the buttons"
+    assert "4.1.1" in harness.screen(person).text
+    rows = await harness.services.store.fetchall("SELECT text FROM texts")
+    assert [r[0] for r in rows] == ["Chợ xa quá"]
