@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from conversations.survey import Survey
 from storage.store import Store
@@ -17,4 +17,3 @@ class Services:
     survey: Survey
     default_language: str = "vi"
     consent_version: str = CONSENT_VERSION
-    extra: dict[str, object] = field(default_factory=dict)

@@ -8,8 +8,6 @@ readers (exports, digests in other processes) run beside it.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
@@ -57,24 +55,3 @@ async def open_database(path: Path | str) -> aiosqlite.Connection:
         await db.execute(pragma)
     await migrate(db)
     return db
-
-
-@asynccontextmanager
-async def database(path: Path | str) -> AsyncIterator[aiosqlite.Connection]:
-    db = await open_database(path)
-    try:
-        yield db
-    finally:
-        await db.close()
-
-
-@asynccontextmanager
-async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT; the commit has happened when the block exits."""
-    await db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        await db.rollback()
-        raise
-    await db.commit()

@@ -49,16 +49,6 @@ class Store:
                 raise
             await self.db.commit()
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A read transaction: one consistent snapshot across several queries."""
-        async with self._lock:
-            await self.db.execute("BEGIN")
-            try:
-                yield self.db
-            finally:
-                await self.db.commit()
-
     # One statement, one trip to the database thread: with many respondents
     # at once, the number of trips per answer is what bounds throughput.
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
