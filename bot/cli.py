@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         # httpx logs every request URL, and the URL holds the token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job otherwise
         return COMMANDS[args.command][2](settings, args)
     except (ConfigError, SurveyFileError) as error:
         print(f"scorecard-bot: configuration error: {error}", file=sys.stderr)
