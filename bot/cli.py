@@ -38,6 +38,7 @@ def command(
 @command("run", "run the bot (long polling) until interrupted")
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Update
+    from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
 
@@ -47,7 +48,19 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     log.info(
         "starting: survey %s %s, database %s", survey.id, survey.version, settings.storage.database
     )
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    except InvalidToken:
+        raise ConfigError(
+            "telegram.token: rejected by the Bot API server (check the token)"
+        ) from None
+    except NetworkError as error:
+        # Answers already stored are safe; the bot simply cannot start talking.
+        print(
+            f"scorecard-bot: cannot reach the Bot API at {settings.telegram.base_url}: {error}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

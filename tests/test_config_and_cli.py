@@ -148,3 +148,19 @@ async def test_export_writes_the_documented_columns(
         rows[0]["group"] == "cso" and rows[0]["gender"] == "male" and rows[0]["submitted"] == "no"
     )
     assert rows[0]["answered_at"].endswith("Z") and rows[0]["survey_version"] == "2026.1"
+
+
+def test_unreachable_bot_api_ends_with_one_clear_line(tmp_path: Path) -> None:
+    result = run_cli(
+        "run",
+        cwd=tmp_path,
+        env={
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "SCORECARD_TELEGRAM__BASE_URL": "http://127.0.0.1:9/bot",
+            "SCORECARD_STORAGE__DATABASE": str(tmp_path / "db.sqlite3"),
+        },
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("scorecard-bot: cannot reach the Bot API at http://127.0.0.1:9/bot")
+    assert TOKEN not in result.stderr
