@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
 from conversations.survey import SurveyFileError, load_survey
 
 log = logging.getLogger("scorecard")
@@ -135,12 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        # httpx logs every request URL, and the URL holds the token.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job otherwise
+        token = settings.telegram.token
+        configure_logging(settings.log_level, [token.get_secret_value()] if token else [])
         return COMMANDS[args.command][2](settings, args)
     except (ConfigError, SurveyFileError) as error:
         print(f"scorecard-bot: configuration error: {error}", file=sys.stderr)

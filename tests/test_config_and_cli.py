@@ -164,3 +164,28 @@ def test_unreachable_bot_api_ends_with_one_clear_line(tmp_path: Path) -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("scorecard-bot: cannot reach the Bot API at http://127.0.0.1:9/bot")
     assert TOKEN not in result.stderr
+
+
+def test_a_rejected_token_names_the_setting(tmp_path: Path) -> None:
+    from localbotapi import LocalBotApiServer
+
+    server = LocalBotApiServer(token="111111:AAHtheRightTokenAAAAAAAAAAAAAAAA").run_in_thread()
+    try:
+        result = run_cli(
+            "run",
+            cwd=tmp_path,
+            env={
+                "TELEGRAM_BOT_TOKEN": TOKEN,  # not the server's token
+                "SCORECARD_TELEGRAM__BASE_URL": server.base_url,
+                "SCORECARD_TELEGRAM__BASE_FILE_URL": server.base_file_url,
+                "SCORECARD_STORAGE__DATABASE": str(tmp_path / "db.sqlite3"),
+            },
+        )
+    finally:
+        server.stop_thread()
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "scorecard-bot: configuration error: telegram.token: rejected by the Bot API server"
+        " (check the token)"
+    )
+    assert TOKEN not in result.stderr
