@@ -8,6 +8,31 @@ edited: add a new one instead.
 
 from __future__ import annotations
 
+
+def _shift_totals(sign: str, row: str, source: str) -> str:
+    """Add (sign '') or take away (sign '-') ratings ``row`` from ``source`` in
+    rating_totals, under the cell their response is in at that moment."""
+    return f"""INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
+                rated, total, dont_know)
+            SELECT c.survey_id, c.grp, c.region, c.area, {row}.item_code, {row}.kind, {row}.sdg,
+                {sign}({row}.value IS NOT NULL), {sign}COALESCE({row}.value, 0),
+                {sign}({row}.value IS NULL AND NOT {row}.skipped)
+            {source}
+            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
+                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;"""
+
+
+def _one_rating(row: str) -> str:
+    return f"FROM response_cells c WHERE c.response_id = {row}.response_id"
+
+
+def _all_ratings_of(response_id: str) -> str:
+    return (
+        "FROM ratings t JOIN response_cells c ON c.response_id = t.response_id"
+        f" WHERE t.response_id = {response_id}"
+    )
+
+
 MIGRATIONS: dict[int, list[str]] = {
     1: [
         # A person who talked to the bot. The Telegram id stays in this table
@@ -154,43 +179,15 @@ MIGRATIONS: dict[int, list[str]] = {
             COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
                 AND p.question_id = 'area'), '') AS area
             FROM responses r""",
-        """CREATE TRIGGER rating_totals_add AFTER INSERT ON ratings BEGIN
-            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
-                rated, total, dont_know)
-            SELECT c.survey_id, c.grp, c.region, c.area, NEW.item_code, NEW.kind, NEW.sdg,
-                NEW.value IS NOT NULL, COALESCE(NEW.value, 0),
-                NEW.value IS NULL AND NOT NEW.skipped
-            FROM response_cells c WHERE c.response_id = NEW.response_id
-            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
-                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+        f"""CREATE TRIGGER rating_totals_add AFTER INSERT ON ratings BEGIN
+            {_shift_totals("", "NEW", _one_rating("NEW"))}
         END""",
-        """CREATE TRIGGER rating_totals_remove AFTER DELETE ON ratings BEGIN
-            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
-                rated, total, dont_know)
-            SELECT c.survey_id, c.grp, c.region, c.area, OLD.item_code, OLD.kind, OLD.sdg,
-                -(OLD.value IS NOT NULL), -COALESCE(OLD.value, 0),
-                -(OLD.value IS NULL AND NOT OLD.skipped)
-            FROM response_cells c WHERE c.response_id = OLD.response_id
-            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
-                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+        f"""CREATE TRIGGER rating_totals_remove AFTER DELETE ON ratings BEGIN
+            {_shift_totals("-", "OLD", _one_rating("OLD"))}
         END""",
-        """CREATE TRIGGER rating_totals_change AFTER UPDATE ON ratings BEGIN
-            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
-                rated, total, dont_know)
-            SELECT c.survey_id, c.grp, c.region, c.area, OLD.item_code, OLD.kind, OLD.sdg,
-                -(OLD.value IS NOT NULL), -COALESCE(OLD.value, 0),
-                -(OLD.value IS NULL AND NOT OLD.skipped)
-            FROM response_cells c WHERE c.response_id = OLD.response_id
-            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
-                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
-            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
-                rated, total, dont_know)
-            SELECT c.survey_id, c.grp, c.region, c.area, NEW.item_code, NEW.kind, NEW.sdg,
-                NEW.value IS NOT NULL, COALESCE(NEW.value, 0),
-                NEW.value IS NULL AND NOT NEW.skipped
-            FROM response_cells c WHERE c.response_id = NEW.response_id
-            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
-                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+        f"""CREATE TRIGGER rating_totals_change AFTER UPDATE ON ratings BEGIN
+            {_shift_totals("-", "OLD", _one_rating("OLD"))}
+            {_shift_totals("", "NEW", _one_rating("NEW"))}
         END""",
         # A response changing cell moves all its ratings: out of the old cell
         # before the profile answer changes, into the new one after.
@@ -198,31 +195,15 @@ MIGRATIONS: dict[int, list[str]] = {
             f"""CREATE TRIGGER rating_totals_{when.lower()}_{event.lower()}_profile
             {when} {event} ON profile_answers
             WHEN {row}.question_id IN ('group', 'region', 'area') BEGIN
-                INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
-                    rated, total, dont_know)
-                SELECT c.survey_id, c.grp, c.region, c.area, t.item_code, t.kind, t.sdg,
-                    {sign}(t.value IS NOT NULL), {sign}COALESCE(t.value, 0),
-                    {sign}(t.value IS NULL AND NOT t.skipped)
-                FROM ratings t JOIN response_cells c ON c.response_id = t.response_id
-                WHERE t.response_id = {row}.response_id
-                ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
-                    total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+                {_shift_totals(sign, "t", _all_ratings_of(f"{row}.response_id"))}
             END"""
             for when, sign in (("BEFORE", "-"), ("AFTER", ""))
             for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
         ],
         # A deleted response leaves the totals while its cell can still be
         # read; the cascading deletes after it then find no cell and add nothing.
-        """CREATE TRIGGER rating_totals_response_gone BEFORE DELETE ON responses BEGIN
-            INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,
-                rated, total, dont_know)
-            SELECT c.survey_id, c.grp, c.region, c.area, t.item_code, t.kind, t.sdg,
-                -(t.value IS NOT NULL), -COALESCE(t.value, 0),
-                -(t.value IS NULL AND NOT t.skipped)
-            FROM ratings t JOIN response_cells c ON c.response_id = t.response_id
-            WHERE t.response_id = OLD.id
-            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
-                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;
+        f"""CREATE TRIGGER rating_totals_response_gone BEFORE DELETE ON responses BEGIN
+            {_shift_totals("-", "t", _all_ratings_of("OLD.id"))}
         END""",
         # Ratings stored before this step.
         """INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,

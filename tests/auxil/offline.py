@@ -219,15 +219,13 @@ class OfflineTelegram(BaseRequest):
     def _api_getUpdates(self, params: dict[str, Any]) -> Any:
         return []
 
-    def _photo(self, params: dict[str, Any]) -> Any:
-        chat_id = int(params["chat_id"])
-        message = ChatMessage(next(self._ids), str(params.get("caption", "")), None, from_bot=True)
+    def _media_message(self, chat_id: int, caption: str) -> tuple[ChatMessage, dict[str, Any]]:
+        message = ChatMessage(next(self._ids), caption, None, from_bot=True)
         self.chats.setdefault(chat_id, {})[message.message_id] = message
-        return message, chat_id
+        return message, self.message_json(chat_id, message)
 
-    def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
-        message, chat_id = self._photo(params)
-        data = self.message_json(chat_id, message)
+    def _photo_json(self, chat_id: int, caption: str) -> dict[str, Any]:
+        message, data = self._media_message(chat_id, caption)
         data["photo"] = [
             {
                 "file_id": f"photo{message.message_id}",
@@ -238,9 +236,11 @@ class OfflineTelegram(BaseRequest):
         ]
         return data
 
+    def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        return self._photo_json(int(params["chat_id"]), str(params.get("caption", "")))
+
     def _api_sendDocument(self, params: dict[str, Any]) -> Any:
-        message, chat_id = self._photo(params)
-        data = self.message_json(chat_id, message)
+        message, data = self._media_message(int(params["chat_id"]), str(params.get("caption", "")))
         data["document"] = {
             "file_id": f"doc{message.message_id}",
             "file_unique_id": f"d{message.message_id}",
@@ -251,19 +251,5 @@ class OfflineTelegram(BaseRequest):
         media = params.get("media")
         if isinstance(media, str):
             media = json.loads(media)
-        results = []
-        for item in media or []:
-            message, chat_id = self._photo(
-                {"chat_id": params["chat_id"], "caption": item.get("caption", "")}
-            )
-            data = self.message_json(chat_id, message)
-            data["photo"] = [
-                {
-                    "file_id": f"photo{message.message_id}",
-                    "file_unique_id": f"u{message.message_id}",
-                    "width": 800,
-                    "height": 600,
-                }
-            ]
-            results.append(data)
-        return results
+        chat_id = int(params["chat_id"])
+        return [self._photo_json(chat_id, str(item.get("caption", ""))) for item in media or []]
