@@ -43,14 +43,28 @@ class Text(_Strict):
 
 class RatingKind(_Strict):
     id: RatingKindId
-    year: int
-    label: Text
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    label: Text  # may hold "{year}", e.g. "By {year}"
+
+    @model_validator(mode="after")
+    def _only_year_placeholder(self) -> RatingKind:
+        for language in LANGUAGES:
+            try:
+                self.label(language).format(year=self.year)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(f"label.{language}: only {{year}} may be a placeholder") from exc
+        return self
+
+    def heading(self, language: str) -> str:
+        """The label with the year filled in: "By 2030"."""
+        return self.label(language).format(year=self.year)
 
 
 class ScalePoint(_Strict):
+    """One point of the 1-5 scale: ``label`` is the same words on every item."""
+
     value: Annotated[int, Field(ge=1, le=5)]
     label: Text
-    short: Text
 
 
 class Scale(_Strict):
@@ -74,6 +88,10 @@ class ProfileQuestion(_Strict):
     prompt: Text
     choices: Annotated[list[Choice], Field(min_length=1, max_length=20)]
     sensitive: bool = False
+    # "All that apply": the answer is the chosen ids joined by single spaces,
+    # in the survey's order (XLSForm's select_multiple format). "Prefer not
+    # to say" stays exclusive.
+    multiple: bool = False
 
     @model_validator(mode="after")
     def _unique_choices(self) -> ProfileQuestion:
@@ -93,8 +111,14 @@ class Official(_Strict):
 
 
 class Item(_Strict):
+    """One indicator: ``label`` is the plain statement a respondent rates (a higher
+    score always means closer to the goal); ``name`` is the official indicator
+    name and ``about`` one sentence on what it is about, both behind "ⓘ"."""
+
     code: Annotated[str, Field(pattern=r"^\d{1,2}\.[0-9a-z]{1,2}\.\d{1,2}$")]
     label: Text
+    name: Text | None = None
+    about: Text | None = None
 
 
 class Section(_Strict):
@@ -118,6 +142,8 @@ class Survey(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
     version: Annotated[str, Field(min_length=1, max_length=32)]
     title: Text
+    # Who runs the survey and what it is for: the first screen, in both languages.
+    welcome: Text | None = None
     rating_kinds: list[RatingKind]
     scale: Scale
     profile: list[ProfileQuestion]
@@ -129,8 +155,26 @@ class Survey(_Strict):
     def _consistent(self) -> Survey:
         if [k.id for k in self.rating_kinds] != ["now", "forecast"]:
             raise ValueError("rating_kinds must be 'now' then 'forecast'")
-        if self.rating_kinds[1].year <= self.rating_kinds[0].year:
-            raise ValueError("the forecast year must come after the 'now' year")
+        now, forecast = self.rating_kinds
+        if forecast.year <= now.year:
+            raise ValueError(
+                f"rating_kinds[forecast].year ({forecast.year}) must come after"
+                f" rating_kinds[now].year ({now.year})"
+            )
+        scale_words = {
+            word.strip().casefold()
+            for text in [self.scale.dont_know, *(p.label for p in self.scale.points)]
+            for word in (text.vi, text.en)
+        }
+        for section in self.sections:
+            for field_name in ("title", "short_title"):
+                text: Text = getattr(section, field_name)
+                for language in LANGUAGES:
+                    if text(language).strip().casefold() in scale_words:
+                        raise ValueError(
+                            f"sections[{section.id}].{field_name}.{language} reads like a scale"
+                            f" label ({text(language)!r}): give the goal's name"
+                        )
         for name, ids in (
             ("sections", [s.id for s in self.sections]),
             ("sdg", [s.sdg for s in self.sections]),
