@@ -7,6 +7,7 @@ not fit is rejected before a single row is written.
 Formats (all well under Telegram's 64-byte limit)::
 
     1|<hash6>|<step>|<value>   an answer or navigation within a survey
+                               (<hash6> names the survey file's version)
     1|L|<language>             language choice
     1|C|y  1|C|n               consent
     1|D|y  1|D|n               delete my data, confirmed or not
@@ -25,13 +26,17 @@ _VALUE = re.compile(r"^[a-z0-9]{1,4}$")
 
 
 class ForgedCallback(ValueError):
-    """Callback data this bot did not produce (or an outdated survey's)."""
+    """Callback data this bot did not produce."""
+
+
+class StaleCallback(ForgedCallback):
+    """Well-formed data from another version of the survey: an old message."""
 
 
 @dataclass(frozen=True, slots=True)
 class StepAction:
     step: Step | None  # None for the review screen
-    value: str  # for review: sub, skp, prf, s<section>, e<step key>
+    value: str  # for review: sub, skp, prf, rv, s<section>, e<step key>
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,37 +57,45 @@ def choice_data(topic: str, value: str) -> str:
     return f"{VERSION}|{topic}|{value}"
 
 
+def _index(text: str, limit: int) -> bool:
+    """A canonical decimal index below ``limit`` ("07" and "+1" are not)."""
+    return text.isdigit() and text == str(int(text)) and int(text) < limit
+
+
+# Rating values: n<1-5|d> and f<1-5|d> answer "now" / the forecast; s skips
+# what is open (or moves on); i / j show / hide the "about" note; h<n|f> is a
+# row's label, which only explains itself.
+_RATING_VALUES = frozenset(
+    [f"{kind}{value}" for kind in "nf" for value in "12345d"] + ["s", "i", "j", "hn", "hf"]
+)
+
+
 def _valid_step_value(survey: Survey, step: Step, value: str) -> bool:
     if value == "b":
         return True
     if step.kind == "rating":
-        return value in {"1", "2", "3", "4", "5", "d", "s"}
+        return value in _RATING_VALUES
     if step.kind == "profile":
         question = survey.profile[step.index]
         if value == "n":
             return question.sensitive
-        return value.isdigit() and int(value) < len(question.choices) and value == str(int(value))
+        if question.multiple:
+            return value == "k" or (
+                value[:1] in {"a", "u"} and _index(value[1:], len(question.choices))
+            )
+        return _index(value, len(question.choices))
     if step.kind == "comment":
-        return value == "s"
+        return value in {"s", "x"}
     question = survey.closing[step.index]
     if question.kind == "text":
-        return value == "s"
-    if value == "k":
-        return True
-    return (
-        value.startswith("t")
-        and value[1:].isdigit()
-        and value[1:] == str(int(value[1:]))
-        and int(value[1:]) < len(survey.sections)
-    )
+        return value in {"s", "x"}
+    return value == "k" or (value[:1] in {"a", "u"} and _index(value[1:], len(survey.sections)))
 
 
 def _valid_review_value(survey: Survey, value: str) -> bool:
     if value in {"sub", "skp", "prf", "rv"}:
         return True
-    if value.startswith("s") and value[1:].isdigit():
-        return int(value[1:]) < len(survey.sections) and value[1:] == str(int(value[1:]))
-    return False
+    return value.startswith("s") and _index(value[1:], len(survey.sections))
 
 
 def parse(data: str | None, survey: Survey) -> StepAction | Choice:
@@ -100,7 +113,7 @@ def parse(data: str | None, survey: Survey) -> StepAction | Choice:
         raise ForgedCallback("wrong number of fields")
     _version, tag, key, value = parts
     if tag != survey_tag(survey):
-        raise ForgedCallback("another survey")
+        raise StaleCallback("another version of the survey")
     if not _VALUE.match(value) and not (key == "ed" and find_step(survey, value)):
         raise ForgedCallback("malformed value")
     if key == "rv":

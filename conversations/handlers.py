@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from conversations import journey
-from conversations.callbacks import Choice, ForgedCallback, choice_data, parse
+from conversations.callbacks import Choice, ForgedCallback, StaleCallback, choice_data, parse
 from conversations.i18n import translator
 from conversations.journey import Reply
 from conversations.mydata import describe_my_data
@@ -145,8 +145,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user.language is None:
         if notice:
             await context.bot.send_message(user.chat_id, notice)
+        screen = language_screen(services.survey)
         await context.bot.send_message(
-            user.chat_id, language_screen().text, reply_markup=language_screen().keyboard
+            user.chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
         )
         return
     await _show_where(context, user, resume=True, notice=notice)
@@ -163,7 +164,9 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     chosen = context.args[0].lower() if context.args else ""
     if chosen not in LANGUAGES:
         screen = language_screen()
-        await context.bot.send_message(user.chat_id, screen.text, reply_markup=screen.keyboard)
+        await context.bot.send_message(
+            user.chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
+        )
         return
     await users.set_language(services.store, user.id, chosen)
     user = await users.ensure_user(services.store, user.telegram_id, user.chat_id)
@@ -300,6 +303,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _ = translator(journey.language_of(services, user))
     try:
         action = parse(query.data, services.survey)
+    except StaleCallback:
+        # A button of an older survey version: not forged, just out of date.
+        if response is not None and response.submitted_at is None and consent and consent.agreed:
+            await acknowledge(
+                query, _("That message is out of date. Here is your current question.")
+            )
+            await _show_where(context, user, resume=False)
+        else:
+            await acknowledge(query)
+            await _show_where(context, user, resume=True)
+        return
     except ForgedCallback as reason:
         log.warning("rejected callback data from a client: %s", reason)
         await acknowledge(

@@ -7,6 +7,7 @@ never talks to Telegram, so the rules here are easy to test and to read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from conversations.callbacks import StepAction
@@ -17,20 +18,28 @@ from conversations.screens import (
     consent_screen,
     edit_list_screen,
     language_screen,
+    profile_selection,
     review_screen,
     step_screen,
     thanks_screen,
 )
 from conversations.services import Services
 from conversations.steps import (
+    RATING_KINDS,
     Step,
     comment_key,
+    draft_key,
     find_step,
     frontier,
+    next_step,
+    open_kinds,
     previous_step,
+    section_done,
+    section_index_of,
     skipped_steps,
+    step_index,
 )
-from conversations.survey import LANGUAGES
+from conversations.survey import LANGUAGES, Survey
 from storage import responses, users
 from storage.responses import Answers, Rating, Response
 from storage.store import utc_now
@@ -61,7 +70,9 @@ async def active_response(services: Services, user: User) -> Response | None:
     return await responses.get_response(services.store, user.id, services.survey.id)
 
 
-def screen_for(services: Services, answers: Answers, shown: str | None, language: str) -> Screen:
+def screen_for(
+    services: Services, answers: Answers, shown: str | None, language: str, info: bool = False
+) -> Screen:
     survey = services.survey
     if shown and shown.startswith(REVIEW + ":"):
         target = shown.split(":", 1)[1]
@@ -69,9 +80,11 @@ def screen_for(services: Services, answers: Answers, shown: str | None, language
             survey, answers, language, None if target == "prf" else int(target[1:])
         )
     step = find_step(survey, shown)
+    if step is None and shown != REVIEW:
+        step = frontier(survey, answers)  # a key from an older survey: derive it again
     if step is None:
         return review_screen(survey, answers, language)
-    return step_screen(survey, answers, step, language)
+    return step_screen(survey, answers, step, language, info)
 
 
 def position(services: Services, answers: Answers) -> str:
@@ -87,7 +100,7 @@ async def where_am_i(services: Services, user: User, *, resume: bool = False) ->
     """
     language = language_of(services, user)
     if user.language is None:
-        return Reply(language_screen(), fresh_message=True)
+        return Reply(language_screen(services.survey), fresh_message=True)
     consent = await users.get_consent(services.store, user.id)
     if consent is None or not consent.agreed:
         return Reply(consent_screen(language, services.survey), fresh_message=True)
@@ -142,24 +155,33 @@ def is_current(action: StepAction, shown: str | None) -> bool:
 
 def repeats_stored_answer(services: Services, answers: Answers, action: StepAction) -> bool:
     """A second tap on the same button: the answer is stored already, nothing to do."""
-    step = action.step
-    if step is None or action.value in {"b", "k"} or action.value.startswith("t"):
+    step, value = action.step, action.value
+    if step is None:
         return False
     survey = services.survey
-    if step.kind == "rating":
+    if step.kind == "rating" and value[:1] in {"n", "f"} and value[1:] in _RATING_VALUES:
         code = survey.items[step.index][1].code
-        stored = answers.ratings.get((code, step.rating_kind or ""))
-        return stored is not None and stored == _rating_of(action.value)
+        return answers.ratings.get((code, _KIND[value[0]])) == _rating_of(value[1:])
     if step.kind == "profile":
-        return answers.profile.get(survey.profile[step.index].id) == _profile_choice(
-            services, step, action.value
-        )
+        question = survey.profile[step.index]
+        selected = profile_selection(survey, answers, step)
+        if question.multiple and value[:1] in {"a", "u"}:
+            ticked = question.choices[int(value[1:])].id in selected
+            return ticked == (value[0] == "a")
+        if not question.multiple and value != "b":
+            return answers.profile.get(question.id) == _profile_choice(services, step, value)
+    if step.kind == "closing" and value[:1] in {"a", "u"}:
+        question = survey.closing[step.index]
+        selected = answers.choices.get(question.id, ([], False))[0]
+        return (survey.sections[int(value[1:])].id in selected) == (value[0] == "a")
     return False
 
 
+_KIND = {"n": "now", "f": "forecast"}
+_RATING_VALUES = {"1", "2", "3", "4", "5", "d"}
+
+
 def _rating_of(value: str) -> Rating:
-    if value == "s":
-        return Rating(None, True)
     return Rating(None if value == "d" else int(value), False)
 
 
@@ -174,71 +196,242 @@ def shown_now(services: Services, response: Response, answers: Answers) -> str:
     return response.shown_step or position(services, answers)
 
 
+def _after(services: Services, answers: Answers, step: Step) -> str:
+    """Where "next" leads from ``step``: the following question, but never past the
+    first open one; the review once everything is answered."""
+    survey = services.survey
+    first_open = frontier(survey, answers)
+    if first_open is None:
+        return REVIEW
+    following = next_step(survey, step)
+    order = step_index(survey)
+    if following is None or order[following.key] > order[first_open.key]:
+        return first_open.key
+    return following.key
+
+
+async def _show(services: Services, response: Response, answers: Answers, shown: str) -> None:
+    """Point the live message at ``shown`` when the answers alone would point elsewhere
+    (every answer resets it to the first open question, see migration 3)."""
+    if shown != position(services, answers):
+        await responses.set_shown(services.store, response.id, shown, None)
+
+
 async def apply(
     services: Services, user: User, response: Response, action: StepAction, answers: Answers
 ) -> Reply:
     """Apply a current (not stale) button press: store first, then say what is next."""
-    store, survey = services.store, services.survey
+    survey = services.survey
     language = language_of(services, user)
-    _ = translator(language)
     step, value = action.step, action.value
 
     if step is None:  # review screen and its lists
         return await _apply_review(services, user, response, answers, value)
-
     if value == "b":
-        before = previous_step(survey, step)
-        shown = before.key if before else step.key
-        await responses.set_shown(store, response.id, shown, None)
-        return Reply(screen_for(services, answers, shown, language), shown=shown)
-
-    if step.kind == "rating":
-        section, item = survey.items[step.index]
-        kind = step.rating_kind or "now"
-        rating = _rating_of(value)
-        answers.ratings[(item.code, kind)] = rating
-        shown = position(services, answers)
-        await responses.save_rating(
-            store, response.id, item.code, kind, section.sdg, rating.value, rating.skipped
-        )
-    elif step.kind == "profile":
-        question = survey.profile[step.index]
-        answers.profile[question.id] = _profile_choice(services, step, value)
-        shown = position(services, answers)
-        await responses.save_profile(store, response.id, question.id, answers.profile[question.id])
-    elif step.kind == "comment":  # only "skip" comes as a button
-        key = comment_key(survey.sections[step.index].id)
-        answers.texts[key] = None
-        shown = position(services, answers)
-        await responses.save_text(store, response.id, key, None)
-    elif survey.closing[step.index].kind == "text":
-        question = survey.closing[step.index]
-        answers.texts[question.id] = None
-        shown = position(services, answers)
-        await responses.save_text(store, response.id, question.id, None)
-    else:
-        question = survey.closing[step.index]
-        selected, _done = answers.choices.get(question.id, ([], False))
-        if value == "k":
-            answers.choices[question.id] = (selected, True)
-            shown = position(services, answers)
-            await responses.save_choices(store, response.id, question.id, selected, True)
+        if step.kind == "comment":
+            shown = f"{REVIEW}:s{step.index}"
         else:
-            goal = survey.sections[int(value[1:])].id
-            if goal in selected:
-                selected = [g for g in selected if g != goal]
-            elif len(selected) >= question.max_choices:
-                return Reply(
-                    screen_for(services, answers, step.key, language),
-                    shown=step.key,
-                    alert=_("You can pick up to {most} goals.").format(most=question.max_choices),
-                )
-            else:
-                selected = [*selected, goal]
-            answers.choices[question.id] = (selected, False)
-            shown = step.key
-            await responses.save_choices(store, response.id, question.id, selected, False)
-    return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
+            before = previous_step(survey, step)
+            shown = before.key if before else step.key
+        await responses.set_shown(services.store, response.id, shown, None)
+        return Reply(screen_for(services, answers, shown, language), shown=shown)
+    if step.kind == "rating":
+        return await _apply_rating(services, response, answers, step, value, language)
+    if step.kind == "profile":
+        return await _apply_profile(services, response, answers, step, value, language)
+    if step.kind == "comment" or survey.closing[step.index].kind == "text":
+        return await _apply_text_button(services, response, answers, step, value, language)
+    return await _apply_goals(services, response, answers, step, value, language)
+
+
+async def _apply_rating(
+    services: Services,
+    response: Response,
+    answers: Answers,
+    step: Step,
+    value: str,
+    language: str,
+) -> Reply:
+    survey = services.survey
+    _ = translator(language)
+    section, item = survey.items[step.index]
+    if value in {"hn", "hf"}:  # a row's label: say what the row is for
+        kind = survey.kind(_KIND[value[1]])
+        return Reply(
+            screen_for(services, answers, step.key, language),
+            shown=step.key,
+            alert=_("Tap a number on this row: {label}.").format(label=kind.heading(language)),
+        )
+    if value in {"i", "j"}:
+        return Reply(
+            screen_for(services, answers, step.key, language, info=value == "i"), shown=step.key
+        )
+    was_open = open_kinds(survey, answers, step.index)
+    if value == "s":  # skip what is still open, then move on
+        for kind in was_open:
+            answers.ratings[(item.code, kind)] = Rating(None, True)
+            await responses.save_rating(
+                services.store, response.id, item.code, kind, section.sdg, None, True
+            )
+        shown = _after(services, answers, step)
+    else:
+        kind, rating = _KIND[value[0]], _rating_of(value[1:])
+        answers.ratings[(item.code, kind)] = rating
+        await responses.save_rating(
+            services.store, response.id, item.code, kind, section.sdg, rating.value, False
+        )
+        # Stay until both ratings are given; a change to a finished indicator
+        # stays too, so that both rows can be corrected before "Next".
+        done_now = not open_kinds(survey, answers, step.index)
+        shown = _after(services, answers, step) if done_now and was_open else step.key
+    await _show(services, response, answers, shown)
+    return Reply(
+        screen_for(services, answers, shown, language),
+        shown=shown,
+        alert=_milestone(services, answers, step, shown, language) or _("Saved"),
+    )
+
+
+def _milestone(
+    services: Services, answers: Answers, step: Step, shown: str, language: str
+) -> str | None:
+    """A short cheer when the answer finished a goal and the respondent moves on."""
+    survey = services.survey
+    section_index = section_index_of(survey, step.index)
+    next_shown = find_step(survey, shown)
+    leaving = (
+        next_shown is None
+        or next_shown.kind != "rating"
+        or (section_index_of(survey, next_shown.index) != section_index)
+    )
+    if not leaving or not section_done(survey, answers, section_index):
+        return None
+    _ = translator(language)
+    return _("✅ Goal {number} of {goals} done!").format(
+        number=section_index + 1, goals=len(survey.sections)
+    )
+
+
+async def _apply_profile(
+    services: Services,
+    response: Response,
+    answers: Answers,
+    step: Step,
+    value: str,
+    language: str,
+) -> Reply:
+    store, survey = services.store, services.survey
+    _ = translator(language)
+    question = survey.profile[step.index]
+    if not question.multiple or value == "n":
+        answers.profile[question.id] = _profile_choice(services, step, value)
+        if question.multiple:  # "prefer not to say" clears any ticks
+            answers.choices[draft_key(question.id)] = ([], True)
+            await responses.save_choices(store, response.id, draft_key(question.id), [], True)
+        await responses.save_profile(store, response.id, question.id, answers.profile[question.id])
+        shown = position(services, answers)
+        return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
+    ticked = [c for c in profile_selection(survey, answers, step) if c != "prefer_not"]
+    if value == "k":
+        if not ticked:
+            return Reply(
+                screen_for(services, answers, step.key, language),
+                shown=step.key,
+                alert=_('Choose at least one answer, or "Prefer not to say".'),
+            )
+        answers.choices[draft_key(question.id)] = (ticked, True)
+        answers.profile[question.id] = " ".join(ticked)
+        await responses.save_choices(store, response.id, draft_key(question.id), ticked, True)
+        await responses.save_profile(store, response.id, question.id, answers.profile[question.id])
+        shown = position(services, answers)
+        return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
+    # Ticks carry the state they set (a = ticked, u = not), so a repeated
+    # press stores the same result as one press.
+    choice = question.choices[int(value[1:])].id
+    wanted = set(ticked) | {choice} if value[0] == "a" else set(ticked) - {choice}
+    ticked = [c.id for c in question.choices if c.id in wanted]  # the survey's order
+    answers.choices[draft_key(question.id)] = (ticked, False)
+    await responses.save_choices(store, response.id, draft_key(question.id), ticked, False)
+    await _show(services, response, answers, step.key)
+    return Reply(screen_for(services, answers, step.key, language), shown=step.key)
+
+
+async def _apply_text_button(
+    services: Services,
+    response: Response,
+    answers: Answers,
+    step: Step,
+    value: str,
+    language: str,
+) -> Reply:
+    """Skip / keep (s) or remove (x) on a comment or a closing text question.
+
+    Skip never erases: on a question that holds an answer it keeps it and moves on;
+    only the explicit "remove" button deletes the text."""
+    survey = services.survey
+    _ = translator(language)
+    key = text_key(survey, step)
+    if value == "x":
+        answers.texts[key] = None
+        await responses.save_text(services.store, response.id, key, None)
+        await _show(services, response, answers, step.key)
+        return Reply(
+            screen_for(services, answers, step.key, language), shown=step.key, alert=_("Removed")
+        )
+    if not answers.texts.get(key):
+        answers.texts[key] = None
+        await responses.save_text(services.store, response.id, key, None)
+    shown = _after_text(services, answers, step)
+    await _show(services, response, answers, shown)
+    return Reply(screen_for(services, answers, shown, language), shown=shown)
+
+
+def text_key(survey: Survey, step: Step) -> str:
+    if step.kind == "comment":
+        return comment_key(survey.sections[step.index].id)
+    return survey.closing[step.index].id
+
+
+def _after_text(services: Services, answers: Answers, step: Step) -> str:
+    """A goal's comment is edited from the review's list of that goal: back there."""
+    if step.kind == "comment":
+        return f"{REVIEW}:s{step.index}"
+    return position(services, answers)
+
+
+async def _apply_goals(
+    services: Services,
+    response: Response,
+    answers: Answers,
+    step: Step,
+    value: str,
+    language: str,
+) -> Reply:
+    survey = services.survey
+    _ = translator(language)
+    question = survey.closing[step.index]
+    selected, _done = answers.choices.get(question.id, ([], False))
+    if value == "k":
+        answers.choices[question.id] = (selected, True)
+        await responses.save_choices(services.store, response.id, question.id, selected, True)
+        shown = position(services, answers)
+        return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
+    goal = survey.sections[int(value[1:])].id
+    if value[0] == "a" and goal not in selected and len(selected) >= question.max_choices:
+        return Reply(
+            screen_for(services, answers, step.key, language),
+            shown=step.key,
+            alert=_("You can pick up to {most} goals.").format(most=question.max_choices),
+        )
+    # The press says the state it wants (a = ticked, u = not): idempotent.
+    wanted = set(selected) | {goal} if value[0] == "a" else set(selected) - {goal}
+    selected = [s.id for s in survey.sections if s.id in wanted]
+    answers.choices[question.id] = (selected, False)
+    await responses.save_choices(services.store, response.id, question.id, selected, False)
+    await _show(services, response, answers, step.key)
+    return Reply(
+        screen_for(services, answers, step.key, language), shown=step.key, alert=_("Saved")
+    )
 
 
 async def _apply_review(
@@ -268,6 +461,10 @@ async def _apply_review(
     return Reply(screen_for(services, answers, shown, language), shown=shown)
 
 
+# Typed ratings: one or two of 1-5, and 0 or ? for "don't know" ("4", "4 5", "45").
+_TYPED = re.compile(r"^\s*([0-5?])(?:\s*[ ,;/.\-]?\s*([0-5?]))?\s*$")
+
+
 async def answer_text(
     services: Services,
     user: User,
@@ -276,7 +473,7 @@ async def answer_text(
     text: str,
     message_id: int,
 ) -> Reply | None:
-    """Free text: stored when the current question is a text question.
+    """Free text: a comment, an answer to a text question, or typed ratings.
 
     ``None`` means the message was already answered: Telegram delivered it twice.
     """
@@ -285,45 +482,102 @@ async def answer_text(
         return None
     language = language_of(services, user)
     _ = translator(language)
-    current = response.shown_step or position(services, answers)
+    current = shown_now(services, response, answers)
     step = find_step(survey, current)
-    is_text_step = step is not None and (
-        step.kind == "comment"
-        or (step.kind == "closing" and survey.closing[step.index].kind == "text")
-    )
-    if step is None or not is_text_step:
-        return Reply(
-            screen_for(services, answers, current, language),
-            shown=current,
-            fresh_message=True,
-            notice=_("Please answer with the buttons below the question."),
-        )
-    cleaned = text.strip()
-    if not cleaned or len(cleaned) > MAX_TEXT:
-        notice = (
-            _(
-                "That message is too long: please keep it under {limit} characters ({length} now)."
-            ).format(limit=MAX_TEXT, length=len(cleaned))
-            if cleaned
-            else _("That message is empty: please type your answer, or tap Skip.")
-        )
+
+    def again(notice: str) -> Reply:
         return Reply(
             screen_for(services, answers, current, language),
             shown=current,
             fresh_message=True,
             notice=notice,
         )
-    key = (
-        comment_key(survey.sections[step.index].id)
-        if step.kind == "comment"
-        else survey.closing[step.index].id
+
+    if step is not None and step.kind == "rating":
+        typed = _TYPED.match(text)
+        if typed:
+            return await _typed_ratings(
+                services, response, answers, step, typed, message_id, language
+            )
+    is_text_step = step is not None and (
+        step.kind in {"rating", "comment"}
+        or (step.kind == "closing" and survey.closing[step.index].kind == "text")
     )
+    if step is None or not is_text_step:
+        return again(_("Please answer with the buttons below the question."))
+    cleaned = text.strip()
+    key = (
+        comment_key(survey.items[step.index][0].id)
+        if step.kind == "rating"
+        else text_key(survey, step)
+    )
+    if step.kind == "rating" and answers.texts.get(key):
+        # Typed on a rating screen: added to the goal's comment, never replacing it.
+        cleaned = f"{answers.texts[key]}\n\n{cleaned}" if cleaned else ""
+    if not cleaned:
+        return again(_("That message is empty: please type your answer, or tap Skip."))
+    if len(cleaned) > MAX_TEXT:
+        return again(
+            _(
+                "That message is too long: please keep it under {limit} characters ({length} now)."
+            ).format(limit=MAX_TEXT, length=len(cleaned))
+        )
     answers.texts[key] = cleaned
-    shown = position(services, answers)
     await responses.save_text(store, response.id, key, cleaned, message_id)
+    if step.kind == "rating":
+        shown = step.key
+        section = survey.items[step.index][0]
+        notice = _("Saved as your comment on {goal}.").format(goal=section.short_title(language))
+    else:
+        shown = _after_text(services, answers, step)
+        notice = _("Saved")
+    await _show(services, response, answers, shown)
     return Reply(
         screen_for(services, answers, shown, language),
         shown=shown,
         fresh_message=True,
-        notice=_("Saved"),
+        notice=notice,
+    )
+
+
+async def _typed_ratings(
+    services: Services,
+    response: Response,
+    answers: Answers,
+    step: Step,
+    typed: re.Match[str],
+    message_id: int,
+    language: str,
+) -> Reply:
+    """ "4" answers the first open rating of the screen; "4 5" answers both."""
+    survey = services.survey
+    _ = translator(language)
+    section, item = survey.items[step.index]
+    digits = [d for d in typed.groups() if d is not None]
+    was_open = open_kinds(survey, answers, step.index)
+    kinds = list(RATING_KINDS) if len(digits) == 2 else was_open[:1]
+    if not kinds:
+        return Reply(
+            screen_for(services, answers, step.key, language),
+            shown=step.key,
+            fresh_message=True,
+            notice=_(
+                "Both ratings are given. To change them, tap the buttons, or type two numbers"
+                " (now, then the forecast)."
+            ),
+        )
+    stored = []
+    for kind, digit in zip(kinds, digits, strict=False):
+        value = None if digit in {"0", "?"} else int(digit)
+        answers.ratings[(item.code, kind)] = Rating(value, False)
+        stored.append((item.code, kind, section.sdg, value))
+    await responses.save_typed_ratings(services.store, response.id, stored, message_id)
+    done_now = not open_kinds(survey, answers, step.index)
+    shown = _after(services, answers, step) if done_now and was_open else step.key
+    await _show(services, response, answers, shown)
+    return Reply(
+        screen_for(services, answers, shown, language),
+        shown=shown,
+        fresh_message=True,
+        notice=_milestone(services, answers, step, shown, language) or _("Saved"),
     )

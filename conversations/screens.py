@@ -14,9 +14,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from conversations.callbacks import choice_data, step_data
 from conversations.i18n import translator
-from conversations.steps import Step, Tally, comment_key, skipped_steps, steps_of, tally
+from conversations.steps import (
+    RATING_KINDS,
+    Step,
+    Tally,
+    comment_key,
+    draft_key,
+    section_done,
+    section_index_of,
+    skipped_steps,
+    steps_of,
+    tally,
+)
 from conversations.survey import Survey
-from storage.responses import Answers
+from storage.responses import Answers, Rating
 
 MAX_TEXT = 2000
 
@@ -31,9 +42,38 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=data)
 
 
-def language_screen() -> Screen:
+def estimated_minutes(survey: Survey) -> tuple[int, int]:
+    """How long a whole scorecard takes, rounded to 5 minutes: 10-20 s an indicator."""
+
+    def round_up(seconds: int) -> int:
+        return max(5, -(-seconds // 300) * 5)
+
+    return round_up(10 * len(survey.items)), round_up(20 * len(survey.items))
+
+
+def language_screen(survey: Survey | None = None) -> Screen:
+    """The language picker; with a survey, the first screen: who asks, what for,
+    how long it takes, in both languages, before anyone has chosen one."""
+    parts = []
+    if survey is not None:
+        low, high = estimated_minutes(survey)
+        for language in ("vi", "en"):
+            _ = translator(language)
+            paragraph = [f"<b>{escape(survey.title(language))}</b>"]
+            if survey.welcome is not None:
+                paragraph.append(escape(survey.welcome(language)))
+            paragraph.append(
+                escape(
+                    _(
+                        "It takes about {low}–{high} minutes. You can stop at any time and"
+                        " continue later where you left off."
+                    ).format(low=low, high=high)
+                )
+            )
+            parts.append("\n".join(paragraph))
+    parts.append("<b>Chọn ngôn ngữ · Choose your language</b>")
     return Screen(
-        "Chọn ngôn ngữ · Choose your language",
+        "\n\n".join(parts),
         InlineKeyboardMarkup(
             [
                 [
@@ -45,30 +85,53 @@ def language_screen() -> Screen:
     )
 
 
+def scale_words(survey: Survey, language: str) -> str:
+    """The scale as the respondent reads it everywhere: "1 Not at all … 5 Fully achieved"."""
+    return " · ".join(f"{p.value} {p.label(language)}" for p in survey.scale.points)
+
+
 def consent_screen(language: str, survey: Survey) -> Screen:
     _ = translator(language)
+    now, forecast = survey.kind("now"), survey.kind("forecast")
     text = "\n\n".join(
         [
             f"<b>{escape(survey.title(language))}</b>",
-            _(
-                "This survey asks how far the Sustainable Development Goals have come where you"
-                " live, in your own view. Your answers help civil-society organisations speak"
-                " for communities like yours."
+            escape(
+                _(
+                    "You will read short statements about life where you live, for {goals} of the"
+                    " Sustainable Development Goals, and say how far each is true: now ({now})"
+                    ' and by {forecast}, from 1 ({lowest}) to 5 ({highest}), or "{dont_know}".'
+                    " Your answers help civil-society organisations speak for communities like"
+                    " yours."
+                ).format(
+                    goals=len(survey.sections),
+                    now=now.year,
+                    forecast=forecast.year,
+                    lowest=survey.scale.points[0].label(language),
+                    highest=survey.scale.points[-1].label(language),
+                    dont_know=survey.scale.dont_know(language),
+                )
             ),
-            _(
-                "Who sees your answers: only the survey coordinators of the organising network."
-                " Every report is anonymous: your name, username and Telegram account never"
-                " appear in any report or export, and small groups are never shown."
+            escape(
+                _(
+                    "Who sees your answers: only the survey coordinators of the organising network."
+                    " Every report is anonymous: your name, username and Telegram account never"
+                    " appear in any report or export, and small groups are never shown."
+                )
             ),
-            _(
-                "Some questions touch on sensitive matters (for example disability or gender);"
-                ' you can always answer "prefer not to say" or skip.'
+            escape(
+                _(
+                    "Some questions touch on sensitive matters (for example disability or gender);"
+                    ' you can always answer "prefer not to say" or skip.'
+                )
             ),
-            _(
-                "You can stop at any time and continue later. You can see your data with /mydata"
-                " and delete it with /delete whenever you want."
+            escape(
+                _(
+                    "You can stop at any time and continue later. You can see your data with"
+                    " /mydata and delete it with /delete whenever you want."
+                )
             ),
-            _("Do you agree to take part?"),
+            "<b>" + escape(_("Do you agree to take part?")) + "</b>",
         ]
     )
     return Screen(
@@ -82,13 +145,16 @@ def consent_screen(language: str, survey: Survey) -> Screen:
     )
 
 
-def _nav_row(survey: Survey, step: Step, language: str, skip: bool) -> list[InlineKeyboardButton]:
+def _nav_row(
+    survey: Survey, step: Step, language: str, forward: str | None
+) -> list[InlineKeyboardButton]:
+    """Back (except on the first question) and, when given, a forward button."""
     _ = translator(language)
     row = []
-    if step.key != steps_of(survey)[0].key:
+    if step.kind == "comment" or step.key != steps_of(survey)[0].key:
         row.append(_button(_("◀ Back"), step_data(survey, step.key, "b")))
-    if skip:
-        row.append(_button(_("Skip ▶"), step_data(survey, step.key, "s")))
+    if forward:
+        row.append(_button(forward, step_data(survey, step.key, "s")))
     return row
 
 
@@ -96,22 +162,41 @@ def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[Inline
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
+def profile_selection(survey: Survey, answers: Answers, step: Step) -> list[str]:
+    """The ticked choices of a profile question: the draft while ticking, else the answer."""
+    question = survey.profile[step.index]
+    draft = answers.choices.get(draft_key(question.id))
+    if draft is not None and not draft[1]:
+        return draft[0]
+    stored = answers.profile.get(question.id)
+    return stored.split() if stored else []
+
+
 def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) -> Screen:
     _ = translator(language)
     question = survey.profile[step.index]
-    current = answers.profile.get(question.id)
     mark = "✓ "
-    buttons = [
-        _button(
-            (mark if current == c.id else "") + c.label(language),
-            step_data(survey, step.key, str(i)),
-        )
-        for i, c in enumerate(question.choices)
-    ]
+    selected = profile_selection(survey, answers, step)
+    if question.multiple:
+        buttons = [
+            _button(
+                (mark if c.id in selected else "") + c.label(language),
+                step_data(survey, step.key, ("u" if c.id in selected else "a") + str(i)),
+            )
+            for i, c in enumerate(question.choices)
+        ]
+    else:
+        buttons = [
+            _button(
+                (mark if c.id in selected else "") + c.label(language),
+                step_data(survey, step.key, str(i)),
+            )
+            for i, c in enumerate(question.choices)
+        ]
     if question.sensitive:
         buttons.append(
             _button(
-                (mark if current == "prefer_not" else "") + _("Prefer not to say"),
+                (mark if "prefer_not" in selected else "") + _("Prefer not to say"),
                 step_data(survey, step.key, "n"),
             )
         )
@@ -120,75 +205,157 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
     )
     text = f"<i>{escape(header)}</i>\n\n<b>{escape(question.prompt(language))}</b>"
     rows = _rows(buttons, 2 if len(buttons) > 4 else 1)
-    nav = _nav_row(survey, step, language, skip=False)
+    if question.multiple:
+        chosen = [c for c in selected if c != "prefer_not"]
+        text += "\n\n" + escape(_("Tap every answer that fits you, then tap Continue."))
+        rows.append(
+            [
+                _button(
+                    _("Continue ({count} chosen) ▶").format(count=len(chosen)),
+                    step_data(survey, step.key, "k"),
+                )
+            ]
+        )
+    nav = _nav_row(survey, step, language, None)
     return Screen(text, InlineKeyboardMarkup([*rows, nav] if nav else rows))
 
 
-def _rating_label(survey: Survey, language: str, value: int | None, skipped: bool) -> str:
+def rating_label(survey: Survey, language: str, rating: Rating | None) -> str:
+    """A stored rating in words: "4 Mostly", "Don't know", "skipped" or "not answered"."""
     _ = translator(language)
-    if skipped:
+    if rating is None:
+        return _("not answered yet")
+    if rating.skipped:
         return _("skipped")
-    if value is None:
+    if rating.value is None:
         return survey.scale.dont_know(language)
-    return f"{value} · {survey.scale.points[value - 1].label(language)}"
+    return f"{rating.value} {survey.scale.points[rating.value - 1].label(language)}"
 
 
-def rating_screen(survey: Survey, answers: Answers, step: Step, language: str) -> Screen:
+def progress_line(survey: Survey, item_index: int, language: str) -> str:
+    _ = translator(language)
+    return _("Goal {goal} of {goals} · {item} of {items}").format(
+        goal=section_index_of(survey, item_index) + 1,
+        goals=len(survey.sections),
+        item=item_index + 1,
+        items=len(survey.items),
+    )
+
+
+def rating_screen(
+    survey: Survey, answers: Answers, step: Step, language: str, info: bool = False
+) -> Screen:
     _ = translator(language)
     section, item = survey.items[step.index]
-    kind = survey.kind(step.rating_kind or "now")
-    lines = [
-        f"<b>{escape(section.short_title(language))}</b> · {step.index + 1}/{len(survey.items)}",
-        f"<b>{escape(item.code)}</b> {escape(item.label(language))}",
+    section_index = section_index_of(survey, step.index)
+    lines = []
+    first_of_section = section.items[0].code == item.code
+    if first_of_section and section_index > 0 and section_done(survey, answers, section_index - 1):
+        done = survey.sections[section_index - 1]
+        lines += [
+            "✅ "
+            + escape(
+                _("Goal {number} done: {goal}. Thank you!").format(
+                    number=section_index, goal=done.short_title(language)
+                )
+            ),
+            "",
+        ]
+    lines += [
+        f"<i>{escape(progress_line(survey, step.index, language))}</i>",
+        f"<i>{escape(section.short_title(language))}</i>",
+        "",
+        f"<b>{escape(item.label(language))}</b>",
         "",
     ]
-    if kind.id == "forecast":
-        now = answers.ratings.get((item.code, "now"))
-        if now is not None:
+    if info:
+        if item.about is not None:
+            lines.append("ⓘ " + escape(item.about(language)))
+        official = (
+            _("Official indicator {code}: {name}").format(code=item.code, name=item.name(language))
+            if item.name is not None
+            else _("Official indicator {code}").format(code=item.code)
+        )
+        lines += [f"<i>{escape(official)}</i>", ""]
+    now, forecast = survey.kind("now"), survey.kind("forecast")
+    lines += [
+        escape(_("How true is this where you live?")),
+        "<i>"
+        + escape(scale_words(survey, language))
+        + " · ? "
+        + escape(survey.scale.dont_know(language))
+        + "</i>",
+        "",
+    ]
+    for kind in (now, forecast):
+        stored = answers.ratings.get((item.code, kind.id))
+        marker = "✓" if stored is not None else "▸"
+        lines.append(
+            f"{marker} {escape(kind.heading(language))}: "
+            f"<b>{escape(rating_label(survey, language, stored))}</b>"
+        )
+    if section.comment is not None:
+        comment = answers.texts.get(comment_key(section.id))
+        lines += ["", "💬 " + escape(section.comment(language))]
+        if comment:
             lines.append(
-                f"{escape(survey.kind('now').label(language))}: "
-                f"{escape(_rating_label(survey, language, now.value, now.skipped))}"
+                "<i>"
+                + escape(_("Your comment: {text}").format(text=_shorten(comment, 120)))
+                + "</i>"
             )
-        lines.append(
-            "<b>"
-            + escape(_("{label}: where will it be?").format(label=kind.label(language)))
-            + "</b>"
-        )
-    else:
-        lines.append(
-            "<b>"
-            + escape(
-                _("{label}: how far has this come where you live?").format(
-                    label=kind.label(language)
-                )
-            )
-            + "</b>"
-        )
-    current = answers.ratings.get((item.code, kind.id))
-    chosen = None if current is None else ("s" if current.skipped else str(current.value or "d"))
-    return Screen("\n".join(lines), _rating_keyboard(survey, step, language, chosen))
+    chosen = tuple(_chosen(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS)
+    complete = all(value is not None for value in chosen)
+    return Screen(
+        "\n".join(lines), _rating_keyboard(survey, step, language, chosen, complete, info)
+    )
+
+
+def _chosen(rating: Rating | None) -> str | None:
+    if rating is None:
+        return None
+    return "s" if rating.skipped else str(rating.value or "d")
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 @lru_cache(maxsize=8192)
 def _rating_keyboard(
-    survey: Survey, step: Step, language: str, chosen: str | None
+    survey: Survey,
+    step: Step,
+    language: str,
+    chosen: tuple[str | None, ...],
+    complete: bool,
+    info: bool,
 ) -> InlineKeyboardMarkup:
-    """Built once per question, language and marked answer: keyboards are immutable,
-    and building eight buttons on every tap costs more than the database does."""
-
-    def labelled(value: str, label: str) -> InlineKeyboardButton:
-        mark = "✓ " if chosen == value else ""
-        return _button(mark + label, step_data(survey, step.key, value))
-
-    points = [labelled(str(p.value), f"{p.value} {p.short(language)}") for p in survey.scale.points]
-    return InlineKeyboardMarkup(
-        [
-            points[:3],
-            points[3:],
-            [labelled("d", survey.scale.dont_know(language))],
-            _nav_row(survey, step, language, skip=True),
-        ]
+    """Built once per question, language and marked answers: keyboards are immutable,
+    and building the buttons on every tap costs more than the database does."""
+    _ = translator(language)
+    rows = []
+    for prefix, kind, marked in zip("nf", RATING_KINDS, chosen, strict=True):
+        year = survey.kind(kind).year
+        row = [_button(f"{year} ▸", step_data(survey, step.key, "h" + prefix))]
+        for value in [*(str(p.value) for p in survey.scale.points), "d"]:
+            label = "?" if value == "d" else value
+            row.append(
+                _button(
+                    ("✓" if marked == value else "") + label,
+                    step_data(survey, step.key, prefix + value),
+                )
+            )
+        rows.append(row)
+    forward = _("Next ▶") if complete else _("Skip ▶")
+    nav = _nav_row(survey, step, language, forward)
+    nav.insert(
+        1 if len(nav) > 1 else 0,
+        _button(
+            "ⓘ" if not info else _("ⓘ Hide"), step_data(survey, step.key, "j" if info else "i")
+        ),
     )
+    rows.append(nav)
+    return InlineKeyboardMarkup(rows)
 
 
 def text_screen(survey: Survey, answers: Answers, step: Step, language: str) -> Screen:
@@ -197,24 +364,35 @@ def text_screen(survey: Survey, answers: Answers, step: Step, language: str) -> 
         section = survey.sections[step.index]
         prompt = section.comment(language) if section.comment else ""
         stored = answers.texts.get(comment_key(section.id))
-        header = f"<b>{escape(section.short_title(language))}</b>\n\n"
+        header = f"<i>{escape(section.short_title(language))}</i>\n\n"
     else:
         question = survey.closing[step.index]
         prompt = question.prompt(language)
         stored = answers.texts.get(question.id)
         header = ""
-    text = (
-        header
-        + f"<b>{escape(prompt)}</b>\n\n"
-        + escape(
+    text = header + f"<b>{escape(prompt)}</b>\n\n"
+    rows = []
+    if stored:
+        text += (
+            escape(_("Your answer so far:"))
+            + f"\n<i>{escape(stored)}</i>\n\n"
+            + escape(
+                _("Type a new message to replace it (up to {limit} characters).").format(
+                    limit=MAX_TEXT
+                )
+            )
+        )
+        forward = _("Keep it and continue ▶")
+        rows.append([_button(_("🗑 Remove my answer"), step_data(survey, step.key, "x"))])
+    else:
+        text += escape(
             _("Type your answer as a message (up to {limit} characters), or tap Skip.").format(
                 limit=MAX_TEXT
             )
         )
-    )
-    if stored:
-        text += "\n\n" + escape(_("Your answer so far:")) + f"\n<i>{escape(stored)}</i>"
-    return Screen(text, InlineKeyboardMarkup([_nav_row(survey, step, language, skip=True)]))
+        forward = _("Skip ▶")
+    rows.insert(0, _nav_row(survey, step, language, forward))
+    return Screen(text, InlineKeyboardMarkup(rows))
 
 
 def goals_screen(survey: Survey, answers: Answers, step: Step, language: str) -> Screen:
@@ -224,22 +402,26 @@ def goals_screen(survey: Survey, answers: Answers, step: Step, language: str) ->
     buttons = [
         _button(
             ("✓ " if section.id in selected else "") + section.short_title(language),
-            step_data(survey, step.key, f"t{i}"),
+            step_data(survey, step.key, ("u" if section.id in selected else "a") + str(i)),
         )
         for i, section in enumerate(survey.sections)
     ]
-    done = _("Done ({count}/{most})").format(count=len(selected), most=question.max_choices)
+    done = _("Continue ({count} of {most} chosen) ▶").format(
+        count=len(selected), most=question.max_choices
+    )
     rows = [*_rows(buttons, 1), [_button(done, step_data(survey, step.key, "k"))]]
-    nav = _nav_row(survey, step, language, skip=False)
+    nav = _nav_row(survey, step, language, None)
     text = f"<b>{escape(question.prompt(language))}</b>"
     return Screen(text, InlineKeyboardMarkup([*rows, nav] if nav else rows))
 
 
-def step_screen(survey: Survey, answers: Answers, step: Step, language: str) -> Screen:
+def step_screen(
+    survey: Survey, answers: Answers, step: Step, language: str, info: bool = False
+) -> Screen:
     if step.kind == "profile":
         return profile_screen(survey, answers, step, language)
     if step.kind == "rating":
-        return rating_screen(survey, answers, step, language)
+        return rating_screen(survey, answers, step, language, info)
     if step.kind == "closing" and survey.closing[step.index].kind == "pick_goals":
         return goals_screen(survey, answers, step, language)
     return text_screen(survey, answers, step, language)
@@ -262,13 +444,15 @@ def review_screen(survey: Survey, answers: Answers, language: str) -> Screen:
             "",
             escape(
                 _(
-                    "Change anything you like, then tap Submit. After submitting you can still see or delete your data."
+                    "Change anything you like, then tap Submit. After submitting you can still"
+                    " see or delete your data."
                 )
             ),
         ]
     )
     rows = [[_button(_("✅ Submit"), step_data(survey, "rv", "sub"))]]
-    if skipped_steps(survey, answers):
+    skipped = skipped_steps(survey, answers)
+    if skipped:
         rows.append(
             [
                 _button(
@@ -289,43 +473,74 @@ def review_screen(survey: Survey, answers: Answers, language: str) -> Screen:
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
+def _short_value(rating: Rating | None) -> str:
+    if rating is None or rating.skipped:
+        return "–"
+    return "?" if rating.value is None else str(rating.value)
+
+
 def edit_list_screen(
     survey: Survey, answers: Answers, language: str, section_index: int | None
 ) -> Screen:
-    """A list of questions to jump to: a goal's indicators, or the profile."""
+    """A list of questions to jump to: a goal's statements and comment, or the profile."""
     _ = translator(language)
-    buttons = []
+    rows: list[list[InlineKeyboardButton]] = []
+    lines = []
     if section_index is None:
         title = _("Change my profile")
         for step in steps_of(survey):
             if step.kind == "profile":
                 question = survey.profile[step.index]
-                buttons.append(
-                    _button(question.prompt(language)[:40], step_data(survey, "ed", step.key))
+                rows.append(
+                    [
+                        _button(
+                            _shorten(question.prompt(language), 40),
+                            step_data(survey, "ed", step.key),
+                        )
+                    ]
                 )
     else:
         section = survey.sections[section_index]
         title = section.short_title(language)
+        now, forecast = survey.kind("now"), survey.kind("forecast")
+        lines.append(
+            escape(
+                _(
+                    "Each line: your rating for {now} → {forecast} (? don't know, – skipped)."
+                ).format(now=now.year, forecast=forecast.year)
+            )
+        )
         for step in steps_of(survey):
             if step.kind != "rating" or survey.items[step.index][0].id != section.id:
                 continue
             item = survey.items[step.index][1]
-            rating = answers.ratings.get((item.code, step.rating_kind or ""))
-            value = (
-                "–"
-                if rating is None or rating.skipped
-                else ("?" if rating.value is None else str(rating.value))
+            values = " → ".join(
+                _short_value(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS
             )
-            year = survey.years[step.rating_kind or "now"]
-            buttons.append(
-                _button(f"{item.code} · {year}: {value}", step_data(survey, "ed", step.key))
+            rows.append(
+                [
+                    _button(
+                        f"{values} · {_shorten(item.label(language), 34)}",
+                        step_data(survey, "ed", step.key),
+                    )
+                ]
             )
-    rows = _rows(buttons, 2 if section_index is not None else 1)
+        if section.comment is not None:
+            has_comment = bool(answers.texts.get(comment_key(section.id)))
+            rows.append(
+                [
+                    _button(
+                        _("💬 Change my comment") if has_comment else _("💬 Add a comment"),
+                        step_data(survey, "ed", f"c{section_index}"),
+                    )
+                ]
+            )
     rows.append([_button(_("◀ Back to review"), step_data(survey, "rv", "rv"))])
-    return Screen(
-        f"<b>{escape(title)}</b>\n\n" + escape(_("Tap a question to change its answer.")),
-        InlineKeyboardMarkup(rows),
-    )
+    text = f"<b>{escape(title)}</b>\n\n"
+    if lines:
+        text += "\n".join(lines) + "\n"
+    text += escape(_("Tap a question to change its answer."))
+    return Screen(text, InlineKeyboardMarkup(rows))
 
 
 def thanks_screen(language: str) -> Screen:

@@ -27,6 +27,7 @@ class Response:
     submitted_at: str | None
     live_message_id: int | None
     shown_step: str | None
+    last_message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,21 +228,58 @@ async def save_text(
     message_id: int | None = None,
 ) -> None:
     """Store a free-text answer (``None``: skipped) and the message it came from."""
-    await store.execute(
-        "INSERT INTO texts (response_id, question_id, text, answered_at, message_id)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET text = excluded.text,"
-        " answered_at = excluded.answered_at, message_id = excluded.message_id"
-        " WHERE text IS NOT excluded.text",
-        (response_id, question_id, text, utc_now(), message_id),
-    )
+    if message_id is None:
+        await store.execute(_SAVE_TEXT, (response_id, question_id, text, utc_now(), None))
+        return
+    async with store.write() as db:
+        await db.execute(_SAVE_TEXT, (response_id, question_id, text, utc_now(), message_id))
+        await db.execute(
+            "UPDATE responses SET last_message_id = MAX(COALESCE(last_message_id, 0), ?)"
+            " WHERE id = ?",
+            (message_id, response_id),
+        )
+
+
+_SAVE_TEXT = (
+    "INSERT INTO texts (response_id, question_id, text, answered_at, message_id)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET text = excluded.text,"
+    " answered_at = excluded.answered_at, message_id = excluded.message_id"
+    " WHERE text IS NOT excluded.text"
+)
 
 
 async def answered_by_message(store: Store, response_id: int, message_id: int) -> bool:
-    """Whether this Telegram message has already given a free-text answer."""
+    """Whether this Telegram message (or a later one) has already answered by typing."""
     row = await store.fetchone(
-        "SELECT 1 FROM texts WHERE response_id = ? AND message_id = ?", (response_id, message_id)
+        "SELECT 1 FROM responses WHERE id = ? AND last_message_id >= ?"
+        " UNION ALL SELECT 1 FROM texts WHERE response_id = ? AND message_id = ?",
+        (response_id, message_id, response_id, message_id),
     )
     return row is not None
+
+
+async def save_typed_ratings(
+    store: Store,
+    response_id: int,
+    ratings: list[tuple[str, str, int, int | None]],
+    message_id: int,
+) -> None:
+    """Ratings typed as digits (item code, kind, sdg, value), and the message they
+    came from, in one transaction: a redelivered message finds itself answered."""
+    now = utc_now()
+    async with store.write() as db:
+        for code, kind, sdg, value in ratings:
+            await db.execute(
+                "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO UPDATE SET"
+                " value = excluded.value, skipped = 0, answered_at = excluded.answered_at"
+                " WHERE value IS NOT excluded.value OR skipped",
+                (response_id, code, kind, sdg, value, now),
+            )
+        await db.execute(
+            "UPDATE responses SET last_message_id = MAX(COALESCE(last_message_id, 0), ?)"
+            " WHERE id = ?",
+            (message_id, response_id),
+        )
 
 
 async def save_choices(

@@ -292,4 +292,14 @@ MIGRATIONS: dict[int, list[str]] = {
         # delivered again (after a restart, say) is recognised, not re-answered.
         "ALTER TABLE texts ADD COLUMN message_id INTEGER",
     ],
+    8: [
+        # Survey 2026.2 asks both ratings of an indicator on one screen, so
+        # the per-kind step keys (r12n, r12f) a live message may still show
+        # are gone: the position is derived again from the answers.
+        "UPDATE responses SET shown_step = NULL WHERE shown_step GLOB 'r*[nf]'",
+        # The newest Telegram message that answered anything by typing (a
+        # comment or a digit rating): a message delivered again is recognised
+        # and not applied twice (Telegram's message ids grow within a chat).
+        "ALTER TABLE responses ADD COLUMN last_message_id INTEGER",
+    ],
 }

@@ -9,6 +9,12 @@ def labels(harness: Harness, person: Person) -> list[str]:
     return [b["text"] for b in harness.screen(person).buttons()]
 
 
+def step_of(data: str) -> str:
+    """The step key of a survey button's callback data (``1|tag|step|value``)."""
+    parts = data.split("|")
+    return parts[2] if len(parts) == 4 else ""
+
+
 async def agree(harness: Harness, person: Person, language_button: str = "English") -> None:
     await harness.text(person, "/start")
     await harness.press(person, language_button)
@@ -18,32 +24,50 @@ async def agree(harness: Harness, person: Person, language_button: str = "Englis
 async def answer_profile(
     harness: Harness, person: Person, choices: list[int] | None = None
 ) -> None:
-    """Press the n-th choice of each profile question (first by default)."""
+    """Press the n-th choice of each profile question (first by default); on an
+    "all that apply" question, tick that one choice and continue."""
     for index in choices or [0] * len(harness.services.survey.profile):
         screen = harness.screen(person)
-        if "/" not in screen.text.split("\n")[0]:
+        data = [b["callback_data"] for b in screen.buttons()]
+        if not data or not step_of(data[0]).startswith("p"):
             break
-        await harness.press_data(person, screen.buttons()[index]["callback_data"])
+        await harness.press_data(person, data[index])
+        if any(step_of(d).startswith("p") and d.endswith("|k") for d in data):
+            await harness.press_data(person, next(d for d in data if d.endswith("|k")))
 
 
 async def answer_all(
     harness: Harness, person: Person, value: str = "3", comment: str | None = None
 ) -> None:
-    """From the current question to the review screen: ratings, comments, closing."""
+    """From the current question to the review screen: both ratings of every
+    indicator, a comment typed on each goal's first screen, the closing questions."""
+    commented: set[str] = set()
     for _ in range(1000):
         screen = harness.screen(person)
         data = [b["callback_data"] for b in screen.buttons()]
         if any(d.endswith("|rv|sub") for d in data):
             return
-        rating = [d for d in data if d.split("|")[2].startswith("r") and d.endswith(f"|{value}")]
+        steps = {step_of(d) for d in data}
+        rating = [d for d in data if step_of(d).startswith("r") and step_of(d) != "rv"]
         if rating:
-            await harness.press_data(person, rating[0])
-        elif any(d.split("|")[2].startswith("q") and d.endswith("|k") for d in data):
-            goals = [d for d in data if "|t" in d]
-            for goal in goals[:2]:
-                await harness.press_data(person, goal)
-            await harness.press(person, "(2/")
-        elif comment is not None:
+            goal = next(line for line in screen.text.split("\n") if "·" in line)
+            if comment is not None and goal not in commented:
+                commented.add(goal)
+                await harness.text(person, comment)
+                continue
+            open_rows = [
+                prefix
+                for prefix, kind in (("n", 0), ("f", 1))
+                if not any(b["text"].startswith("✓") for b in screen.buttons()[kind * 7 : kind * 7 + 7])
+            ]
+            target = f"|{open_rows[0]}{value}" if open_rows else "|s"
+            await harness.press_data(person, next(d for d in rating if d.endswith(target)))
+        elif any(s.startswith("q") for s in steps) and any(d.endswith("|k") for d in data):
+            goals = [d for d in data if d.split("|")[-1].startswith("a")]
+            for goal_data in goals[:2]:
+                await harness.press_data(person, goal_data)
+            await harness.press(person, "(2 ")
+        elif comment is not None and not any(d.endswith("|x") for d in data):
             await harness.text(person, comment)
         else:
             await harness.press_data(person, next(d for d in data if d.endswith("|s")))
