@@ -46,6 +46,7 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
                 store=store,
                 survey=self.bot_data["survey"],
                 default_language=settings.default_language,
+                zone=settings.zone,
             )
         await super().initialize()
 

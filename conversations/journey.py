@@ -210,11 +210,15 @@ def _after(services: Services, answers: Answers, step: Step) -> str:
     return following.key
 
 
-async def _show(services: Services, response: Response, answers: Answers, shown: str) -> None:
-    """Point the live message at ``shown`` when the answers alone would point elsewhere
-    (every answer resets it to the first open question, see migration 3)."""
-    if shown != position(services, answers):
-        await responses.set_shown(services.store, response.id, shown, None)
+async def _show(
+    services: Services, response: Response, answers: Answers, shown: str, *, stored: bool = True
+) -> None:
+    """Point the live message at ``shown``. Every stored answer already resets it to
+    the first open question (migration 3), so only a different target costs a write;
+    an action that ``stored`` nothing writes whatever the target."""
+    if not stored or shown != position(services, answers):
+        here = None if shown == position(services, answers) else shown
+        await responses.set_shown(services.store, response.id, here, None)
 
 
 async def apply(
@@ -274,6 +278,12 @@ async def _apply_rating(
                 services.store, response.id, item.code, kind, section.sdg, None, True
             )
         shown = _after(services, answers, step)
+        await _show(services, response, answers, shown, stored=bool(was_open))
+        return Reply(
+            screen_for(services, answers, shown, language),
+            shown=shown,
+            alert=_milestone(services, answers, step, shown, language),
+        )
     else:
         kind, rating = _KIND[value[0]], _rating_of(value[1:])
         answers.ratings[(item.code, kind)] = rating
@@ -378,11 +388,12 @@ async def _apply_text_button(
         return Reply(
             screen_for(services, answers, step.key, language), shown=step.key, alert=_("Removed")
         )
-    if not answers.texts.get(key):
+    keep = bool(answers.texts.get(key))
+    if not keep:
         answers.texts[key] = None
         await responses.save_text(services.store, response.id, key, None)
     shown = _after_text(services, answers, step)
-    await _show(services, response, answers, shown)
+    await _show(services, response, answers, shown, stored=not keep)
     return Reply(screen_for(services, answers, shown, language), shown=shown)
 
 

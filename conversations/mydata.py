@@ -6,8 +6,9 @@ from html import escape
 
 from conversations.i18n import translator
 from conversations.services import Services
-from conversations.steps import comment_key
+from conversations.steps import RATING_KINDS, comment_key
 from storage import responses, users
+from storage.responses import Rating
 from storage.users import User
 
 CHUNK = 3800  # below Telegram's 4096 characters, with room for tags
@@ -33,7 +34,7 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
             escape(
                 _("Consent: {decision} on {time} (text version {version})").format(
                     decision=decision,
-                    time=consent.decided_at[:16].replace("T", " ") + " UTC",
+                    time=services.local_time(consent.decided_at),
                     version=consent.consent_version,
                 )
             )
@@ -54,35 +55,33 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
         choice = answers.profile.get(question.id)
         if choice is None:
             continue
-        label = (
+        labels = [
             _("Prefer not to say")
-            if choice == "prefer_not"
-            else next((c.label(language) for c in question.choices if c.id == choice), choice)
-        )
-        lines.append(f"• {escape(question.prompt(language))} <b>{escape(label)}</b>")
-    now_year, forecast_year = survey.years["now"], survey.years["forecast"]
+            if chosen == "prefer_not"
+            else next((c.label(language) for c in question.choices if c.id == chosen), chosen)
+            for chosen in choice.split()
+        ]
+        lines.append(f"• {escape(question.prompt(language))} <b>{escape(', '.join(labels))}</b>")
+    now, forecast = survey.kind("now"), survey.kind("forecast")
     for section in survey.sections:
         rows = []
         for item in section.items:
-            values = []
-            for kind in ("now", "forecast"):
-                rating = answers.ratings.get((item.code, kind))
-                values.append(
-                    "–"
-                    if rating is None or rating.skipped
-                    else ("?" if rating.value is None else str(rating.value))
-                )
+            values = [_short(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS]
             if values != ["–", "–"]:
-                rows.append(f"{escape(item.code)}: {values[0]} → {values[1]}")
+                rows.append(
+                    f"• {escape(item.label(language))} <b>{values[0]} → {values[1]}</b>"
+                    f" <i>({escape(item.code)})</i>"
+                )
         comment = answers.texts.get(comment_key(section.id))
         if rows or comment:
             lines += [
                 "",
-                f"<b>{escape(section.short_title(language))}</b> ({now_year} → {forecast_year})",
+                f"<b>{escape(section.short_title(language))}</b> "
+                + escape(f"({now.heading(language)} → {forecast.heading(language)})"),
                 *rows,
             ]
             if comment:
-                lines.append(f"<i>{escape(comment)}</i>")
+                lines.append("💬 " + f"<i>{escape(comment)}</i>")
     for question in survey.closing:
         if question.kind == "text" and answers.texts.get(question.id):
             lines += [
@@ -106,6 +105,12 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
         ),
     ]
     return _chunks(lines)
+
+
+def _short(rating: Rating | None) -> str:
+    if rating is None or rating.skipped:
+        return "–"
+    return "?" if rating.value is None else str(rating.value)
 
 
 def _chunks(lines: list[str]) -> list[str]:

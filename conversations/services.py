@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from conversations.survey import Survey
 from storage.store import Store
@@ -17,3 +19,14 @@ class Services:
     survey: Survey
     default_language: str = "vi"
     consent_version: str = CONSENT_VERSION
+    # Times shown to people are in the survey's time zone, never UTC.
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+
+    def local_time(self, stored: str) -> str:
+        """A stored UTC timestamp (ISO 8601) as "2026-11-25 15:15 (+07)"."""
+        moment = datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(self.zone)
+        offset = moment.strftime("%z")
+        return (
+            moment.strftime("%Y-%m-%d %H:%M")
+            + f" (UTC{offset[:3]}{':' + offset[3:] if offset[3:] != '00' else ''})"
+        )

@@ -9,7 +9,7 @@ from pathlib import Path
 from storage import responses, users
 from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person
-from tests.auxil.journeys import agree, answer_all, answer_profile, labels
+from tests.auxil.journeys import agree, answer_all, answer_profile, labels, rate, statement
 
 
 async def test_whole_journey_in_english(harness: Harness, database: Path) -> None:
@@ -19,20 +19,22 @@ async def test_whole_journey_in_english(harness: Harness, database: Path) -> Non
     await harness.press(person, "English")
     assert "Do you agree to take part?" in harness.screen(person).text
     await harness.press(person, "I agree")
-    assert "Which group do you belong to?" in harness.screen(person).text
+    assert "Which of these groups do you belong to?" in harness.screen(person).text
     assert "Prefer not to say" in labels(harness, person)  # group is sensitive
     await answer_profile(harness, person, [1, 0, 2, 1, 0])
 
     first = harness.screen(person)
-    assert "1/69" in first.text and "1.1.1" in first.text and "Extreme poverty" in first.text
-    await harness.press(person, "4 Fairly")
+    assert "Goal 1 of 6 · 1 of 69" in first.text
+    assert statement(harness, "1.1.1") in first.text and "1.1.1" not in first.text
+    assert "1 Not at all" in first.text and "5 Fully achieved" in first.text
+    assert "Now (2026)" in first.text and "By 2030" in first.text
+    await rate(harness, person, "n", "4")
     same_message = harness.screen(person)
     assert same_message.message_id == first.message_id  # edited in place, not a new message
-    assert (
-        "Forecast for 2025" in same_message.text and "4 · Relatively completed" in same_message.text
-    )
-    await harness.press(person, "5 Done")
-    assert "2/69" in harness.screen(person).text
+    assert "Now (2026): <b>4 Mostly</b>" in same_message.text  # still here: 2030 is open
+    assert "✓4" in labels(harness, person)
+    await rate(harness, person, "f", "5")
+    assert "Goal 1 of 6 · 2 of 69" in harness.screen(person).text
 
     await answer_all(harness, person, value="3", comment="Nước sạch còn thiếu 💧 ở bản tôi")
     review = harness.screen(person).text
@@ -75,12 +77,14 @@ async def test_whole_journey_in_english(harness: Harness, database: Path) -> Non
 async def test_whole_journey_in_vietnamese(harness: Harness) -> None:
     person = Person(1002, "vi")
     await agree(harness, person, "Tiếng Việt")
-    assert "Bạn thuộc nhóm nào dưới đây?" in harness.screen(person).text
+    assert "Bạn thuộc những nhóm nào dưới đây?" in harness.screen(person).text
     assert "Không muốn trả lời" in labels(harness, person)
     await answer_profile(harness, person)
     screen = harness.screen(person)
-    assert "Nghèo cùng cực" in screen.text and "Mức độ cải thiện năm 2022" in screen.text
-    assert "Không biết" in labels(harness, person) and "◀ Quay lại" in labels(harness, person)
+    assert statement(harness, "1.1.1", "vi") in screen.text
+    assert "Hiện nay (2026)" in screen.text and "Đến năm 2030" in screen.text
+    assert "Mục tiêu 1/6 · Câu 1/69" in screen.text and "? Không biết" in screen.text
+    assert "◀ Quay lại" in labels(harness, person)
     await answer_all(harness, person, value="d")
     assert "Không biết: 138" in harness.screen(person).text
     await harness.press(person, "✅ Gửi")
@@ -91,12 +95,17 @@ async def test_back_then_change_an_answer(harness: Harness) -> None:
     person = Person(1003, "en")
     await agree(harness, person)
     await answer_profile(harness, person)
-    await harness.press(person, "2 Low")  # 1.1.1 now
+    await rate(harness, person, "n", "2")
+    await rate(harness, person, "f", "3")  # 1.1.1 done: on to 1.2.1
     await harness.press(person, "◀ Back")
-    assert "✓ 2 Low" in labels(harness, person)
-    await harness.press(person, "5 Done")  # changes 1.1.1 now on purpose
     screen = harness.screen(person).text
-    assert "Forecast for 2025" in screen and "5 · Completed" in screen
+    assert statement(harness, "1.1.1") in screen and "Now (2026): <b>2 A little</b>" in screen
+    await rate(harness, person, "n", "5")  # a change stays, so the other row can change too
+    screen = harness.screen(person).text
+    assert "Now (2026): <b>5 Fully achieved</b>" in screen and "By 2030: <b>3 About half</b>" in screen
+    assert "Next ▶" in labels(harness, person)
+    await harness.press(person, "Next ▶")
+    assert statement(harness, "1.2.1") in harness.screen(person).text
 
 
 async def test_declining_consent_stores_only_the_refusal(harness: Harness, database: Path) -> None:
@@ -117,6 +126,6 @@ async def test_language_suggested_remembered_and_changeable(harness: Harness) ->
     await agree(harness, person)
     await harness.text(person, "/language")
     await harness.press(person, "Tiếng Việt")
-    assert "Bạn thuộc nhóm nào dưới đây?" in harness.screen(person).text
+    assert "Bạn thuộc những nhóm nào dưới đây?" in harness.screen(person).text
     await harness.text(person, "/help")
     assert "/mydata" in harness.screen(person).text and "xem dữ liệu" in harness.screen(person).text

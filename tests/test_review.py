@@ -3,41 +3,55 @@
 from __future__ import annotations
 
 from tests.auxil.harness import Harness, Person
-from tests.auxil.journeys import agree, answer_all, answer_profile, labels
+from tests.auxil.journeys import (
+    agree,
+    answer_all,
+    answer_profile,
+    labels,
+    rate,
+    rating_button,
+    statement,
+)
 
 
 async def test_review_changes_an_answer_and_fills_skipped_ones(harness: Harness) -> None:
     person = Person(5001, "en")
     await agree(harness, person)
     await answer_profile(harness, person)
-    await harness.press(person, "Skip")  # 1.1.1 now skipped
+    await rate(harness, person, "f", "4")  # 1.1.1: the forecast only...
+    await harness.press(person, "Skip ▶")  # ...and "now" skipped
     await answer_all(harness, person, value="4")
     review = harness.screen(person).text
     assert "Ratings given: 137 of 138" in review and "Skipped: 1" in review
 
     await harness.press(person, "Answer skipped questions (1)")
-    assert (
-        "1.1.1" in harness.screen(person).text
-        and "Level reached in 2022" in harness.screen(person).text
-    )
-    await harness.press(person, "2 Low")
-    assert "Ratings given: 138 of 138" in harness.screen(person).text  # straight back to review
+    screen = harness.screen(person).text
+    assert statement(harness, "1.1.1") in screen and "Now (2026): <b>skipped</b>" in screen
+    await rate(harness, person, "n", "2")
+    await harness.press(person, "Next ▶")
+    assert "Ratings given: 138 of 138" in harness.screen(person).text  # back to review
 
     await harness.press(person, "Change Climate action")
-    assert "13.1.1 · 2025: 4" in labels(harness, person)
-    await harness.press(person, "13.1.1 · 2025: 4")
-    await harness.press(person, "5 Done")
+    first_climate = statement(harness, "13.1.1")[:20]
+    assert any(
+        label.startswith("4 → 4 · " + first_climate) for label in labels(harness, person)
+    )  # named by its statement, not its code
+    await harness.press(person, "4 → 4 · " + first_climate)
+    await rate(harness, person, "f", "5")
+    await harness.press(person, "Next ▶")
     await harness.press(person, "Change Climate action")
-    assert "13.1.1 · 2025: 5" in labels(harness, person)
+    assert any(label.startswith("4 → 5 · " + first_climate) for label in labels(harness, person))
     await harness.press(person, "Back to review")
     await harness.press(person, "Change my profile")
     await harness.press(person, "What is your gender?")
     await harness.press(person, "Prefer not to say")
     await harness.press(person, "Submit")
     assert "has been submitted" in harness.screen(person).text
+    before = len(harness.telegram.bot_messages(person.id))
     await harness.text(person, "/mydata")
-    mydata = harness.screen(person).text
-    assert "13.1.1: 4 → 5" in mydata and "1.1.1: 2 → 4" in mydata and "Prefer not to say" in mydata
+    mydata = "\n".join(m.text for m in harness.telegram.bot_messages(person.id)[before:])
+    assert statement(harness, "13.1.1") in mydata and "Prefer not to say" in mydata
+    assert "4 → 5" in mydata and "2 → 4" in mydata
 
 
 async def test_a_submitted_scorecard_is_not_changed_by_old_buttons(harness: Harness) -> None:
@@ -45,7 +59,7 @@ async def test_a_submitted_scorecard_is_not_changed_by_old_buttons(harness: Harn
     await agree(harness, person)
     await answer_profile(harness, person)
     old = harness.screen(person)
-    old_button = harness.button(person, "1 Very low")
+    old_button = rating_button(harness, person, "n", "1")
     await answer_all(harness, person, value="3")
     await harness.press(person, "Submit")
     await harness.press_data(person, old_button, old)
@@ -63,15 +77,59 @@ async def test_pick_up_to_three_goals(harness: Harness) -> None:
     for _ in range(400):
         if "Which goals matter most to you?" in harness.screen(person).text:
             break
-        data = [b["callback_data"] for b in harness.screen(person).buttons()]
-        rating = [d for d in data if d.endswith("|d")]
-        await harness.press_data(
-            person, rating[0] if rating else next(d for d in data if d.endswith("|s"))
-        )
+        await harness.press(person, "Skip ▶")
     for goal in ["No poverty", "Quality education", "Gender equality", "Climate action"]:
         await harness.press(person, goal)
     assert "up to 3 goals" in harness.telegram.callback_answers()[-1]["text"]
-    assert "Done (3/3)" in labels(harness, person)
+    assert "Continue (3 of 3 chosen) ▶" in labels(harness, person)
     await harness.press(person, "Gender equality")  # untick one
-    await harness.press(person, "Done (2/3)")
+    await harness.press(person, "Continue (2 of 3 chosen) ▶")
     assert "What would you recommend" in harness.screen(person).text
+
+
+async def test_a_repeated_goal_press_stores_the_same_as_one_press(harness: Harness) -> None:
+    person = Person(5004, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    for _ in range(400):
+        if "Which goals matter most to you?" in harness.screen(person).text:
+            break
+        await harness.press(person, "Skip ▶")
+    picker = harness.screen(person)
+    tick = harness.button(person, "Quality education")
+    await harness.press_data(person, tick, picker)
+    await harness.press_data(person, tick, picker)  # the same press again (double tap)
+    assert "✓ Quality education" in labels(harness, person)
+    rows = await harness.services.store.fetchall("SELECT selected FROM choices WHERE question_id = 'priorities'")
+    assert [r[0] for r in rows] == ["sdg4"]
+    untick = harness.button(person, "✓ Quality education")
+    await harness.press_data(person, untick)
+    await harness.press_data(person, untick, picker)
+    rows = await harness.services.store.fetchall("SELECT selected FROM choices WHERE question_id = 'priorities'")
+    assert [r[0] for r in rows] == [""]
+
+
+async def test_skip_on_an_answered_comment_keeps_it(harness: Harness) -> None:
+    person = Person(5005, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    await harness.text(person, "The clinic is far away")
+    assert "Saved as your comment on No poverty." in harness.telegram.bot_messages(person.id)[-2].text
+    assert "Your comment: The clinic is far away" in harness.screen(person).text
+    await harness.text(person, "and the road floods")  # added, never replacing
+    await answer_all(harness, person, value="3")
+    await harness.press(person, "Change No poverty")
+    await harness.press(person, "💬 Change my comment")
+    screen = harness.screen(person).text
+    assert "The clinic is far away" in screen and "and the road floods" in screen
+    await harness.press(person, "Keep it and continue ▶")
+    stored = await harness.services.store.fetchall(
+        "SELECT text FROM texts WHERE question_id = 'section:sdg1'"
+    )
+    assert stored[0][0] == "The clinic is far away\n\nand the road floods"
+    await harness.press(person, "💬 Change my comment")
+    await harness.press(person, "🗑 Remove my answer")  # only this removes it
+    stored = await harness.services.store.fetchall(
+        "SELECT text FROM texts WHERE question_id = 'section:sdg1'"
+    )
+    assert stored[0][0] is None

@@ -50,7 +50,7 @@ async def answer_all(
         steps = {step_of(d) for d in data}
         rating = [d for d in data if step_of(d).startswith("r") and step_of(d) != "rv"]
         if rating:
-            goal = next(line for line in screen.text.split("\n") if "·" in line)
+            goal = next((line for line in screen.text.split("\n") if "💬" in line), "")
             if comment is not None and goal not in commented:
                 commented.add(goal)
                 await harness.text(person, comment)
@@ -66,9 +66,25 @@ async def answer_all(
             goals = [d for d in data if d.split("|")[-1].startswith("a")]
             for goal_data in goals[:2]:
                 await harness.press_data(person, goal_data)
-            await harness.press(person, "(2 ")
+            await harness.press_data(person, next(d for d in data if d.endswith("|k")))
         elif comment is not None and not any(d.endswith("|x") for d in data):
             await harness.text(person, comment)
         else:
             await harness.press_data(person, next(d for d in data if d.endswith("|s")))
     raise AssertionError("never reached the review screen")
+
+
+def rating_button(harness: Harness, person: Person, kind: str, value: str) -> str:
+    """Callback data of a rating button on the live screen: kind "n" (now) or "f"
+    (forecast), value 1-5 or "d" (don't know)."""
+    data = [b["callback_data"] for b in harness.screen(person).buttons()]
+    return next(d for d in data if step_of(d).startswith("r") and d.endswith(f"|{kind}{value}"))
+
+
+async def rate(harness: Harness, person: Person, kind: str, value: str) -> None:
+    await harness.press_data(person, rating_button(harness, person, kind, value))
+
+
+def statement(harness: Harness, code: str, language: str = "en") -> str:
+    """The plain statement a respondent rates for an indicator."""
+    return harness.services.survey.item_by_code[code][1].label(language)
