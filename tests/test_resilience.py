@@ -6,7 +6,7 @@ from pathlib import Path
 
 from storage import responses, users
 from tests.auxil.harness import Harness, Person, make_settings
-from tests.auxil.journeys import agree, answer_profile
+from tests.auxil.journeys import agree, answer_profile, rate, rating_button, statement
 
 
 async def stored_ratings(harness: Harness, person: Person) -> dict[tuple[str, str], int | None]:
@@ -23,17 +23,19 @@ async def test_restart_resumes_at_the_first_unanswered_item(database: Path) -> N
     async with Harness(make_settings(database)) as first:
         await agree(first, person)
         await answer_profile(first, person)
-        for label in ["1 Very low", "2 Low", "3 Average"]:  # 1.1.1 now+forecast, 1.2.1 now
-            await first.press(person, label)
+        await rate(first, person, "n", "1")  # 1.1.1 now
+        await rate(first, person, "f", "2")  # 1.1.1 forecast
+        await rate(first, person, "n", "3")  # 1.2.1 now
         old_message = first.screen(person)
-        old_five = first.button(person, "5 Done")
+        old_five = rating_button(first, person, "n", "5")
         telegram = first.telegram
     # A new process on the same database file: nothing was kept in memory.
     async with Harness(make_settings(database), telegram) as second:
         await second.text(person, "/resume")
         screen = second.screen(person)
-        assert "1.2.1" in screen.text and "Forecast for 2025" in screen.text
-        assert "3 · Average" in screen.text
+        assert statement(second, "1.2.1") in screen.text
+        assert "Now (2026): <b>3 About half</b>" in screen.text
+        assert "By 2030: <b>not answered yet</b>" in screen.text
         # The old message's button is now out of date: no answer is stored from it.
         await second.press_data(person, old_five, old_message)
         answers = second.telegram.callback_answers()[-1]
@@ -43,7 +45,7 @@ async def test_restart_resumes_at_the_first_unanswered_item(database: Path) -> N
             ("1.1.1", "forecast"): 2,
             ("1.2.1", "now"): 3,
         }
-        await second.press(person, "4 Fairly")
+        await rate(second, person, "f", "4")
         assert (await stored_ratings(second, person))[("1.2.1", "forecast")] == 4
 
 
@@ -52,13 +54,22 @@ async def test_double_tap_stores_once_and_skips_nothing(harness: Harness) -> Non
     await agree(harness, person)
     await answer_profile(harness, person)
     message = harness.screen(person)
-    data = harness.button(person, "3 Average")
+    data = rating_button(harness, person, "n", "3")
     await harness.press_data(person, data, message)
     await harness.press_data(person, data, message)  # the same tap again (or a duplicated update)
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 3}
     screen = harness.screen(person).text
-    assert "1.1.1" in screen and "Forecast for 2025" in screen  # the forecast was not skipped
+    assert statement(harness, "1.1.1") in screen and "By 2030: <b>not answered yet</b>" in screen
     assert harness.telegram.callback_answers()[-1]["text"] == "Saved"
+    # The last tap of an indicator twice: the second lands on the next one, stores nothing.
+    last = rating_button(harness, person, "f", "4")
+    await harness.press_data(person, last, message)
+    await harness.press_data(person, last, message)
+    assert await stored_ratings(harness, person) == {
+        ("1.1.1", "now"): 3,
+        ("1.1.1", "forecast"): 4,
+    }
+    assert statement(harness, "1.2.1") in harness.screen(person).text
 
 
 async def test_stale_tap_with_another_value_changes_nothing(harness: Harness) -> None:
@@ -66,29 +77,41 @@ async def test_stale_tap_with_another_value_changes_nothing(harness: Harness) ->
     await agree(harness, person)
     await answer_profile(harness, person)
     message = harness.screen(person)
-    three, five = harness.button(person, "3 Average"), harness.button(person, "5 Done")
-    await harness.press_data(person, three, message)
-    await harness.press_data(person, five, message)  # a stale keyboard on a slow phone
-    assert await stored_ratings(harness, person) == {("1.1.1", "now"): 3}
+    now, forecast = (
+        rating_button(harness, person, "n", "3"),
+        rating_button(harness, person, "f", "3"),
+    )
+    await harness.press_data(person, now, message)
+    await harness.press_data(person, forecast, message)  # 1.1.1 done: the screen moves on
+    await harness.press_data(person, rating_button(harness, person, "n", "5"), message)
+    await harness.press_data(person, forecast.replace("|f3", "|f1"), message)  # a stale keyboard
+    assert await stored_ratings(harness, person) == {
+        ("1.1.1", "now"): 3,
+        ("1.1.1", "forecast"): 3,
+        ("1.2.1", "now"): 5,
+    }
     assert "out of date" in harness.telegram.callback_answers()[-1]["text"]
-    assert "Forecast for 2025" in harness.screen(person).text
+    assert statement(harness, "1.2.1") in harness.screen(person).text
 
 
 async def test_forged_callbacks_are_refused_and_store_nothing(harness: Harness) -> None:
     person = Person(2004, "en")
     await agree(harness, person)
     await answer_profile(harness, person)
-    tag = harness.button(person, "3 Average").split("|")[1]
+    tag = rating_button(harness, person, "n", "3").split("|")[1]
     forged = [
         "garbage",
-        f"1|{tag}|r0n|9",  # value out of range
-        f"1|{tag}|r999n|3",  # unknown item
-        "1|ffffff|r0n|3",  # another survey
-        f"2|{tag}|r0n|3",  # unknown version
+        f"1|{tag}|r0|n9",  # value out of range
+        f"1|{tag}|r0|x3",  # unknown rating row
+        f"1|{tag}|r999|n3",  # unknown item
+        f"2|{tag}|r0|n3",  # unknown version
         f"1|{tag}|p0|n7",  # malformed
+        f"1|{tag}|p0|a07",  # a non-canonical index
+        f"1|{tag}|p0|a99",  # a choice the question does not have
         f"1|{tag}|p1|n",  # "prefer not" on a question that does not offer it
+        f"1|{tag}|q0|a6",  # a goal the survey does not have
         "1|L|fr",
-        f"1|{tag}|r0n|3|x",
+        f"1|{tag}|r0|n3|x",
     ]
     for data in forged:
         await harness.press_data(person, data)
@@ -97,21 +120,72 @@ async def test_forged_callbacks_are_refused_and_store_nothing(harness: Harness) 
     assert await stored_ratings(harness, person) == {}
 
 
-async def test_text_where_a_button_is_expected_gets_a_hint_and_the_question(
+async def test_a_button_of_an_older_survey_version_shows_the_current_question(
     harness: Harness,
 ) -> None:
+    person = Person(2012, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    await harness.press_data(person, "1|ffffff|r0n|3")  # from the 2026.1 file's keyboard
+    assert "out of date" in harness.telegram.callback_answers()[-1]["text"]
+    assert statement(harness, "1.1.1") in harness.screen(person).text
+    assert await stored_ratings(harness, person) == {}
+
+
+async def test_typed_digits_answer_the_open_ratings(harness: Harness) -> None:
     person = Person(2005, "en")
     await agree(harness, person)
     await answer_profile(harness, person)
-    await harness.text(person, "5")
+    await harness.text(person, "4")
+    assert await stored_ratings(harness, person) == {("1.1.1", "now"): 4}
+    assert "By 2030: <b>not answered yet</b>" in harness.screen(person).text
+    await harness.text(person, "?")  # don't know
+    assert (await stored_ratings(harness, person))[("1.1.1", "forecast")] is None
+    assert statement(harness, "1.2.1") in harness.screen(person).text
+    await harness.text(person, "2 5")  # both at once
+    assert (await stored_ratings(harness, person))[("1.2.1", "now")] == 2
+    assert (await stored_ratings(harness, person))[("1.2.1", "forecast")] == 5
+    await harness.text(person, "0")
+    assert (await stored_ratings(harness, person))[("1.2.2", "now")] is None
+    # Only the newest copy of the question keeps its buttons.
+    messages = harness.telegram.bot_messages(person.id)
+    assert [m for m in messages if m.buttons()] == [messages[-1]]
+
+
+async def test_a_typed_digit_delivered_twice_is_applied_once(harness: Harness) -> None:
+    person = Person(2013, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    message = harness.telegram.add_user_message(person.id, "4")
+    update = {
+        "message": {
+            "message_id": message.message_id,
+            "date": 1700000000,
+            "chat": {"id": person.id, "type": "private", "first_name": person.first_name},
+            "from": person.json(),
+            "text": "4",
+        }
+    }
+    await harness.feed(update)
+    await harness.feed(update)  # redelivered: must not become the 2030 rating
+    assert await stored_ratings(harness, person) == {("1.1.1", "now"): 4}
+
+
+async def test_text_where_a_button_is_expected_gets_a_hint_and_the_question(
+    harness: Harness,
+) -> None:
+    person = Person(2014, "en")
+    await agree(harness, person)
+    await harness.text(person, "5")  # the group question takes buttons only
     messages = harness.telegram.bot_messages(person.id)
     assert "Please answer with the buttons" in messages[-2].text
-    assert "1.1.1" in messages[-1].text and messages[-1].buttons()
+    assert "Which of these groups" in messages[-1].text and messages[-1].buttons()
+    await answer_profile(harness, person)
     await harness.send_other(person, "sticker")
     await harness.send_other(person, "voice")
     messages = harness.telegram.bot_messages(person.id)
     assert "only read text messages and button taps" in messages[-2].text
-    assert "1.1.1" in messages[-1].text
+    assert statement(harness, "1.1.1") in messages[-1].text
     assert await stored_ratings(harness, person) == {}
     # Only the newest copy of the question keeps its buttons.
     assert [m for m in messages if m.buttons()] == [messages[-1]]
@@ -121,15 +195,14 @@ async def test_long_comment_is_refused_with_a_clear_message(harness: Harness) ->
     person = Person(2006, "en")
     await agree(harness, person)
     await answer_profile(harness, person)
-    for _ in range(22):  # SDG 1: 11 indicators, now and forecast
-        await harness.press(person, "Don't know")
-    assert "Anything to add about Goal 1" in harness.screen(person).text
     await harness.text(person, "x" * 2001)
     messages = harness.telegram.bot_messages(person.id)
     assert "too long" in messages[-2].text and "2000" in messages[-2].text
-    assert "Anything to add about Goal 1" in messages[-1].text
+    assert statement(harness, "1.1.1") in messages[-1].text
     await harness.text(person, "Trẻ em 👧🏽 cần trường gần nhà")
-    assert "4.1.1" in harness.screen(person).text
+    assert "Your comment: Trẻ em 👧🏽 cần trường gần nhà" in harness.screen(person).text
+    rows = await harness.services.store.fetchall("SELECT text FROM texts")
+    assert [r[0] for r in rows] == ["Trẻ em 👧🏽 cần trường gần nhà"]
 
 
 async def test_telegram_error_on_edit_loses_no_answer(harness: Harness) -> None:
@@ -137,21 +210,20 @@ async def test_telegram_error_on_edit_loses_no_answer(harness: Harness) -> None:
     await agree(harness, person)
     await answer_profile(harness, person)
     harness.telegram.fail("editMessageText", 400, "Bad Request: message to edit not found")
-    await harness.press(person, "2 Low")
+    await rate(harness, person, "n", "2")
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 2}
-    assert "Forecast for 2025" in harness.screen(person).text  # sent anew instead
+    assert "Now (2026): <b>2 A little</b>" in harness.screen(person).text  # sent anew instead
 
 
 async def test_delete_removes_every_row_after_confirmation(harness: Harness) -> None:
     person = Person(2008, "en")
     await agree(harness, person)
     await answer_profile(harness, person)
-    await harness.press(person, "4 Fairly")
+    await rate(harness, person, "n", "4")
     await harness.text(person, "/mydata")
     shown = harness.screen(person).text
-    assert (
-        "Anonymous respondent id: R" in shown and "1.1.1: 4 → –" in shown and "Youth" not in shown
-    )
+    assert "Anonymous respondent id: R" in shown and "(UTC+07)" in shown
+    assert f"{statement(harness, '1.1.1')} <b>4 → –</b>" in shown and "Youth" not in shown
     await harness.text(person, "/delete")
     await harness.press(person, "No, keep my answers")
     assert await users.get_user(harness.services.store, person.id) is not None
@@ -173,9 +245,9 @@ async def test_a_too_old_callback_query_still_moves_on(harness: Harness) -> None
         400,
         "Bad Request: query is too old and response timeout expired or query ID is invalid",
     )
-    await harness.press(person, "1 Very low")
+    await rate(harness, person, "n", "1")
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 1}
-    assert "Forecast for 2025" in harness.screen(person).text
+    assert "Now (2026): <b>1 Not at all</b>" in harness.screen(person).text
 
 
 async def test_a_lost_edit_is_repaired_by_tapping_again(harness: Harness) -> None:
@@ -183,21 +255,19 @@ async def test_a_lost_edit_is_repaired_by_tapping_again(harness: Harness) -> Non
     await agree(harness, person)
     await answer_profile(harness, person)
     message = harness.screen(person)
-    data = harness.button(person, "2 Low")
+    data = rating_button(harness, person, "n", "2")
     harness.telegram.fail("editMessageText", 502, "Bad Gateway")
     await harness.press_data(person, data, message)
-    assert "Level reached in 2022" in message.text  # the phone still shows the old question
+    assert "not answered yet</b>\n▸ By" in message.text  # the phone still shows no answer
     await harness.press_data(person, data, message)  # the respondent taps again
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 2}
-    assert "Forecast for 2025" in harness.screen(person).text
+    assert "Now (2026): <b>2 A little</b>" in harness.screen(person).text
 
 
 async def test_a_comment_delivered_twice_is_answered_once(harness: Harness) -> None:
     person = Person(2011, "en")
     await agree(harness, person)
     await answer_profile(harness, person)
-    for _ in range(22):  # SDG 1's ratings, to reach its comment
-        await harness.press(person, "Don't know")
     message = harness.telegram.add_user_message(person.id, "Chợ xa quá")
     update = {
         "message": {
@@ -212,6 +282,6 @@ async def test_a_comment_delivered_twice_is_answered_once(harness: Harness) -> N
     sent_before = len(harness.telegram.bot_messages(person.id))
     await harness.feed(update)  # Telegram delivers the same message again after a restart
     assert len(harness.telegram.bot_messages(person.id)) == sent_before  # no "use the buttons"
-    assert "4.1.1" in harness.screen(person).text
+    assert "Your comment: Chợ xa quá" in harness.screen(person).text
     rows = await harness.services.store.fetchall("SELECT text FROM texts")
     assert [r[0] for r in rows] == ["Chợ xa quá"]
