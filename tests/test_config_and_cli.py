@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import main
 from tests.auxil.harness import Harness, Person, make_settings
-from tests.auxil.journeys import agree, answer_profile
+from tests.auxil.journeys import agree, answer_profile, rate
 
 TOKEN = "123456789:AAHexampleexampleexampleexample000"
 
@@ -114,8 +114,8 @@ async def test_export_writes_the_documented_columns(
         person = Person(3001, "en")
         await agree(harness, person)
         await answer_profile(harness, person, [6, 2, 0, 2, 1])
-        await harness.press(person, "Don't know")
-        await harness.press(person, "5 Done")
+        await rate(harness, person, "n", "d")
+        await rate(harness, person, "f", "5")
         await harness.press(person, "Skip")
     out = tmp_path / "out" / "ratings.csv"
     monkeypatch.chdir(tmp_path)
@@ -147,7 +147,7 @@ async def test_export_writes_the_documented_columns(
     assert (
         rows[0]["group"] == "cso" and rows[0]["gender"] == "male" and rows[0]["submitted"] == "no"
     )
-    assert rows[0]["answered_at"].endswith("Z") and rows[0]["survey_version"] == "2026.1"
+    assert rows[0]["answered_at"].endswith("Z") and rows[0]["survey_version"] == "2026.2"
 
 
 def test_unreachable_bot_api_ends_with_one_clear_line(tmp_path: Path) -> None:

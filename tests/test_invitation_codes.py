@@ -50,6 +50,6 @@ async def test_the_last_use_of_a_code_goes_to_one_person_only(harness: Harness) 
         await harness.press(person, "I agree")
     assert "What kind of area" not in harness.screen(first).text  # group prefilled: region next
     assert "Which region" in harness.screen(first).text
-    assert "Which group do you belong to?" in harness.screen(second).text  # no prefill
+    assert "Which of these groups do you belong to?" in harness.screen(second).text  # no prefill
     invitation = await users.get_invitation(store, "last-seat")
     assert invitation is not None and invitation.uses == 1

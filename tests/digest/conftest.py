@@ -17,14 +17,17 @@ SDG 1, indicator 1.1.1 ("now" / "forecast"; years 2022 / 2025):
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conversations.services import CONSENT_VERSION
+from conversations.survey import DEFAULT_SURVEY
 from storage import responses, users
 from storage.store import Store
 from tests.auxil.harness import Harness, make_settings
@@ -102,8 +105,25 @@ DATASET = [
 ]
 
 
+def report_round_survey(folder: Path) -> Path:
+    """The shipped survey as the report's round (2022 now, 2025 forecast), so the
+    hand computations above hold whatever years the shipped file asks about."""
+    shipped = resources.files("conversations.surveys").joinpath(DEFAULT_SURVEY).read_text("utf-8")
+    now = re.search(r'id = "now"\nyear = (\d+)', shipped)
+    forecast = re.search(r'id = "forecast"\nyear = (\d+)', shipped)
+    assert now is not None and forecast is not None
+    text = shipped.replace(f'id = "now"\nyear = {now[1]}', 'id = "now"\nyear = 2022').replace(
+        f'id = "forecast"\nyear = {forecast[1]}', 'id = "forecast"\nyear = 2025'
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "report-round-survey.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def digest_settings(database: Path, **overrides: Any) -> Any:
     values: dict[str, Any] = {
+        "survey": {"file": str(report_round_survey(database.parent))},
         "access": {"admins": [ADMIN]},
         "digest": {"official": OFFICIAL},
         "coordinators": [

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.cli import main
 from tests.auxil.harness import Harness
+from tests.digest.conftest import report_round_survey
 from tests.auxil.offline import TOKEN
 
 
@@ -14,6 +15,7 @@ def config(tmp_path: Path, database: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f'[telegram]\ntoken = "{TOKEN}"\n[storage]\ndatabase = "{database}"\n'
+        f'[survey]\nfile = "{report_round_survey(database.parent)}"\n'
         '[digest.official]\nsdg1 = { level = 4.0, source = "National report 2020" }\n',
         encoding="utf-8",
     )
