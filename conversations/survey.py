@@ -117,8 +117,8 @@ class Item(_Strict):
 
     code: Annotated[str, Field(pattern=r"^\d{1,2}\.[0-9a-z]{1,2}\.\d{1,2}$")]
     label: Text
-    name: Text | None = None
-    about: Text | None = None
+    name: Text
+    about: Text
 
 
 class Section(_Strict):
@@ -239,7 +239,8 @@ class Survey(_Strict):
 
 
 def _format_error(path: Path, data: dict, error: ValidationError) -> str:
-    lines = [f"{path}: invalid survey file"]
+    """One line per problem, or a single line when there is only one."""
+    problems = []
     for err in error.errors():
         location, node = [], data
         for part in err["loc"]:
@@ -250,8 +251,13 @@ def _format_error(path: Path, data: dict, error: ValidationError) -> str:
             else:
                 node = node.get(part) if isinstance(node, dict) else None
                 location.append(f".{part}")
-        lines.append(f"  {''.join(location).lstrip('.')}: {err['msg']}")
-    return "\n".join(lines)
+        where = "".join(location).lstrip(".")
+        message = err["msg"].removeprefix("Value error, ")
+        # A check across the whole file names its own fields in the message.
+        problems.append(f"{where}: {message}" if where else message)
+    if len(problems) == 1:
+        return f"{path}: invalid survey file: {problems[0]}"
+    return "\n".join([f"{path}: invalid survey file", *(f"  {p}" for p in problems)])
 
 
 def parse_survey(raw: bytes, path: Path) -> Survey:

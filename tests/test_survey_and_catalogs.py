@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from string import Formatter
 
 import pytest
+from babel.messages.pofile import read_po
 
 from conversations.i18n import translator
 from conversations.survey import SurveyFileError, load_survey, parse_survey
@@ -20,12 +22,44 @@ def test_every_ui_string_is_translated() -> None:
     assert translator("en")("I agree") == "I agree"
 
 
+def _placeholders(text: str) -> set[str]:
+    return {field for _literal, field, _spec, _conv in Formatter().parse(text) if field is not None}
+
+
+CATALOGS = sorted(Path(__file__).parent.parent.glob("locales/*/LC_MESSAGES/*.po"))
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda path: path.parts[-3])
+def test_every_translation_is_filled_and_keeps_the_placeholders(path: Path) -> None:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue  # the header
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            problems.append(f"empty msgstr: {ids[0]!r}")
+            continue
+        for string in strings:
+            if _placeholders(string) != _placeholders(ids[-1]):
+                problems.append(f"placeholders differ: {ids[0]!r} -> {string!r}")
+    assert problems == []
+
+
 def test_shipped_survey_has_the_69_indicators_in_both_languages() -> None:
     survey = load_survey()
     assert len(survey.items) == 69
     assert [s.sdg for s in survey.sections] == [1, 4, 5, 8, 13, 16]
     assert [len(s.items) for s in survey.sections] == [11, 12, 12, 12, 8, 14]
-    assert survey.years == {"now": 2026, "forecast": 2030}  # this round; 2030 is the SDGs' deadline
+    assert survey.years == {"now": 2026, "forecast": 2030}
+    assert (
+        survey.item_by_code["16.9.1"][1].name.vi
+        == "Tỷ lệ trẻ em dưới 5 tuổi đã được đăng ký khai sinh"
+    )
+    assert survey.item_by_code["16.9.1"][1].name.draft == []  # official wording
+    assert survey.item_by_code["1.1.1"][1].name.draft == ["vi"]  # not yet checked
     sensitive = {q.id for q in survey.profile if q.sensitive}
     assert {"group", "gender"} <= sensitive
     assert [q.id for q in survey.profile] == ["group", "region", "area", "age_band", "gender"]
