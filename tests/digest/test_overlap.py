@@ -23,6 +23,7 @@ The group answer holds the chosen ids joined by spaces, in survey order
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from bot.digest.charts import heat_map
 from bot.digest.opensdg import opensdg_frame
 from bot.digest.workbook import render_workbook
 from storage import analytics, users
+from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person
 from tests.digest.conftest import Respondent, add_respondent, digest_settings
 
@@ -256,3 +258,14 @@ async def test_results_name_groups_hidden_everywhere_once(overlap_harness: Harne
     assert goal_block(text, "SDG 1: No poverty") == ["You: 3.0 → 4.0", "South: 3.0 → 3.7"]
     assert "Hidden on every goal: Youth, People with disabilities." in text
     assert text.count("Youth") == 1 and text.count("People with disabilities") == 1
+
+
+async def test_tidy_export_keeps_one_group_column_with_the_list(overlap_harness: Harness) -> None:
+    h = overlap_harness
+    out = io.StringIO()
+    write_ratings_csv(h.settings.storage.database, out, h.services.survey.id, ["group", "region"])
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == 22  # one row per rating: a person with two groups is not repeated
+    assert sorted({row["group"] for row in rows}) == [
+        "ethnic_minority", "women", "women ethnic_minority", "youth", "youth disability",
+    ]  # fmt: skip
