@@ -27,6 +27,7 @@ from conversations.survey import Survey
 from storage import analytics, users
 from storage.analytics import Cell, Mean
 
+LIMIT = 4096  # Telegram's longest message
 COMPARED = ("group", "region")  # profile questions a respondent is compared within
 HIDDEN = "–"
 
@@ -145,6 +146,21 @@ def results_text(
     return "\n".join(lines)
 
 
+def message_parts(text: str, limit: int = LIMIT) -> list[str]:
+    """``text`` in messages of at most ``limit`` characters, cut between paragraphs.
+
+    Someone who chose many groups gets a line per group on every goal, which
+    can pass Telegram's limit; a paragraph (one goal) never holds an open tag.
+    """
+    parts: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if parts and len(parts[-1]) + 2 + len(paragraph) <= limit:
+            parts[-1] += "\n\n" + paragraph
+        else:
+            parts.append(paragraph[:limit])
+    return parts
+
+
 async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.bot_data["services"]
     user = update.effective_user
@@ -163,7 +179,8 @@ async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             chat.id, _("You will see the results here after you submit your answers.")
         )
         return
-    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+    for part in message_parts(text):
+        await context.bot.send_message(chat.id, part, parse_mode=ParseMode.HTML)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -74,10 +74,6 @@ class Cell:
         """The stored answer, e.g. ``"women ethnic_minority"`` for several groups."""
         return {"group": self.group, "region": self.region, "area": self.area}[name]
 
-    def choices(self, name: str) -> list[str]:
-        """The choice ids of one dimension (see ``chosen``)."""
-        return chosen(self.dimension(name))
-
 
 @dataclass(frozen=True, slots=True)
 class Mean:

@@ -38,6 +38,7 @@ from bot.digest.analysis import Analysis, analyse, cell_frame, explode
 from bot.digest.charts import heat_map
 from bot.digest.opensdg import opensdg_frame
 from bot.digest.workbook import render_workbook
+from conversations.results import message_parts
 from storage import analytics, users
 from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person
@@ -269,3 +270,11 @@ async def test_tidy_export_keeps_one_group_column_with_the_list(overlap_harness:
     assert sorted({row["group"] for row in rows}) == [
         "ethnic_minority", "women", "women ethnic_minority", "youth", "youth disability",
     ]  # fmt: skip
+
+
+def test_long_results_are_cut_between_goals() -> None:
+    paragraphs = ["<b>SDG 1</b>\n" + "x" * 40, "<b>SDG 2</b>\n" + "y" * 40, "end"]
+    text = "\n\n".join(paragraphs)
+    assert message_parts(text) == [text]
+    assert message_parts(text, limit=110) == ["\n\n".join(paragraphs[:2]), "end"]
+    assert message_parts(text, limit=55) == paragraphs
