@@ -1,14 +1,19 @@
 """/results: after submitting, how people like you rated each goal, beside your own ratings.
 
-"People like you" are respondents of the same group and of the same region;
-each comparison is a mean over everyone in it (the respondent included) and
-is hidden when fewer than ``digest.min_cell`` respondents are in it, exactly
-as in the coordinators' digests.
+"People like you" are respondents of each group the respondent chose (one
+line per group: a woman from an ethnic minority sees both) and of the same
+region; each comparison is a mean over everyone in it (the respondent
+included) and is hidden when fewer than ``digest.min_cell`` respondents are
+in it, exactly as in the coordinators' digests. Hidden means read "–", and
+the message says once, at the end, what is hidden and why; a comparison
+hidden on every goal is named there instead of filling every goal with "–".
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from babel.numbers import format_decimal
@@ -20,17 +25,35 @@ from conversations.i18n import translator
 from conversations.services import Services
 from conversations.survey import Survey
 from storage import analytics, users
-from storage.analytics import Mean
+from storage.analytics import Cell, Mean
+
+LIMIT = 4096  # Telegram's longest message
+COMPARED = ("group", "region")  # profile questions a respondent is compared within
+HIDDEN = "–"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """People who share one of the respondent's choices, and their means per (goal, kind)."""
+
+    label: str
+    means: dict[tuple[int, str], Mean]
 
 
 def _number(value: float | None, language: str) -> str:
     return "–" if value is None else format_decimal(value, format="0.0", locale=language)
 
 
-def _pair(now: Mean | None, forecast: Mean | None, language: str, hidden: str) -> str:
+def _pair(now: Mean | None, forecast: Mean | None, language: str) -> str | None:
+    """ "now → forecast", or None when either is hidden (or nobody rated the goal)."""
     if now is None or forecast is None or now.suppressed or forecast.suppressed:
-        return hidden
+        return None
     return f"{_number(now.mean, language)} → {_number(forecast.mean, language)}"
+
+
+def _goal_pair(comparison: Comparison, sdg: int, language: str) -> str | None:
+    means = comparison.means
+    return _pair(means.get((sdg, "now")), means.get((sdg, "forecast")), language)
 
 
 def _choice_label(survey: Survey, question_id: str, choice: str, language: str) -> str | None:
@@ -39,6 +62,48 @@ def _choice_label(survey: Survey, question_id: str, choice: str, language: str) 
         if option.id == choice:
             return option.label(language)
     return None  # prefer_not: no comparison group to show
+
+
+def comparisons(
+    survey: Survey, profile: Mapping[str, str], cells: Sequence[Cell], language: str, k: int
+) -> list[Comparison]:
+    """One comparison per choice of each compared question, in the stored (survey) order:
+    ``"women ethnic_minority"`` gives Women, then Ethnic minorities."""
+    result = []
+    for dimension in COMPARED:
+        for choice in analytics.chosen(profile.get(dimension, "")):
+            label = _choice_label(survey, dimension, choice, language)
+            if label is None:
+                continue
+            people = analytics.cells_with(cells, dimension, choice)
+            result.append(
+                Comparison(label, analytics.pooled_means(people, lambda c: (c.sdg, c.kind), k))
+            )
+    return result
+
+
+def _own_pair(own: Mapping[tuple[int, str], float], sdg: int, language: str) -> str | None:
+    now, forecast = own.get((sdg, "now")), own.get((sdg, "forecast"))
+    if now is None and forecast is None:
+        return None
+    return f"{_number(now, language)} → {_number(forecast, language)}"
+
+
+def _closing(
+    always_hidden: Sequence[Comparison], some_hidden: bool, k: int, language: str
+) -> list[str]:
+    """What is hidden, then why, said once at the end of the message."""
+    _ = translator(language)
+    lines = []
+    if always_hidden:
+        names = ", ".join(c.label for c in always_hidden)
+        lines.append(_("Hidden on every goal: {groups}.").format(groups=names))
+    if some_hidden:
+        lines.append(_("{hidden}: hidden on this goal.").format(hidden=HIDDEN))
+    why = _("Groups with fewer than {k} people are not shown.").format(k=k)
+    if lines:
+        why += " " + _("This keeps the people in them from being recognised.")
+    return [*lines, why]
 
 
 def results_text(
@@ -56,18 +121,11 @@ def results_text(
         cells = analytics.rating_cells(db, survey.id, {})
     finally:
         db.close()
-    comparisons = []
-    for dimension in ("group", "region"):
-        choice = profile.get(dimension)
-        label = _choice_label(survey, dimension, choice or "", language)
-        if choice is not None and label is not None:
-            means = analytics.pooled_means(
-                [c for c in cells if c.dimension(dimension) == choice],
-                lambda c: (c.sdg, c.kind),
-                k,
-            )
-            comparisons.append((label, means))
-    hidden = _("too few answers to show")
+    compared = comparisons(survey, profile, cells, language, k)
+    sdgs = [section.sdg for section in survey.sections]
+    # A comparison hidden on every goal is named once at the end, not shown per goal.
+    always_hidden = [c for c in compared if all(_goal_pair(c, s, language) is None for s in sdgs)]
+    shown = [c for c in compared if c not in always_hidden]
     years = survey.years
     lines = [
         "<b>" + escape(_("How people like you rated the goals")) + "</b>",
@@ -75,25 +133,32 @@ def results_text(
             _("Mean rating {now} → {forecast}").format(now=years["now"], forecast=years["forecast"])
         ),
     ]
+    some_hidden = False
     for section in survey.sections:
-        mine_now, mine_forecast = own.get((section.sdg, "now")), own.get((section.sdg, "forecast"))
-        mine = (
-            f"{_number(mine_now, language)} → {_number(mine_forecast, language)}"
-            if mine_now is not None or mine_forecast is not None
-            else "–"
-        )
+        mine = _own_pair(own, section.sdg, language) or _("not rated")
         lines += ["", f"<b>SDG {section.sdg}: {escape(section.short_title(language))}</b>"]
         lines.append(escape(_("You: {ratings}").format(ratings=mine)))
-        for label, means in comparisons:
-            pair = _pair(
-                means.get((section.sdg, "now")),
-                means.get((section.sdg, "forecast")),
-                language,
-                hidden,
-            )
-            lines.append(escape(f"{label}: {pair}"))
-    lines += ["", escape(_("Groups with fewer than {k} people are not shown.").format(k=k))]
+        for comparison in shown:
+            pair = _goal_pair(comparison, section.sdg, language)
+            some_hidden = some_hidden or pair is None
+            lines.append(escape(f"{comparison.label}: {pair or HIDDEN}"))
+    lines += ["", *(escape(line) for line in _closing(always_hidden, some_hidden, k, language))]
     return "\n".join(lines)
+
+
+def message_parts(text: str, limit: int = LIMIT) -> list[str]:
+    """``text`` in messages of at most ``limit`` characters, cut between paragraphs.
+
+    Someone who chose many groups gets a line per group on every goal, which
+    can pass Telegram's limit; a paragraph (one goal) never holds an open tag.
+    """
+    parts: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if parts and len(parts[-1]) + 2 + len(paragraph) <= limit:
+            parts[-1] += "\n\n" + paragraph
+        else:
+            parts.append(paragraph[:limit])
+    return parts
 
 
 async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,7 +179,8 @@ async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             chat.id, _("You will see the results here after you submit your answers.")
         )
         return
-    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+    for part in message_parts(text):
+        await context.bot.send_message(chat.id, part, parse_mode=ParseMode.HTML)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

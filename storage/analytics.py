@@ -11,6 +11,12 @@ Small-cell rule: a mean is suppressed when fewer than ``k`` respondents gave
 a rating to the best-covered indicator in it. One indicator's count is exact
 (one rating per respondent), and it is a lower bound on the people behind a
 pooled (per-goal) mean, so suppression errs on the side of privacy.
+
+Overlapping groups: a profile answer to a multiple-choice question holds the
+chosen ids joined by single spaces (``"women ethnic_minority"``, XLSForm's
+select_multiple format). Choice ids never contain a space, so every profile
+value is read as a list of ids (a single choice is a list of one), and a
+scope ``{"group": "women"}`` keeps everyone whose list contains ``women``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,29 @@ from typing import TypeVar
 # Profile questions that break results down, and their rating_totals column.
 DIMENSIONS = {"group": "grp", "region": "region", "area": "area"}
 Key = TypeVar("Key", bound=Hashable)
+
+
+def chosen(value: str) -> list[str]:
+    """The choice ids of a stored profile answer, in stored order, each once.
+
+    ``""`` (unanswered) is no choice at all; ``"prefer_not"`` is one id.
+    """
+    return list(dict.fromkeys(value.split()))
+
+
+def has_choice(value: str, choice: str) -> bool:
+    """Whether a stored profile answer contains ``choice`` as a whole id:
+    ``"women_leaders"`` does not contain ``"women"``."""
+    return choice in value.split()
+
+
+def _token_sql(column: str) -> str:
+    """SQL true when ``column`` contains the bound choice id as a whole word.
+
+    ``instr`` on space-padded strings rather than ``LIKE``: ``_`` in ids such
+    as ``ethnic_minority`` is a LIKE wildcard.
+    """
+    return f"instr(' ' || {column} || ' ', ' ' || ? || ' ') > 0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +71,7 @@ class Cell:
     dont_know: int
 
     def dimension(self, name: str) -> str:
+        """The stored answer, e.g. ``"women ethnic_minority"`` for several groups."""
         return {"group": self.group, "region": self.region, "area": self.area}[name]
 
 
@@ -87,14 +117,15 @@ def connect(database: Path | str) -> sqlite3.Connection:
 
 
 def _scope_sql(scope: Mapping[str, str]) -> tuple[str, list[str]]:
-    """EXISTS clauses keeping responses in ``scope`` (question id -> choice)."""
+    """EXISTS clauses keeping responses in ``scope`` (question id -> choice):
+    those whose answer contains the choice (see the module doc)."""
     clauses, params = [], []
     for question, choice in sorted(scope.items()):
         if question not in DIMENSIONS:
             raise ValueError(f"unknown scope dimension {question!r}")
         clauses.append(
             " AND EXISTS (SELECT 1 FROM profile_answers p WHERE p.response_id = r.id"
-            " AND p.question_id = ? AND p.choice = ?)"
+            " AND p.question_id = ? AND " + _token_sql("p.choice") + ")"
         )
         params += [question, choice]
     return "".join(clauses), params
@@ -190,12 +221,13 @@ def comments(
 
 
 def rating_cells(db: sqlite3.Connection, survey_id: str, scope: Mapping[str, str]) -> list[Cell]:
-    """Every non-empty cell of ``rating_totals`` inside ``scope``."""
+    """Every non-empty cell of ``rating_totals`` inside ``scope``: cells whose
+    profile value contains the scope's choice, combinations included."""
     where, params = "", []
     for question, choice in sorted(scope.items()):
         if question not in DIMENSIONS:
             raise ValueError(f"unknown scope dimension {question!r}")
-        where += f" AND {DIMENSIONS[question]} = ?"
+        where += " AND " + _token_sql(DIMENSIONS[question])
         params.append(choice)
     rows = db.execute(
         "SELECT grp, region, area, sdg, item_code, kind, rated, total, dont_know"
@@ -203,6 +235,12 @@ def rating_cells(db: sqlite3.Connection, survey_id: str, scope: Mapping[str, str
         [survey_id, *params],
     )
     return [Cell(*row) for row in rows]
+
+
+def cells_with(cells: Iterable[Cell], dimension: str, choice: str) -> list[Cell]:
+    """The cells of everyone who chose ``choice`` for ``dimension``, alone or with
+    others. Each person sits in exactly one cell, so nobody is counted twice."""
+    return [cell for cell in cells if has_choice(cell.dimension(dimension), choice)]
 
 
 def pooled_means(cells: Iterable[Cell], key: Callable[[Cell], Key], k: int) -> dict[Key, Mean]:

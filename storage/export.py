@@ -2,6 +2,13 @@
 
 No Telegram id, name or username ever reaches an export: the only person key
 is ``users.pseudonym``, a random string.
+
+Profile columns hold the stored choice ids. For a question that accepts
+several choices (the shipped survey's ``group``) the column holds the chosen
+ids joined by single spaces in the survey's choice order, e.g.
+``women ethnic_minority`` (XLSForm's select_multiple format); ``prefer_not``
+is always alone. One column per question keeps the column set stable
+whatever people choose; split on spaces to get one row per group.
 """
 
 from __future__ import annotations

@@ -12,6 +12,13 @@ the report's tables. The tables are DataFrames (``Analysis.goal_table``,
 the row objects (``GoalRow``, ``IndicatorRow``, ``Mean``) are derived from
 them for the text. Suppression is a boolean column per kind: a suppressed
 cell has no mean, share, growth or gap anywhere.
+
+Overlapping groups: a cell's group may be a combination (``"women
+ethnic_minority"``, see ``storage.analytics``). Breakdowns ``explode`` it, so
+such a respondent counts in each group chosen, and each exploded group is
+suppressed on its own respondents. Totals (goals, indicators) pool the
+cells as stored, so nobody counts twice there; the group counts of a goal
+can therefore add up to more than its total.
 """
 
 from __future__ import annotations
@@ -54,6 +61,25 @@ def cell_frame(cells: Sequence[Cell]) -> pd.DataFrame:
             for name, values in zip(CELL_COLUMNS, columns, strict=True)
         }
     )
+
+
+def _ids(value: str) -> list[str]:
+    """A profile value's choice ids; unanswered ('') stays one row of its own."""
+    return analytics.chosen(value) or [""]
+
+
+def explode(cells: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One row per choice id in ``column``: a cell of ``"women ethnic_minority"``
+    becomes a ``women`` row and an ``ethnic_minority`` row with the same sums.
+
+    Only for pooling one breakdown by ``column``: pooling exploded rows by any
+    other key would count a respondent once per group chosen.
+    """
+    values = cells[column]
+    if not values.str.contains(" ", regex=False).any():
+        return cells  # single choices everywhere: nothing to split (the usual case)
+    exploded = cells.assign(**{column: values.map(_ids)}).explode(column)
+    return exploded.reset_index(drop=True)
 
 
 def _means(by_item: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
@@ -130,7 +156,11 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
       ``dimension``, ``choice``, ``sdg``, ``kind`` and ``MEAN_COLUMNS``.
 
     The cells are stacked once for everyone (dimension ``HEADLINE``) and once
-    per dimension, then pooled in one pass.
+    per dimension, then pooled in one pass. Each dimension's copy is
+    ``explode``d: a respondent counts once in each group they chose, while the
+    headline copy keeps one row per stored cell, so totals count them once.
+    Respondents of an exploded group are still the most ratings of one
+    indicator in it: one person chose each group at most once.
     """
     goal_rank = {section.sdg: rank for rank, section in enumerate(survey.sections)}
     kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
@@ -139,7 +169,7 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
     stacked = pd.concat(
         [cells[columns].assign(choice="")]
         + [
-            cells[[dimension, *columns]].rename(columns={dimension: "choice"})
+            explode(cells[[dimension, *columns]], dimension).rename(columns={dimension: "choice"})
             for dimension in BREAKDOWNS
         ],
         keys=[HEADLINE, *BREAKDOWNS],

@@ -118,7 +118,10 @@ def goals_chart(analysis: Analysis, language: str) -> bytes:
 
 
 def heat_map(analysis: Analysis, language: str, dimension: str = "group") -> bytes:
-    """Mean rating now per group (rows) and goal (columns); small cells hidden."""
+    """Mean rating now per group (rows) and goal (columns); small cells hidden.
+
+    Rows are single choices from the exploded breakdown table: a person who chose
+    several groups is in each of their rows, so rows never add up to the total."""
     _ = translator(language)
     means, hidden_cells = analysis.breakdown_grid(dimension, "now")
     choices, goals = list(means.index), list(means.columns)

@@ -8,6 +8,10 @@ columns; each other row breaks down by one dimension. The "now" ratings
 carry the survey's now year, forecasts the forecast year, each in its own
 series. Values are mean ratings on the 1-5 scale; cells with fewer than k
 respondents are left out (suppressed), as in the digest.
+
+A respondent who chose several groups is in the Group row of each of them
+(and in the headline, Region and Area rows once), so the Group rows of an
+indicator can hold more people than its headline row, as in the digest.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bot.digest.analysis import KINDS, cell_frame, pool
+from bot.digest.analysis import KINDS, cell_frame, explode, pool
 from conversations.survey import Survey
 from storage import analytics
 from storage.analytics import Cell
@@ -40,7 +44,9 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
     for split, (dimension, column) in enumerate(DISAGGREGATIONS.items(), start=1):
         question = survey.profile_question(dimension)
         labels = {c.id: c.label("en") for c in question.choices} if question else {}
-        pooled = pool(frame, ["item_code", "kind", dimension], k).reset_index()
+        # Exploded for this dimension only: one row per group a person chose.
+        pooled = pool(explode(frame, dimension), ["item_code", "kind", dimension], k)
+        pooled = pooled.reset_index()
         pooled[column] = pooled[dimension].map(labels)
         pooled = pooled.dropna(subset=column).rename(columns={dimension: "choice"})
         parts.append(pooled.assign(split=split))

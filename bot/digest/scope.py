@@ -2,6 +2,10 @@
 
 Written ``region=north,group=youth`` on the command line and in chat, stored
 as JSON ``{"region": "north", "group": "youth"}``.
+
+A scope names one choice per dimension. Where people may choose several
+groups, ``group=women`` keeps everyone who chose women, alone or with other
+groups (``storage.analytics`` matches whole ids in the stored list).
 """
 
 from __future__ import annotations

@@ -143,6 +143,8 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
         ],
         [12, 28, 6, 10, 8, 10, 12, 16],
     )
+    # One row per single choice (the table is exploded, see analysis.explode):
+    # group respondents may add up to more than the Summary's total.
     table = analysis.breakdown_table
     keys = list(zip(table["dimension"], table["choice"], strict=True))
     labels = {key: dimension_label(analysis, *key, language) for key in set(keys)}
