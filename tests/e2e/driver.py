@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from conversations.steps import steps_of
 from conversations.survey import Survey
 from localbotapi import ChatMessage, ControlClient, SimulatedUser
 
@@ -152,12 +153,37 @@ def signature(message: ChatMessage | None) -> tuple[object, ...] | None:
 
 
 def step_of(message: ChatMessage | None) -> str | None:
-    """The step key in a screen's callback data (``p0``, ``r12n``, ``c3``, ``q1``, ``rv``)."""
+    """Which question a screen asks: ``p0``, ``q1``, ``rv``, and for an indicator's
+    screen (both ratings at once) the rating still open, ``r12n`` (now) or ``r12f``
+    (the forecast), so that each tap moves the respondent one step on."""
     for data in message.callback_data if message else []:
         parts = data.split("|")
         if len(parts) == 4:
-            return parts[2]
+            key = parts[2]
+            if key.startswith("r") and key != "rv":
+                now_given = any(
+                    text.startswith("✓")
+                    for row in message.buttons  # type: ignore[union-attr]
+                    for text, data in ((b["text"], b.get("callback_data", "")) for b in row)
+                    if data.split("|")[-1][:1] == "n"
+                )
+                return key + ("f" if now_given else "n")
+            return key
     return None
+
+
+def walk(survey: Survey) -> list[str]:
+    """Every step in order as ``step_of`` names them: each indicator twice."""
+    keys: list[str] = []
+    for step in steps_of(survey):
+        keys += [step.key + "n", step.key + "f"] if step.kind == "rating" else [step.key]
+    return keys
+
+
+def rating_data(screen: ChatMessage, step: str, value: str) -> str:
+    """The callback data of rating ``value`` (1-5, d) for ``step`` (``r12n``/``r12f``)."""
+    version, tag, _key, _value = screen.callback_data[0].split("|")
+    return f"{version}|{tag}|{step[:-1]}|{step[-1]}{value}"
 
 
 def default_value(step: str) -> str:
@@ -253,6 +279,7 @@ class Respondent:
     latencies: list[float] = field(default_factory=list)
     pressed_at: list[float] = field(default_factory=list)  # wall clock, as the server logs
     taps: int = 0
+    commented: set[str] = field(default_factory=set)  # sections with a typed comment
     watcher: ChatWatcher | None = None
     think: float = 0.0  # mean seconds a person reads before tapping (benchmarks)
 
@@ -317,8 +344,9 @@ class Respondent:
     ) -> ChatMessage | None:
         """Answer from the current screen until ``until(step)`` holds or the survey ends.
 
-        Profile: the first choice; ratings: ``choose(step)``; comments: ``comment`` typed,
-        or Skip; goals: the first two, then Done; free text: Skip; review: Submit.
+        Profile: the first choice (and Continue where several are allowed); ratings:
+        ``choose(step)``, with ``comment`` typed on each goal's first screen; goals: the
+        first two, then Continue; free text: Skip; review: Submit.
         """
         screen = await self.screen()
         while screen is not None:
@@ -334,10 +362,19 @@ class Respondent:
     ) -> ChatMessage | None:
         data = screen.callback_data
         if step.startswith("p"):
-            return await self.tap(screen, f"{data[0].rsplit('|', 1)[0]}|0")
+            prefix = data[0].rsplit("|", 1)[0]
+            if not any(d.endswith("|k") for d in data):
+                return await self.tap(screen, f"{prefix}|0")
+            if not any(text.startswith("✓") for text in screen.button_texts):
+                return await self.tap(screen, f"{prefix}|a0")  # "all that apply": tick one
+            return await self.tap(screen, f"{prefix}|k")
         if step.startswith("r") and step != "rv":
+            section = self.survey.items[int(step[1:-1])][0].id
+            if comment is not None and section not in self.commented:
+                self.commented.add(section)  # typed on the goal's first screen
+                return await self.type(comment)
             value = self.choose(step)
-            after = await self.tap(screen, _with_value(data[0], step, value))
+            after = await self.tap(screen, rating_data(screen, step, value))
             item = self.survey.items[int(step[1:-1])][1]
             self.given[(item.code, "now" if step.endswith("n") else "forecast")] = value
             return after
@@ -348,17 +385,10 @@ class Respondent:
         if step.startswith("q") and any(d.endswith("|k") for d in data):
             ticked = sum("✓" in text for text in screen.button_texts)
             if ticked < 2:
-                goal = [d for d in data if d.split("|")[3].startswith("t")][ticked]
+                goal = next(d for d in data if d.split("|")[3].startswith("a"))
                 return await self.tap(screen, goal)
             return await self.tap(screen, next(d for d in data if d.endswith("|k")))
-        if step.startswith("c") and comment is not None:
-            return await self.type(comment)
         return await self.tap(screen, next(d for d in data if d.endswith("|s")))
-
-
-def _with_value(sample: str, step: str, value: str) -> str:
-    version, tag, _step, _value = sample.split("|")
-    return f"{version}|{tag}|{step}|{value}"
 
 
 def exported_ratings(rows: list[dict[str, str]]) -> dict[str, dict[tuple[str, str], str]]:

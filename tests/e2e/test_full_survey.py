@@ -30,4 +30,7 @@ async def test_a_respondent_completes_the_survey(
     assert list(exported_ratings(rows).values()) == [person.given]
     with sqlite3.connect(bot.database) as db:
         assert db.execute("SELECT language FROM users").fetchall() == [(language,)]
+        comments = db.execute("SELECT text FROM texts WHERE question_id LIKE 'section:%'")
+        typed = ["Trường học còn xa"] * len(survey.sections) if language == "vi" else []
+        assert [row[0] for row in comments] == typed  # one per goal, typed on its screens
     assert "Traceback" not in bot.output()

@@ -6,10 +6,17 @@ import asyncio
 import os
 import random
 
-from conversations.steps import steps_of
 from conversations.survey import Survey
 from localbotapi import ChatMessage, ControlClient
-from tests.e2e.driver import BotProcess, Respondent, exported_ratings, live_screen, step_of
+from tests.e2e.driver import (
+    BotProcess,
+    Respondent,
+    exported_ratings,
+    live_screen,
+    rating_data,
+    step_of,
+    walk,
+)
 
 
 async def test_kill_9_mid_survey_loses_no_answer(
@@ -17,7 +24,7 @@ async def test_kill_9_mid_survey_loses_no_answer(
 ) -> None:
     seed = int(os.environ.get("E2E_SEED") or random.randrange(1_000_000))
     rng = random.Random(seed)
-    keys = [step.key for step in steps_of(survey)]
+    keys = walk(survey)
     person = Respondent(await control.create_user("Minh", language_code="en"), survey)
     await person.begin()
 
@@ -30,7 +37,7 @@ async def test_kill_9_mid_survey_loses_no_answer(
         assert screen is not None
         step = step_of(screen) or ""
         # A tap, then kill -9 at a random moment: before, during or after it is handled.
-        await person.user.press(f"{screen.callback_data[0][:-2]}|{person.choose(step)}")
+        await person.user.press(rating_data(screen, step, person.choose(step)))
         await asyncio.sleep(rng.uniform(0, 0.08))
         bot.kill()
         newest = max(m.message_id for m in await person.user.chat())
