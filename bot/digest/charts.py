@@ -64,7 +64,8 @@ def _figure(height: float) -> Figure:
 def scale_words(survey: Survey, language: str) -> list[str]:
     """Tick labels 1-5: the number and the scale word the questions use."""
     return [
-        f"{point.value}\n{_wrap(point.label(language), SCALE_WRAP)}" for point in survey.scale.points
+        f"{point.value}\n{_wrap(point.label(language), SCALE_WRAP)}"
+        for point in survey.scale.points
     ]
 
 

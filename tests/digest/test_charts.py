@@ -71,11 +71,16 @@ def _long_survey(survey: Survey) -> Survey:
     for section in data["sections"]:
         vi, en = (title[:60] for title in LONG_TITLES[section["sdg"]])
         section["short_title"] = {"vi": vi, "en": en, "draft": []}
+    more = {
+        "vi": " — người dân ở vùng sâu, vùng xa, dân tộc thiểu số",
+        "en": " — people in remote areas and ethnic minorities",
+    }
     for question in data["profile"]:
         for choice in question["choices"]:
+            label = choice["label"]
             choice["label"] = {
-                "vi": f"{choice['label']['vi']} — người dân ở vùng sâu, vùng xa, dân tộc thiểu số"[:60],
-                "en": f"{choice['label']['en']} — people in remote areas and ethnic minorities"[:60],
+                "vi": (label["vi"] + more["vi"])[:60],
+                "en": (label["en"] + more["en"])[:60],
                 "draft": [],
             }
     return Survey.model_validate(data)
