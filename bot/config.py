@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -120,6 +127,83 @@ class OfficialSetting(_Section):
         return value
 
 
+GOAL_KEY = re.compile(r"sdg([1-9]|1[0-7])")
+
+
+def _on_scale(value: float | None) -> float | None:
+    if value is not None and not 1 <= value <= 5:
+        raise ValueError("must be between 1 and 5")
+    return value
+
+
+class ReferenceGoalSetting(_Section):
+    """One goal's means in an earlier round (1-5 scale); either may be left out."""
+
+    now: float | None = None
+    forecast: float | None = None
+
+    _scale = field_validator("now", "forecast")(_on_scale)
+
+    @model_validator(mode="after")
+    def _something(self) -> ReferenceGoalSetting:
+        if self.now is None and self.forecast is None:
+            raise ValueError("give now, forecast or both")
+        return self
+
+
+class ReferenceSetting(BaseModel):
+    """An earlier round shown beside this one: label, its years, then sdg1 = { now, forecast }.
+
+    The goals sit beside the fixed keys (not in a sub-table) so a coordinator
+    copies one line per goal from the report; any other key is refused.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, ReferenceGoalSetting]
+
+    label: str
+    now_year: int
+    forecast_year: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            fixed = set(cls.model_fields)
+            for key in data:
+                if key not in fixed and not GOAL_KEY.fullmatch(str(key)):
+                    raise ValueError(
+                        f"{key!r} is not a setting: use label, now_year, forecast_year, "
+                        "sdg1 .. sdg17"
+                    )
+        return data
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        if not value.strip() or len(value) > 80:
+            raise ValueError("must be 1 to 80 characters")
+        return value.strip()
+
+    @field_validator("now_year", "forecast_year")
+    @classmethod
+    def _year(cls, value: int) -> int:
+        if not 2000 <= value <= 2100:
+            raise ValueError("must be a year between 2000 and 2100")
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> ReferenceSetting:
+        if self.forecast_year <= self.now_year:
+            raise ValueError("forecast_year must come after now_year")
+        if not self.goals():
+            raise ValueError("give at least one goal, e.g. sdg1 = { now = 3.3, forecast = 3.7 }")
+        return self
+
+    def goals(self) -> dict[str, ReferenceGoalSetting]:
+        return dict(self.__pydantic_extra__ or {})
+
+
 class DigestSettings(_Section):
     # Breakdown cells with fewer respondents than this are suppressed everywhere.
     min_cell: int = 5
@@ -129,6 +213,8 @@ class DigestSettings(_Section):
     max_comments: int = 5000
     # Per goal, e.g. sdg1 = { level = 4.2, source = "..." }; overrides the survey file.
     official: dict[str, OfficialSetting] = {}
+    # An earlier round's per-goal means, drawn beside this round's (see ReferenceSetting).
+    reference: ReferenceSetting | None = None
 
     @field_validator("min_cell")
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.digest.analysis import Analysis, analyse
 from bot.digest.charts import render_charts
+from bot.digest.reference import Reference
 from bot.digest.text import render_text
 from bot.digest.workbook import render_workbook
 from conversations.survey import Official, Survey
@@ -48,11 +49,12 @@ def build_digest(
     k: int = 5,
     overrides: Mapping[int, Official] | None = None,
     max_comments: int = 5000,
+    reference: Reference | None = None,
 ) -> Digest:
     analysis = analyse(database, survey, scope, start, end, k, overrides, max_comments)
     return Digest(
         analysis,
-        render_text(analysis, language, zone),
-        render_charts(analysis, language),
-        render_workbook(analysis, language, zone),
+        render_text(analysis, language, zone, reference),
+        render_charts(analysis, language, reference),
+        render_workbook(analysis, language, zone, reference),
     )

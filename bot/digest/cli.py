@@ -12,6 +12,7 @@ from bot.config import ConfigError, Settings
 from bot.digest.build import build_digest
 from bot.digest.delivery import official_overrides
 from bot.digest.opensdg import write_opensdg
+from bot.digest.reference import reference_from_settings
 from bot.digest.scope import ScopeError, parse_scope
 from conversations.survey import load_survey
 
@@ -63,6 +64,7 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
         settings.digest.min_cell,
         official_overrides(settings),
         settings.digest.max_comments,
+        reference_from_settings(settings.digest),
     )
     for path in built.write(args.out):
         print(path)

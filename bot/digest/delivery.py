@@ -25,6 +25,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.digest.build import Digest, build_digest
+from bot.digest.reference import reference_from_settings
 from bot.digest.schedule import Schedule, ScheduleError, parse_schedule
 from bot.digest.scope import (
     ScopeError,
@@ -81,6 +82,7 @@ async def produce(
         settings.digest.min_cell,
         official_overrides(settings),
         settings.digest.max_comments,
+        reference_from_settings(settings.digest),
     )
 
 

@@ -14,6 +14,7 @@ from html import escape as escape_html
 from babel.numbers import format_decimal
 
 from bot.digest.analysis import Analysis, GoalRow
+from bot.digest.reference import Reference, reference_number
 from bot.digest.scope import scope_label
 from conversations.i18n import translator
 
@@ -69,7 +70,9 @@ def _goal_line(row: GoalRow, language: str, hidden: str) -> str:
     )
 
 
-def render_text(analysis: Analysis, language: str, zone: tzinfo) -> str:
+def render_text(
+    analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
+) -> str:
     """The digest message (HTML)."""
     _ = translator(language)
     survey = analysis.survey
@@ -171,6 +174,32 @@ def render_text(analysis: Analysis, language: str, zone: tzinfo) -> str:
         if official_lines
         else []
     )
+    earlier: list[str] = []
+    if reference is not None:
+        lines = [
+            escape(
+                _("SDG {sdg}: {now} → {forecast}").format(
+                    sdg=row.sdg,
+                    now=reference_number(point.now, language),
+                    forecast=reference_number(point.forecast, language),
+                )
+            )
+            for row in analysis.goals
+            if (point := reference.get(row.sdg)) is not None
+        ]
+        if lines:
+            earlier = [
+                "",
+                "<b>"
+                + escape(
+                    _("Earlier round, {label}: mean rating {now} → {forecast}").format(
+                        label=reference.label, now=reference.now_year,
+                        forecast=reference.forecast_year,
+                    )
+                )
+                + "</b>",
+                *lines,
+            ]  # fmt: skip
     ranked = analysis.ranked_indicators()
     labels = {item.code: item.label(language) for _s, item in survey.items}
 
@@ -189,10 +218,11 @@ def render_text(analysis: Analysis, language: str, zone: tzinfo) -> str:
             *(indicator(row.code, row.now.mean) for row in reversed(ranked[-3:])),
         ]
     footer = ["", escape(_("Charts and the workbook follow."))]
-    parts = [head, invitations, table, official, extremes, footer]
+    parts = [head, invitations, table, official, earlier, extremes, footer]
     text = "\n".join(line for part in parts for line in part)
-    # Optional parts go first when too long: invitations, then extremes, then the official view.
-    for drop in (invitations, extremes, official):
+    # Optional parts go first when too long: invitations, then extremes, then the
+    # earlier round, then the official view.
+    for drop in (invitations, extremes, earlier, official):
         if len(text) <= LIMIT:
             break
         drop.clear()

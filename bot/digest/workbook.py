@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from bot.digest.analysis import Analysis
 from bot.digest.charts import dimension_label
+from bot.digest.reference import Reference
 from bot.digest.scope import scope_label
 from conversations.i18n import translator
 
@@ -44,7 +45,9 @@ def _write_frame(page: Worksheet, first_row: int, frame: pd.DataFrame) -> None:
         page.write_row(number, 0, values)
 
 
-def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
+def render_workbook(
+    analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
+) -> bytes:
     _ = translator(language)
     survey = analysis.survey
     k = analysis.k
@@ -107,6 +110,12 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
         _("Official source"),
         _("Gap to official"),
     ]
+    if reference is not None:
+        # The earlier round's columns name it and its years: the sheet is read on its own.
+        goal_header += [
+            _("{label}: mean {year}").format(label=reference.label, year=reference.now_year),
+            _("{label}: mean {year}").format(label=reference.label, year=reference.forecast_year),
+        ]
     summary.write_row(start, 0, goal_header, bold)
     goals = analysis.goal_table
     titles = {section.sdg: section.title(language) for section in survey.sections}
@@ -127,6 +136,13 @@ def render_workbook(analysis: Analysis, language: str, zone: tzinfo) -> bytes:
             "gap": _shown(goals, "gap", "now_suppressed", k, 3),
         }
     )
+    if reference is not None:
+        points = goals["sdg"].map(lambda sdg: reference.get(int(sdg)))
+        for column, kind in (("reference_now", "now"), ("reference_forecast", "forecast")):
+            goal_sheet[column] = points.map(
+                lambda point, kind=kind: "" if point is None or getattr(point, kind) is None
+                else getattr(point, kind)
+            )  # fmt: skip
     _write_frame(summary, start + 1, goal_sheet)
 
     breakdowns = sheet(

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import combinations
 
+import pytest
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
-from bot.digest.analysis import analyse
+from bot.digest import charts
+from bot.digest.analysis import Analysis, analyse
 from bot.digest.charts import STYLE, goals_chart, heat_map
+from bot.digest.reference import Reference, ReferencePoint
 from conversations.i18n import translator
+from conversations.survey import Official, Survey
 from tests.auxil.harness import Harness
 
 
@@ -37,3 +46,114 @@ async def test_charts_render_vietnamese_labels_with_a_font_that_has_them(
     }
     assert missing == set()
     assert "ữ" in "".join(labels)  # the check covers stacked diacritics
+
+
+# The official goal names, cut to 60 characters: longer than any short title should be.
+LONG_TITLES = {
+    1: ("Mục tiêu 1: Chấm dứt mọi hình thức nghèo ở mọi nơi",
+        "Goal 1: End poverty in all its forms everywhere"),
+    4: ("Mục tiêu 4: Đảm bảo nền giáo dục có chất lượng, công bằng, toàn diện",
+        "Goal 4: Ensure inclusive and equitable quality education and promote"),
+    5: ("Mục tiêu 5: Đạt được bình đẳng về giới; tăng quyền và tạo cơ hội",
+        "Goal 5: Achieve gender equality and empower all women and girls"),
+    8: ("Mục tiêu 8: Đảm bảo tăng trưởng kinh tế bền vững, toàn diện, liên tục",
+        "Goal 8: Promote sustained, inclusive and sustainable economic growth"),
+    13: ("Mục tiêu 13: Ứng phó kịp thời, hiệu quả với biến đổi khí hậu và thiên tai",
+         "Goal 13: Take urgent action to combat climate change and its impacts"),
+    16: ("Mục tiêu 16: Thúc đẩy xã hội hòa bình, dân chủ, công bằng, bình đẳng",
+         "Goal 16: Promote peaceful and inclusive societies for sustainable dev"),
+}  # fmt: skip
+
+
+def _long_survey(survey: Survey) -> Survey:
+    """The survey with ~60-character goal titles and long group, region and area names."""
+    data = survey.model_dump()
+    for section in data["sections"]:
+        vi, en = (title[:60] for title in LONG_TITLES[section["sdg"]])
+        section["short_title"] = {"vi": vi, "en": en, "draft": []}
+    more = {
+        "vi": " — người dân ở vùng sâu, vùng xa, dân tộc thiểu số",
+        "en": " — people in remote areas and ethnic minorities",
+    }
+    for question in data["profile"]:
+        for choice in question["choices"]:
+            label = choice["label"]
+            choice["label"] = {
+                "vi": (label["vi"] + more["vi"])[:60],
+                "en": (label["en"] + more["en"])[:60],
+                "draft": [],
+            }
+    return Survey.model_validate(data)
+
+
+# The report's round as a reference series, under a long label.
+REFERENCE = Reference(
+    "Báo cáo Thẻ điểm SDG cộng đồng 2022 / Community SDG scorecard report",
+    2022,
+    2025,
+    {1: ReferencePoint(3.3, 3.7), 4: ReferencePoint(3.49, 3.92), 8: ReferencePoint(None, 3.65)},
+)
+
+
+def _figures(monkeypatch: pytest.MonkeyPatch, analysis: Analysis, language: str) -> list[Figure]:
+    """The figures the charts draw, captured where they are turned into PNG bytes."""
+    drawn: list[Figure] = []
+    real_png = charts._png
+
+    def keep(figure: Figure, *args: object, **kwargs: object) -> bytes:
+        drawn.append(figure)
+        return real_png(figure, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charts, "_png", keep)
+    charts.render_charts(analysis, language, REFERENCE)
+    return drawn
+
+
+def _text_boxes(figure: Figure) -> list[tuple[str, Bbox]]:
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [
+        (text.get_text(), text.get_window_extent(renderer))
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+async def test_chart_labels_are_never_clipped_nor_overlapping_at_the_longest_titles(
+    digest_harness: Harness, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    survey = _long_survey(digest_harness.services.survey)
+    end = datetime.now(UTC)
+    analysis = analyse(
+        digest_harness.settings.storage.database, survey, {}, end - timedelta(7), end,
+        overrides={1: Official(level=4.0, source="National report 2020")},
+    )  # fmt: skip
+    figures = _figures(monkeypatch, analysis, language)
+    assert len(figures) == 2
+    for figure in figures:
+        boxes = _text_boxes(figure)
+        page = figure.bbox
+        for text, box in boxes:
+            # Inside the figure (half a pixel of rounding allowed).
+            assert (
+                box.x0 >= page.x0 - 0.5
+                and box.y0 >= page.y0 - 0.5
+                and box.x1 <= page.x1 + 0.5
+                and box.y1 <= page.y1 + 0.5
+            ), f"clipped: {text!r} at {box} outside {page}"
+        for (first, one), (second, other) in combinations(boxes, 2):
+            assert not one.overlaps(other), f"overlap: {first!r} and {second!r}"
+        # The titles are shown whole (wrapped, never cut).
+        drawn = " ".join(" ".join(text.split()) for text, _box in boxes)
+        if figure is figures[0]:
+            for section in survey.sections:
+                assert " ".join(section.short_title(language).split()) in drawn
+            # The legend names the earlier round with its years; the axis uses the scale's words.
+            assert f"{' '.join(REFERENCE.label.split())} (2022" in drawn
+            for point in survey.scale.points:
+                assert " ".join(point.label(language).split()) in drawn
+    # Vietnamese charts write decimals with a comma, as the digest text does.
+    values = [text for text, _box in _text_boxes(figures[0]) if text[:1].isdigit()]
+    assert ("2,4" if language == "vi" else "2.4") in values
