@@ -143,15 +143,18 @@ def test_a_coordinator_answers_in_the_browser(browser: Any, playground: Playgrou
     consent = page.click("English")
     assert "I agree" in consent["buttons"]
     question = page.click("I agree")
-    assert "About you (1/5)" in question["text"]
+    assert "About you (1/5)" in question["text"] and "Choose all that apply" in question["text"]
+    question = page.click(index=0)  # tick the first group...
+    assert question["buttons"][0].startswith("✓")
+    question = page.click(index=len(question["buttons"]) - 2)  # ...then Continue
     for number in range(2, 6):
-        question = page.click(index=0)
         assert f"About you ({number}/5)" in question["text"], question
-    question = page.click(index=0)
-    assert "1/69" in question["text"] and "1.1.1" in question["text"]
-    assert "3 Average" in question["buttons"]
-    question = page.click("3 Average")  # 2022
-    assert "1.1.1" in question["text"] and "2025" in question["text"]
-    question = page.click("4 Fairly")  # 2025
-    assert "2/69" in question["text"] and "1.2.1" in question["text"], question
+        question = page.click(index=0)
+    assert "Goal 1 of 6 · 1 of 69" in question["text"]
+    assert "1 Not at all" in question["text"] and "5 Fully achieved" in question["text"]
+    assert question["buttons"][:7] == ["2026 ▸", "1", "2", "3", "4", "5", "?"]
+    question = page.click(index=3)  # 3 for now (2026)
+    assert "Goal 1 of 6 · 1 of 69" in question["text"] and "✓3" in question["buttons"]
+    question = page.click(index=11)  # 4 for 2030
+    assert "Goal 1 of 6 · 2 of 69" in question["text"], question
     assert "Traceback" not in playground.errors()

@@ -10,7 +10,7 @@ async def test_language_with_a_code_switches_without_the_picker(harness: Harness
     person = Person(2001, "en")
     await agree(harness, person)
     await harness.text(person, "/language vi")
-    assert "Bạn thuộc nhóm nào dưới đây?" in harness.screen(person).text
+    assert "Bạn thuộc những nhóm nào dưới đây?" in harness.screen(person).text
     await harness.text(person, "/language EN")
     assert "Which group" in harness.screen(person).text
 
