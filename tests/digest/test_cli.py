@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.cli import main
 from tests.auxil.harness import Harness
-from tests.digest.conftest import report_round_survey
 from tests.auxil.offline import TOKEN
+from tests.digest.conftest import report_round_survey
 
 
 def config(tmp_path: Path, database: Path) -> Path:

@@ -12,7 +12,7 @@ async def test_language_with_a_code_switches_without_the_picker(harness: Harness
     await harness.text(person, "/language vi")
     assert "Bạn thuộc những nhóm nào dưới đây?" in harness.screen(person).text
     await harness.text(person, "/language EN")
-    assert "Which group" in harness.screen(person).text
+    assert "Which of these groups" in harness.screen(person).text
 
 
 async def test_language_before_consent_asks_for_consent_in_that_language(
