@@ -269,14 +269,10 @@ def rating_screen(
         "",
     ]
     if info:
-        if item.about is not None:
-            lines.append("ⓘ " + escape(item.about(language)))
-        official = (
-            _("Official indicator {code}: {name}").format(code=item.code, name=item.name(language))
-            if item.name is not None
-            else _("Official indicator {code}").format(code=item.code)
+        official = _("Official indicator {code}: {name}").format(
+            code=item.code, name=item.name(language)
         )
-        lines += [f"<i>{escape(official)}</i>", ""]
+        lines += ["ⓘ " + escape(item.about(language)), f"<i>{escape(official)}</i>", ""]
     now, forecast = survey.kind("now"), survey.kind("forecast")
     lines += [
         escape(_("How true is this where you live?")),

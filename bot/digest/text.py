@@ -201,7 +201,7 @@ def render_text(
                 *lines,
             ]  # fmt: skip
     ranked = analysis.ranked_indicators()
-    labels = {item.code: item.label(language) for _s, item in survey.items}
+    labels = {item.code: item.name(language) for _s, item in survey.items}
 
     def indicator(row_code: str, mean: float | None) -> str:
         label = labels.get(row_code, "")

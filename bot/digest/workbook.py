@@ -183,7 +183,8 @@ def render_workbook(
         [
             _("Indicator"),
             "SDG",
-            _("Label"),
+            _("Official name"),
+            _("Statement rated"),
             _("Mean now"),
             _("Mean forecast"),
             _("Respondents now"),
@@ -192,14 +193,16 @@ def render_workbook(
             _("Growth %"),
             _("Points per year"),
         ],
-        [10, 6, 60, 10, 12, 12, 12, 14, 10, 12],
+        [10, 6, 40, 60, 10, 12, 12, 12, 14, 10, 12],
     )
     items = analysis.indicator_table
+    item_names = {item.code: item.name(language) for _s, item in survey.items}
     item_labels = {item.code: item.label(language) for _s, item in survey.items}
     indicator_sheet = pd.DataFrame(
         {
             "code": items["code"],
             "sdg": items["sdg"],
+            "name": items["code"].map(item_names).fillna(""),
             "label": items["code"].map(item_labels).fillna(""),
             "now": _shown(items, "now_mean", "now_suppressed", k, 3),
             "forecast": _shown(items, "forecast_mean", "forecast_suppressed", k, 3),
