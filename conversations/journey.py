@@ -298,12 +298,14 @@ async def answer_text(
             fresh_message=True,
             notice=_("Please answer with the buttons below the question."),
         )
+    from conversations.textlimits import utf16_len
+
     cleaned = text.strip()
-    if not cleaned or len(cleaned) > MAX_TEXT:
+    if not cleaned or utf16_len(cleaned) > MAX_TEXT:  # as Telegram counts (emoji are 2)
         notice = (
             _(
                 "That message is too long: please keep it under {limit} characters ({length} now)."
-            ).format(limit=MAX_TEXT, length=len(cleaned))
+            ).format(limit=MAX_TEXT, length=utf16_len(cleaned))
             if cleaned
             else _("That message is empty: please type your answer, or tap Skip.")
         )
