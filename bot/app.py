@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Update
-from telegram.error import Forbidden
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot import guards
 from bot.config import Settings
 from bot.updates import PerUserUpdateProcessor
 from conversations import handlers
 from conversations.i18n import N_, translator
 from conversations.services import Services
 from conversations.survey import Survey, load_survey
-from storage import users
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -92,7 +91,7 @@ def build_application(
     for feature in FEATURES:
         feature(application, settings)
     handlers.register_fallbacks(application)
-    application.add_error_handler(_on_error)
+    guards.register(application)
     return application
 
 
@@ -104,14 +103,3 @@ async def _set_commands(application: Application) -> None:  # type: ignore[type-
             await application.bot.set_my_commands(commands, language_code=language)
         except Exception:  # a menu is a nicety; never a reason not to start
             log.warning("could not set the command menu for %s", language)
-
-
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    error = context.error
-    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
-        services: Services | None = context.bot_data.get("services")
-        if services is not None:
-            await users.mark_blocked(services.store, update.effective_user.id, True)
-        log.info("a user has blocked the bot; marked")
-        return
-    log.error("error while handling an update", exc_info=error)
