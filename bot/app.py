@@ -6,10 +6,11 @@ import logging
 
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import guards
 from bot.config import Settings
+from bot.polling import SkipUnparseableUpdates
 from bot.updates import PerUserUpdateProcessor
 from conversations import handlers
 from conversations.i18n import N_, translator
@@ -81,7 +82,11 @@ def build_application(
         # Telegram's 30 messages/s limit applies, are paced by outreach itself.
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=5))
     if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
+        builder = builder.request(request)
+    # One update the library cannot parse must not stop polling for everyone.
+    builder = builder.get_updates_request(
+        SkipUnparseableUpdates(updates_request or request or HTTPXRequest(connection_pool_size=1))
+    )
     application = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["survey"] = survey
