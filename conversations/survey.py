@@ -131,15 +131,24 @@ class Survey(_Strict):
             raise ValueError("rating_kinds must be 'now' then 'forecast'")
         if self.rating_kinds[1].year <= self.rating_kinds[0].year:
             raise ValueError("the forecast year must come after the 'now' year")
+        seen: dict[str, str] = {}
+        for section in self.sections:
+            for item in section.items:
+                if item.code in seen:
+                    raise ValueError(
+                        f"sections[{section.id}].items[{item.code}]: duplicate indicator code"
+                        f" {item.code} (already in sections[{seen[item.code]}])"
+                    )
+                seen[item.code] = section.id
         for name, ids in (
             ("sections", [s.id for s in self.sections]),
             ("sdg", [s.sdg for s in self.sections]),
-            ("items", [i.code for s in self.sections for i in s.items]),
             ("profile", [p.id for p in self.profile]),
             ("closing", [c.id for c in self.closing]),
         ):
-            if len(ids) != len(set(ids)):
-                raise ValueError(f"duplicate {name} id")
+            duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
         return self
 
     # The content hash identifies a survey exactly, and comparing it is cheap:
@@ -195,7 +204,7 @@ class Survey(_Strict):
 
 
 def _format_error(path: Path, data: dict, error: ValidationError) -> str:
-    lines = [f"{path}: invalid survey file"]
+    problems = []
     for err in error.errors():
         location, node = [], data
         for part in err["loc"]:
@@ -206,8 +215,11 @@ def _format_error(path: Path, data: dict, error: ValidationError) -> str:
             else:
                 node = node.get(part) if isinstance(node, dict) else None
                 location.append(f".{part}")
-        lines.append(f"  {''.join(location).lstrip('.')}: {err['msg']}")
-    return "\n".join(lines)
+        message = err["msg"].removeprefix("Value error, ")
+        where = "".join(location).lstrip(".")
+        problems.append(f"{where}: {message}" if where else message)
+    # One line, as every configuration error: the file, then each problem.
+    return f"{path}: invalid survey file: " + "; ".join(problems)
 
 
 def parse_survey(raw: bytes, path: Path) -> Survey:
