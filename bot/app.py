@@ -39,6 +39,9 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
     """
 
     async def initialize(self) -> None:
+        # The Bot API first (getMe checks the token): a wrong token or no network
+        # must not leave a new, migrated database behind.
+        await super().initialize()
         if "services" not in self.bot_data:
             settings: Settings = self.bot_data["settings"]
             store = await Store.open(settings.storage.database)
@@ -47,7 +50,6 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
                 survey=self.bot_data["survey"],
                 default_language=settings.default_language,
             )
-        await super().initialize()
 
     async def shutdown(self) -> None:
         await super().shutdown()
