@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Update
-from telegram.error import Forbidden
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
-from telegram.request import BaseRequest
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import guards
 from bot.config import Settings
+from bot.polling import SkipUnparseableUpdates
 from bot.updates import PerUserUpdateProcessor
 from conversations import handlers
 from conversations.i18n import N_, translator
 from conversations.services import Services
 from conversations.survey import Survey, load_survey
-from storage import users
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
     """
 
     async def initialize(self) -> None:
+        # The Bot API first (getMe checks the token): a wrong token or no network
+        # must not leave a new, migrated database behind.
+        await super().initialize()
         if "services" not in self.bot_data:
             settings: Settings = self.bot_data["settings"]
             store = await Store.open(settings.storage.database)
@@ -48,7 +51,6 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
                 default_language=settings.default_language,
                 zone=settings.zone,
             )
-        await super().initialize()
 
     async def shutdown(self) -> None:
         await super().shutdown()
@@ -83,7 +85,11 @@ def build_application(
         # Telegram's 30 messages/s limit applies, are paced by outreach itself.
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=5))
     if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
+        builder = builder.request(request)
+    # One update the library cannot parse must not stop polling for everyone.
+    builder = builder.get_updates_request(
+        SkipUnparseableUpdates(updates_request or request or HTTPXRequest(connection_pool_size=1))
+    )
     application = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["survey"] = survey
@@ -93,7 +99,7 @@ def build_application(
     for feature in FEATURES:
         feature(application, settings)
     handlers.register_fallbacks(application)
-    application.add_error_handler(_on_error)
+    guards.register(application)
     return application
 
 
@@ -105,14 +111,3 @@ async def _set_commands(application: Application) -> None:  # type: ignore[type-
             await application.bot.set_my_commands(commands, language_code=language)
         except Exception:  # a menu is a nicety; never a reason not to start
             log.warning("could not set the command menu for %s", language)
-
-
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    error = context.error
-    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
-        services: Services | None = context.bot_data.get("services")
-        if services is not None:
-            await users.mark_blocked(services.store, update.effective_user.id, True)
-        log.info("a user has blocked the bot; marked")
-        return
-    log.error("error while handling an update", exc_info=error)

@@ -6,10 +6,13 @@ Exit codes: 0 success, 1 runtime failure, 2 bad configuration or arguments.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
@@ -39,41 +42,115 @@ def command(
 @command("run", "run the bot (long polling) until interrupted")
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Update
-    from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
 
     settings.require_token()
     survey = load_survey(settings.survey.file)
-    application = build_application(settings, survey)
-    log.info(
-        "starting: survey %s %s, database %s", survey.id, survey.version, settings.storage.database
-    )
+    # The token and the Bot API first, then the lock and the database: a wrong
+    # token or no network never leaves a new database behind; each fails in one line.
+    asyncio.run(check_bot_api(settings))
+    lock = hold_database_lock(settings.storage.database)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        asyncio.run(check_database(settings))
+        application = build_application(settings, survey)
+        log.info(
+            "starting: survey %s %s, database %s",
+            survey.id,
+            survey.version,
+            settings.storage.database,
+        )
+        with translated_start_up_errors(settings):
+            application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    finally:
+        lock.close()
+    return 0
+
+
+def hold_database_lock(database: Path) -> IO[str]:
+    """The process-long lock that keeps a second bot off this database."""
+    from storage.lock import DatabaseInUse, acquire
+
+    try:
+        return acquire(database)
+    except DatabaseInUse as error:
+        raise ConfigError(f"storage.database: {error}") from None
+    except OSError as error:
+        raise ConfigError(
+            f"storage.database: cannot create a lock file next to {database}: {error.strerror}"
+        ) from None
+
+
+async def check_bot_api(settings: Settings) -> None:
+    """getMe with the configured token: :class:`ConfigError` for a rejected token,
+    :class:`NetworkUnreachable` when the Bot API cannot be reached."""
+    from telegram import Bot
+
+    bot = Bot(
+        settings.require_token(),
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.base_file_url,
+    )
+    with translated_start_up_errors(settings):
+        try:
+            await bot.initialize()
+        finally:
+            with contextlib.suppress(Exception):
+                await bot.shutdown()
+
+
+async def check_database(settings: Settings) -> None:
+    """Open, migrate and write-test the database; :class:`ConfigError` when it cannot be used."""
+    from storage.store import Store
+
+    with translated_start_up_errors(settings):
+        store = await Store.open(settings.storage.database)
+        await store.close()
+
+
+@contextlib.contextmanager
+def translated_start_up_errors(settings: Settings) -> Iterator[None]:
+    """Start-up failures as one line: ConfigError (exit 2) or NetworkUnreachable (exit 1)."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from storage.database import DatabaseUnavailable
+
+    try:
+        yield
     except InvalidToken:
         raise ConfigError(
             "telegram.token: rejected by the Bot API server (check the token)"
         ) from None
     except NetworkError as error:
         # Answers already stored are safe; the bot simply cannot start talking.
-        print(
-            f"scorecard-bot: cannot reach the Bot API at {settings.telegram.base_url}: {error}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+        log.debug("the Bot API cannot be reached", exc_info=error)
+        raise NetworkUnreachable(
+            f"cannot reach the Bot API at {settings.telegram.base_url}: {error}"
+        ) from None
+    except DatabaseUnavailable as error:
+        raise ConfigError(f"storage.database: {error}") from None
 
 
-@command("check-config", "validate the configuration and the survey file, then exit")
+class NetworkUnreachable(Exception):
+    """The Bot API server cannot be reached: exit 1, one line."""
+
+
+@command(
+    "check-config",
+    "validate the configuration and the survey file, then exit (no token needed)",
+)
 def check_config(settings: Settings, args: argparse.Namespace) -> int:
-    settings.require_token()
     survey = load_survey(settings.survey.file)
     drafts = survey.draft_labels()
     print(
         f"configuration OK: survey {survey.id} {survey.version} ({len(survey.items)} indicators),"
         f" database {settings.storage.database}, time zone {settings.timezone}"
     )
+    if settings.telegram.token is None:
+        print(
+            "warning: telegram.token is not set (set TELEGRAM_BOT_TOKEN): needed to run the bot",
+            file=sys.stderr,
+        )
     if drafts:
         print(f"{len(drafts)} draft translations still need review, for example: {drafts[0]}")
     return 0
@@ -115,10 +192,17 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors in one line on stderr, exit 2, as every other configuration error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     import bot.features  # noqa: F401  (registers the features' sub-commands)
 
-    main_parser = argparse.ArgumentParser(prog="scorecard-bot", description=__doc__.splitlines()[0])
+    main_parser = OneLineParser(prog="scorecard-bot", description=__doc__.splitlines()[0])
     main_parser.add_argument(
         "--config", type=Path, default=None, help="config file (default ./config.toml when present)"
     )
@@ -142,3 +226,6 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, SurveyFileError) as error:
         print(f"scorecard-bot: configuration error: {error}", file=sys.stderr)
         return 2
+    except NetworkUnreachable as error:
+        print(f"scorecard-bot: {error}", file=sys.stderr)
+        return 1

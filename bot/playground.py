@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.cli import command
+from bot.cli import command, hold_database_lock
 from bot.config import ConfigError, Settings, TelegramSettings
 from conversations.survey import load_survey
 
@@ -65,6 +65,7 @@ def playground(settings: Settings, args: argparse.Namespace) -> int:
     survey = load_survey(settings.survey.file)  # a bad survey file fails before anything starts
     with tempfile.TemporaryDirectory(prefix="scorecard-playground-") as scratch:
         database = args.database or Path(scratch) / "playground.sqlite3"
+        lock = hold_database_lock(database)  # not beside a bot running on that file
         server = LocalBotApiServer(port=args.port, token=PLAYGROUND_TOKEN)
         try:
             server.run_in_thread()
@@ -84,4 +85,5 @@ def playground(settings: Settings, args: argparse.Namespace) -> int:
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
         finally:
             server.stop_thread()
+            lock.close()
     return 0

@@ -41,7 +41,9 @@ async def caller_language(context: ContextTypes.DEFAULT_TYPE, telegram_id: int) 
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     _ = translator(await caller_language(context, user.id) if user else None)
-    if update.effective_message is not None:
+    if update.callback_query is not None:  # a button: answer the press itself
+        await update.callback_query.answer(_("Not allowed."), show_alert=True)
+    elif update.effective_message is not None:
         await update.effective_message.reply_text(_("Not allowed."))
 
 

@@ -51,6 +51,19 @@ async def acknowledge(
         log.info("callback query not answered: %s", error.message)
 
 
+async def edit(message: Message, text: str | None = None, **kwargs: object) -> None:
+    """Edit a message the person tapped; "not modified" (a press delivered twice)
+    and a message gone from the chat are not errors: what follows is still shown."""
+    try:
+        if text is None:
+            await message.edit_reply_markup(**kwargs)  # type: ignore[arg-type]
+        else:
+            await message.edit_text(text, **kwargs)  # type: ignore[arg-type]
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            log.info("edit failed: %s", error.message)
+
+
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.bot_data["services"]
 
@@ -252,13 +265,14 @@ async def on_choice(
         consent = await users.get_consent(services.store, user.id)
         if (consent is None or not consent.agreed) and message is not None:
             screen = consent_screen(choice.value, services.survey)
-            await message.edit_text(
-                screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
+            await edit(
+                message, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
             )
             return
         if message is not None:
-            await message.edit_text(
-                _("Language: English") if choice.value == "en" else _("Language: Vietnamese")
+            await edit(
+                message,
+                _("Language: English") if choice.value == "en" else _("Language: Vietnamese"),
             )
         await _show_where(context, user, resume=False)
         return
@@ -276,10 +290,10 @@ async def on_choice(
                 "Thank you for your time. Nothing but your refusal has been stored. If you change your mind, send /start."
             )
             if message is not None:
-                await message.edit_text(text)
+                await edit(message, text)
             return
         if message is not None:
-            await message.edit_reply_markup(reply_markup=None)
+            await edit(message, reply_markup=None)
         await _show_where(context, user, resume=True)
         return
     # D: delete my data
@@ -292,7 +306,7 @@ async def on_choice(
     else:
         text = _("Nothing was deleted.")
     if message is not None:
-        await message.edit_text(text)
+        await edit(message, text)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

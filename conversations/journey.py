@@ -40,6 +40,7 @@ from conversations.steps import (
     step_index,
 )
 from conversations.survey import LANGUAGES, Survey
+from conversations.textlimits import utf16_len
 from storage import responses, users
 from storage.responses import Answers, Rating, Response
 from storage.store import utc_now
@@ -527,11 +528,11 @@ async def answer_text(
         cleaned = f"{answers.texts[key]}\n\n{cleaned}" if cleaned else ""
     if not cleaned:
         return again(_("That message is empty: please type your answer, or tap Skip."))
-    if len(cleaned) > MAX_TEXT:
+    if utf16_len(cleaned) > MAX_TEXT:  # as Telegram counts: an emoji is 2
         return again(
             _(
                 "That message is too long: please keep it under {limit} characters ({length} now)."
-            ).format(limit=MAX_TEXT, length=len(cleaned))
+            ).format(limit=MAX_TEXT, length=utf16_len(cleaned))
         )
     answers.texts[key] = cleaned
     await responses.save_text(store, response.id, key, cleaned, message_id)

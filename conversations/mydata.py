@@ -7,11 +7,13 @@ from html import escape
 from conversations.i18n import translator
 from conversations.services import Services
 from conversations.steps import RATING_KINDS, comment_key
+from conversations.textlimits import utf16_cut, utf16_len
 from storage import responses, users
 from storage.responses import Rating
 from storage.users import User
 
-CHUNK = 3800  # below Telegram's 4096 characters, with room for tags
+CHUNK = 3800  # below Telegram's 4096 UTF-16 units, markup included
+PIECE = 1500  # a long answer is shown in pieces of at most this, escaped
 
 
 async def describe_my_data(services: Services, user: User) -> list[str]:
@@ -81,13 +83,13 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
                 *rows,
             ]
             if comment:
-                lines.append("💬 " + f"<i>{escape(comment)}</i>")
+                lines += ["💬", *_italic(comment)]
     for question in survey.closing:
         if question.kind == "text" and answers.texts.get(question.id):
             lines += [
                 "",
                 f"<b>{escape(question.prompt(language))}</b>",
-                f"<i>{escape(answers.texts[question.id] or '')}</i>",
+                *_italic(answers.texts[question.id] or ""),
             ]
         elif question.kind == "pick_goals" and answers.choices.get(question.id):
             picked = [
@@ -113,10 +115,24 @@ def _short(rating: Rating | None) -> str:
     return "?" if rating.value is None else str(rating.value)
 
 
+def _italic(text: str) -> list[str]:
+    """A person's own words, escaped, in lines short enough for any message
+    (emoji count twice and ``&`` becomes ``&amp;``, hence the margin)."""
+    pieces = []
+    while text:
+        piece, text = utf16_cut(text, PIECE // 5)
+        while text and utf16_len(escape(piece + text[: PIECE // 5])) <= PIECE:
+            more, text = utf16_cut(text, PIECE // 5)
+            piece += more
+        pieces.append(f"<i>{escape(piece)}</i>")
+    return pieces
+
+
 def _chunks(lines: list[str]) -> list[str]:
+    """Messages of whole lines, each under :data:`CHUNK` UTF-16 units."""
     chunks, current = [], ""
     for line in lines:
-        if current and len(current) + len(line) + 1 > CHUNK:
+        if current and utf16_len(current) + utf16_len(line) + 1 > CHUNK:
             chunks.append(current)
             current = ""
         current = f"{current}\n{line}" if current else line

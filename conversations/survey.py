@@ -175,15 +175,24 @@ class Survey(_Strict):
                             f"sections[{section.id}].{field_name}.{language} reads like a scale"
                             f" label ({text(language)!r}): give the goal's name"
                         )
+        seen: dict[str, str] = {}
+        for section in self.sections:
+            for item in section.items:
+                if item.code in seen:
+                    raise ValueError(
+                        f"sections[{section.id}].items[{item.code}]: duplicate indicator code"
+                        f" {item.code} (already in sections[{seen[item.code]}])"
+                    )
+                seen[item.code] = section.id
         for name, ids in (
             ("sections", [s.id for s in self.sections]),
             ("sdg", [s.sdg for s in self.sections]),
-            ("items", [i.code for s in self.sections for i in s.items]),
             ("profile", [p.id for p in self.profile]),
             ("closing", [c.id for c in self.closing]),
         ):
-            if len(ids) != len(set(ids)):
-                raise ValueError(f"duplicate {name} id")
+            duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
         return self
 
     # The content hash identifies a survey exactly, and comparing it is cheap:
@@ -239,7 +248,6 @@ class Survey(_Strict):
 
 
 def _format_error(path: Path, data: dict, error: ValidationError) -> str:
-    """One line per problem, or a single line when there is only one."""
     problems = []
     for err in error.errors():
         location, node = [], data
@@ -251,13 +259,11 @@ def _format_error(path: Path, data: dict, error: ValidationError) -> str:
             else:
                 node = node.get(part) if isinstance(node, dict) else None
                 location.append(f".{part}")
-        where = "".join(location).lstrip(".")
         message = err["msg"].removeprefix("Value error, ")
-        # A check across the whole file names its own fields in the message.
+        where = "".join(location).lstrip(".")
         problems.append(f"{where}: {message}" if where else message)
-    if len(problems) == 1:
-        return f"{path}: invalid survey file: {problems[0]}"
-    return "\n".join([f"{path}: invalid survey file", *(f"  {p}" for p in problems)])
+    # One line, as every configuration error: the file, then each problem.
+    return f"{path}: invalid survey file: " + "; ".join(problems)
 
 
 def parse_survey(raw: bytes, path: Path) -> Survey:

@@ -176,6 +176,11 @@ class ControlClient:
     async def duplicate_next_update(self, count: int = 1) -> None:
         await self.request("POST", "/duplicate_next_update", json={"count": count})
 
+    async def push_raw_update(self, kind: str, payload: dict[str, Any]) -> int:
+        """Queue an update as given, unchecked (say, one a bot library cannot parse)."""
+        body = await self.request("POST", "/raw_update", json={"kind": kind, "payload": payload})
+        return int(body["update_id"])
+
     async def reset(self) -> None:
         """Start from a clean slate between tests sharing one server (update_id keeps rising)."""
         await self.request("POST", "/reset")

@@ -251,6 +251,17 @@ async def duplicate_next(request: web.Request) -> web.Response:
     return web.json_response({"duplicate_next": updates.duplicate_next})
 
 
+@routes.post("/_control/raw_update")
+async def raw_update(request: web.Request) -> web.Response:
+    """Queue an update exactly as given, e.g. one a bot library cannot parse."""
+    body = await _body(request)
+    kind, payload = body.get("kind"), body.get("payload")
+    if not isinstance(kind, str) or not isinstance(payload, dict):
+        return _error("kind (a string) and payload (an object) expected")
+    update = _state(request).updates.push(kind, payload)
+    return web.json_response({"update_id": update.update_id})
+
+
 @routes.post("/_control/reset")
 async def reset(request: web.Request) -> web.Response:
     _state(request).reset()

@@ -8,6 +8,7 @@ readers (exports, digests in other processes) run beside it.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -46,12 +47,39 @@ async def migrate(db: aiosqlite.Connection) -> int:
     return current
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened, migrated or written: a configuration problem."""
+
+
 async def open_database(path: Path | str) -> aiosqlite.Connection:
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = await aiosqlite.connect(str(path), isolation_level=None)
-    db.row_factory = aiosqlite.Row
-    for pragma in PRAGMAS:
-        await db.execute(pragma)
-    await migrate(db)
+    """Open, migrate and check that the file can be written.
+
+    Any failure closes the connection (its thread would otherwise keep the
+    process alive) and is raised as :class:`DatabaseUnavailable`, one line.
+    """
+    try:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+    except (OSError, sqlite3.Error) as error:
+        raise DatabaseUnavailable(f"cannot open {path}: {_reason(error)}") from error
+    try:
+        db.row_factory = aiosqlite.Row
+        for pragma in PRAGMAS:
+            await db.execute(pragma)
+        version = await migrate(db)
+        # A write that changes nothing: fails at once on a read-only file or folder
+        # instead of on the first respondent's answer.
+        await db.execute(f"PRAGMA user_version = {int(version)}")
+    except BaseException as error:
+        await db.close()
+        if isinstance(error, OSError | sqlite3.Error):
+            raise DatabaseUnavailable(f"cannot write {path}: {_reason(error)}") from error
+        raise
     return db
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error)

@@ -23,6 +23,21 @@ BASE_COLUMNS = ("respondent_id", "survey_id", "survey_version", "survey_hash", "
 RATING_COLUMNS = ("sdg", "indicator_code", "kind", "value", "answered_at", "submitted")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet would read as a formula, made plain text.
+
+    As OWASP recommends against CSV injection: a cell starting with ``=``,
+    ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``. Numbers
+    are left alone (a negative number is a number, not a formula).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export_columns(profile_fields: Sequence[str]) -> list[str]:
     return [*BASE_COLUMNS, *profile_fields, *RATING_COLUMNS]
 
@@ -60,10 +75,15 @@ def write_ratings_csv(
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         writer = csv.writer(out, lineterminator="\n")
+        # csv quotes a field with "\n" but not one with a lone "\r", which readers
+        # take for the end of the row: such a row is written fully quoted.
+        quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(export_columns(profile_fields))
         count = 0
         for row in iter_rating_rows(connection, survey_id, profile_fields):
-            writer.writerow("" if value is None else value for value in row)
+            cells = ["" if value is None else spreadsheet_safe(value) for value in row]
+            has_cr = any(isinstance(cell, str) and "\r" in cell for cell in cells)
+            (quoted if has_cr else writer).writerow(cells)
             count += 1
         return count
     finally:

@@ -31,11 +31,77 @@ def run_cli(
 
 
 def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    for command in ("run", "check-config"):
-        result = run_cli(command, cwd=tmp_path)
-        assert result.returncode == 2
-        assert result.stderr.strip().count("\n") == 0
-        assert "telegram.token" in result.stderr and "TELEGRAM_BOT_TOKEN" in result.stderr
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "telegram.token" in result.stderr and "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def test_check_config_needs_no_token_and_warns_of_its_absence(tmp_path: Path) -> None:
+    result = run_cli("check-config", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("configuration OK: survey sdg-scorecard-vn")
+    assert result.stderr.strip() == (
+        "warning: telegram.token is not set (set TELEGRAM_BOT_TOKEN): needed to run the bot"
+    )
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_duplicate_indicator_code_names_file_section_and_code(tmp_path: Path) -> None:
+    shipped = Path(__file__).parent.parent / "conversations/surveys/sdg_scorecard.toml"
+    survey = tmp_path / "my-survey.toml"
+    survey.write_bytes(shipped.read_bytes().replace(b'code = "4.1.1"', b'code = "1.1.1"', 1))
+    result = run_cli("check-config", cwd=tmp_path, env={"SCORECARD_SURVEY__FILE": str(survey)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"scorecard-bot: configuration error: {survey}: invalid survey file:"
+        " sections[sdg4].items[1.1.1]: duplicate indicator code 1.1.1 (already in sections[sdg1])"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["nope"], ["export", "--format", "csv"], ["export", "--out", "x", "--format", "pdf"]],
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error:" in err and "usage" not in err
+
+
+def test_a_second_bot_on_one_database_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage.lock import acquire
+
+    database = tmp_path / "db.sqlite3"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(database))
+    monkeypatch.setattr("bot.cli.check_bot_api", _token_accepted)
+    held = acquire(database)  # as a running bot holds it
+    try:
+        assert main(["run"]) == 2
+        for command in (["run"], ["playground", "--no-browser", "--database", str(database)]):
+            assert main(command) == 2
+    finally:
+        held.close()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 3
+    assert all(
+        line.startswith("scorecard-bot: configuration error: storage.database:")
+        and "in use by another running bot" in line
+        for line in lines
+    )
+    assert not database.exists()  # refused before the database is touched
+
+
+async def _token_accepted(settings: object) -> None:
+    return None
 
 
 def test_bad_settings_name_the_setting(
@@ -161,9 +227,11 @@ def test_unreachable_bot_api_ends_with_one_clear_line(tmp_path: Path) -> None:
         },
     )
     assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("scorecard-bot: cannot reach the Bot API at http://127.0.0.1:9/bot")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr  # no traceback before it
+    assert lines[0].startswith("scorecard-bot: cannot reach the Bot API at http://127.0.0.1:9/bot")
     assert TOKEN not in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_rejected_token_names_the_setting(tmp_path: Path) -> None:
@@ -184,8 +252,9 @@ def test_a_rejected_token_names_the_setting(tmp_path: Path) -> None:
     finally:
         server.stop_thread()
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert result.stderr.strip() == (
         "scorecard-bot: configuration error: telegram.token: rejected by the Bot API server"
         " (check the token)"
     )
     assert TOKEN not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no database (nor its folder) left behind

@@ -25,6 +25,7 @@ from bot.digest.analysis import KINDS, cell_frame, explode, pool
 from conversations.survey import Survey
 from storage import analytics
 from storage.analytics import Cell
+from storage.export import spreadsheet_safe
 
 COLUMNS = ["Year", "Units", "Series", "Group", "Region", "Area", "Value"]
 UNITS = "Mean rating (1-5)"
@@ -64,7 +65,11 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
             "Year": rows["kind"].map(survey.years).astype("int64"),
             "Units": UNITS,
             "Series": rows["kind"].map(SERIES),
-            **{column: rows[column].fillna("") for column in DISAGGREGATIONS.values()},
+            # Labels come from survey files: never let a spreadsheet run one as a formula.
+            **{
+                column: rows[column].fillna("").map(spreadsheet_safe)
+                for column in DISAGGREGATIONS.values()
+            },
             # Python's round, as before: numpy's can differ in the last digit.
             "Value": rows["mean"].map(lambda mean: round(mean, 3)),
         }

@@ -18,6 +18,8 @@ from typing import Any
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.request import BaseRequest, RequestData
 
+from conversations.textlimits import utf16_len
+
 BOT_USER = {
     "id": 700000001,
     "is_bot": True,
@@ -171,7 +173,7 @@ class OfflineTelegram(BaseRequest):
     def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
         text = str(params["text"])
-        if len(text) > 4096:
+        if utf16_len(text) > 4096:  # Telegram counts UTF-16 code units
             return 400, "Bad Request: message is too long"
         message = ChatMessage(next(self._ids), text, self._markup(params), from_bot=True)
         self.chats.setdefault(chat_id, {})[message.message_id] = message
@@ -190,6 +192,8 @@ class OfflineTelegram(BaseRequest):
             return 400, "Bad Request: message to edit not found"
         chat_id, message = found
         markup = self._markup(params)
+        if utf16_len(str(params["text"])) > 4096:
+            return 400, "Bad Request: MESSAGE_TOO_LONG"
         if message.text == params["text"] and message.reply_markup == markup:
             return 400, (
                 "Bad Request: message is not modified: specified new message content and reply"

@@ -79,8 +79,11 @@ async def test_forged_or_foreign_confirmations_do_nothing(outreach: Harness) -> 
     await outreach.press_data(admin, "o1|b|c|1;drop", preview)
     assert "not valid" in outreach.telegram.callback_answers()[-1]["text"]
     # A respondent who got hold of the button is refused.
-    await outreach.press_data(people[0], "o1|b|c|1", outreach.screen(people[0]))
-    assert outreach.screen(people[0]).text == "Not allowed."
+    screen = outreach.screen(people[0])
+    await outreach.press_data(people[0], "o1|b|c|1", screen)
+    refusal = outreach.telegram.callback_answers()[-1]  # the press itself is answered
+    assert refusal["text"] == "Not allowed." and refusal["show_alert"] is True
+    assert outreach.screen(people[0]) is screen  # and nothing else is said
     assert tasks(outreach.app) == {}
     assert all(_received(outreach, person) == 0 for person in people)
 

@@ -1,0 +1,151 @@
+"""What reaches the handlers at all, and what happens when a handler fails.
+
+* ``gate`` runs before every other handler (group :data:`GATE`). Edited
+  messages and channel posts stop there: an edit never runs a command or
+  answers a question. A button press from anywhere but the person's private
+  chat with the bot (a group, a channel, an inline message) stops there too,
+  answered with a short alert and nothing stored, so a person's survey is
+  never shown in a group and a group's id is never taken for their chat.
+* ``on_error`` is the application's error handler: a storage failure gets the
+  person a short "could not save" (and the admins one note, at most hourly);
+  every error is logged once, without names, usernames or message text.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from conversations.i18n import translator
+from storage import users
+
+log = logging.getLogger(__name__)
+
+GATE = -100  # before every other handler group
+ADMIN_NOTE_INTERVAL = 3600.0  # seconds between two storage-failure notes to the admins
+
+
+def _language(update: Update) -> str | None:
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    return "en" if code.startswith("en") else "vi" if code.startswith("vi") else None
+
+
+async def _answer(update: Update, text: str | None, show_alert: bool = False) -> bool:
+    """Answer the press (the spinner stops); False when Telegram would not take it."""
+    query = update.callback_query
+    if query is None:
+        return False
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except TelegramError as error:  # too old, already answered: nothing more to do
+        log.info("callback query not answered: %s", getattr(error, "message", error))
+        return False
+    return True
+
+
+def _bot_link(context: ContextTypes.DEFAULT_TYPE) -> str:
+    try:
+        return f" https://t.me/{context.bot.username}"
+    except RuntimeError:  # not initialised: no username known
+        return ""
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if (
+        update.edited_message is not None
+        or update.edited_channel_post is not None
+        or update.channel_post is not None
+        or update.edited_business_message is not None
+    ):
+        log.debug("ignored an edited message or channel post")
+        raise ApplicationHandlerStop
+    query = update.callback_query
+    if query is None:
+        return
+    chat = query.message.chat if query.message is not None else None
+    if chat is None or chat.type != ChatType.PRIVATE:
+        _ = translator(_language(update) or context.bot_data["settings"].default_language)
+        await _answer(
+            update,
+            _("Please open the bot in a private chat to answer:") + _bot_link(context),
+            show_alert=True,
+        )
+        log.info("refused a button press from outside a private chat")
+        raise ApplicationHandlerStop
+
+
+def is_storage_failure(error: BaseException | None) -> bool:
+    return isinstance(error, sqlite3.Error | OSError) and not isinstance(error, TelegramError)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    services = context.bot_data.get("services")
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
+        if services is not None:
+            try:
+                await users.mark_blocked(services.store, update.effective_user.id, True)
+            except sqlite3.Error as failure:
+                log.error("could not mark a blocked user: %s", failure)
+        log.info("a user has blocked the bot; marked")
+        return
+    if isinstance(error, BadRequest) and "not modified" in error.message:
+        if isinstance(update, Update):  # the screen already shows it: not an error
+            await _answer(update, None)
+        return
+    kind = type(update).__name__ if update is not None else "job"
+    if is_storage_failure(error):
+        log.error("storage failure while handling an update (%s): %s", kind, error)
+        if isinstance(update, Update):
+            await _tell_person(update, context)
+        await _tell_admins(context, error)
+        return
+    # Tracebacks name code, not people; the update itself (names, text) is never logged.
+    log.error("error while handling an update (%s)", kind, exc_info=error)
+    if isinstance(update, Update):
+        await _answer(update, None)
+
+
+async def _tell_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _ = translator(_language(update) or context.bot_data["settings"].default_language)
+    text = _("Sorry, your answer could not be saved right now. Please try again in a minute.")
+    if update.callback_query is not None and await _answer(update, text, show_alert=True):
+        return
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        try:
+            await context.bot.send_message(chat.id, text)
+        except TelegramError as error:
+            log.info("could not tell a person about a storage failure: %s", error)
+
+
+async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, error: BaseException | None) -> None:
+    """One note to the admins per :data:`ADMIN_NOTE_INTERVAL`, however many failures."""
+    now = time.monotonic()
+    last = context.bot_data.get("storage_failure_noted_at")
+    if last is not None and now - last < ADMIN_NOTE_INTERVAL:
+        return
+    context.bot_data["storage_failure_noted_at"] = now
+    settings = context.bot_data["settings"]
+    for admin in settings.access.admins:
+        _ = translator(settings.default_language)
+        text = _(
+            "The bot cannot write to its database ({reason}). Answers are not being saved"
+            " until this is fixed; respondents are asked to try again later."
+        ).format(reason=type(error).__name__ + (f": {error}" if error else ""))
+        try:
+            await context.bot.send_message(admin, text)
+        except TelegramError as failure:
+            log.info("could not tell an admin about a storage failure: %s", failure)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, gate), GATE)
+    application.add_error_handler(on_error)

@@ -1,0 +1,46 @@
+"""One running bot per database: an exclusive lock on ``<database>.lock``.
+
+Two bots polling with one token get 409 conflicts from Telegram, and on one
+database they would both send reminders and both resume broadcasts. The lock
+is ``flock``: held while the file stays open, released by the kernel when the
+process ends however it ends (kill -9 included), so a stale lock never blocks
+a restart. Commands that only read (export, digest, invites) do not take it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from typing import IO
+
+
+class DatabaseInUse(Exception):
+    """Another process holds the database's lock."""
+
+
+def lock_path(database: Path | str) -> Path:
+    return Path(f"{database}.lock")
+
+
+def acquire(database: Path | str) -> IO[str]:
+    """Lock ``database`` for this process; keep the returned file open to keep the lock."""
+    path = lock_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip()
+        handle.close()
+        raise DatabaseInUse(
+            f"{database} is in use by another running bot"
+            + (f" (process {holder})" if holder else "")
+            + f"; stop it first (lock file {path})"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
