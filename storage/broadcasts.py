@@ -39,7 +39,9 @@ def _broadcast(row: object) -> Broadcast:
     return Broadcast(*(row[name] for name in Broadcast.__slots__))  # type: ignore[index]
 
 
-_REACHABLE = "u.blocked_at IS NULL AND u.opted_out_at IS NULL"
+# A negative telegram_id is a respondent without a Telegram account of their
+# own (migration 9): nobody to message.
+_REACHABLE = "u.blocked_at IS NULL AND u.opted_out_at IS NULL AND u.telegram_id > 0"
 
 
 async def audience_users(store: Store, audience: str, survey_id: str) -> list[tuple[int, int]]:

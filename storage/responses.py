@@ -28,6 +28,7 @@ class Response:
     live_message_id: int | None
     shown_step: str | None
     last_message_id: int | None = None
+    mode: str = "self"  # self, interview or paper (migration 9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +130,7 @@ async def start_response(
     survey_hash: str,
     invitation_code: str | None,
     prefill: dict[str, str],
+    mode: str = "self",
 ) -> Response:
     """Create the response once; a valid invitation is counted and prefills the profile.
 
@@ -153,8 +155,8 @@ async def start_response(
                     invitation_code, prefill = None, {}
             cursor = await db.execute(
                 "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
-                " invitation_code, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (user_id, survey_id, survey_version, survey_hash, invitation_code, now, now),
+                " invitation_code, started_at, updated_at, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, survey_id, survey_version, survey_hash, invitation_code, now, now, mode),
             )
             await db.executemany(
                 "INSERT INTO profile_answers VALUES (?, ?, ?, ?)",

@@ -302,4 +302,13 @@ MIGRATIONS: dict[int, list[str]] = {
         # and not applied twice (Telegram's message ids grow within a chat).
         "ALTER TABLE responses ADD COLUMN last_message_id INTEGER",
     ],
+    9: [
+        # How a response was collected: by the respondent in the chat ('self'),
+        # by a facilitator on their behalf ('interview'), or from a paper form
+        # ('paper'). Respondents without a Telegram account of their own
+        # (interviews, paper forms, purged people) have a negative telegram_id
+        # and chat_id 0: Telegram never uses such ids, and nobody is messaged.
+        "ALTER TABLE responses ADD COLUMN mode TEXT NOT NULL DEFAULT 'self'"
+        " CHECK (mode IN ('self', 'interview', 'paper'))",
+    ],
 }

@@ -90,6 +90,21 @@ async def ensure_user(store: Store, telegram_id: int, chat_id: int) -> User:
     return user_from_row(row)
 
 
+async def create_offline_user(store: Store, language: str | None = None) -> User:
+    """A respondent without a Telegram account of their own (an interview or a paper
+    form): the next free negative id, chat 0, so no message can ever reach it."""
+    async with store.write() as db:
+        await db.execute(
+            "INSERT INTO users (telegram_id, chat_id, pseudonym, language, created_at)"
+            " SELECT MIN(COALESCE(MIN(telegram_id), 0), 0) - 1, 0, ?, ?, ? FROM users",
+            (new_pseudonym(), language, utc_now()),
+        )
+        async with db.execute("SELECT * FROM users WHERE id = last_insert_rowid()") as cursor:
+            row = await cursor.fetchone()
+    assert row is not None
+    return user_from_row(row)
+
+
 async def set_language(store: Store, user_id: int, language: str) -> None:
     async with store.write() as db:
         await db.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))

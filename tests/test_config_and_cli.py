@@ -205,6 +205,7 @@ async def test_export_writes_the_documented_columns(
         "value",
         "answered_at",
         "submitted",
+        "mode",
     ]
     assert [(r["indicator_code"], r["kind"], r["value"]) for r in rows] == [
         ("1.1.1", "now", ""),

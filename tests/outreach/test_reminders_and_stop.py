@@ -9,7 +9,8 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.outreach.reminders import send_due
-from storage import users
+from storage import broadcasts, responses, users
+from storage import outreach as outreach_storage
 from tests.auxil.harness import Harness, Person
 from tests.auxil.journeys import agree, answer_all, answer_profile
 from tests.outreach.conftest import ADMIN
@@ -105,3 +106,25 @@ def test_bad_outreach_settings_name_the_setting(tmp_path, monkeypatch) -> None: 
     config.write_text("")
     with pytest.raises(ConfigError, match=r"^outreach\.broadcast_rate: must be at most 30"):
         load_settings(config)
+
+
+async def test_respondents_without_a_telegram_account_are_never_messaged(
+    outreach: Harness,
+) -> None:
+    """Interview and paper respondents (negative ids, chat 0) are in no audience."""
+    store = outreach.services.store
+    survey = outreach.services.survey
+    offline = await users.create_offline_user(store, "vi")
+    assert offline.telegram_id < 0 and offline.chat_id == 0
+    await users.record_consent(store, offline.id, True, "test")
+    response = await responses.start_response(
+        store, offline.id, survey.id, survey.version, survey.content_hash, None, {}, "interview"
+    )
+    assert response.mode == "interview"
+    second = await users.create_offline_user(store)
+    assert second.telegram_id == offline.telegram_id - 1
+    for audience in ("all", "paused"):
+        assert offline.id not in {
+            u for _c, u in await broadcasts.audience_users(store, audience, survey.id)
+        }
+    assert await outreach_storage.due_reminders(store, survey.id, "9999", 5) == []
