@@ -113,6 +113,31 @@ class OutreachSettings(_Section):
         return value
 
 
+CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class BackupSettings(_Section):
+    """Daily copies of the database (README, "Backups"); off while ``folder`` is unset."""
+
+    folder: Path | None = None
+    keep: int = 7
+    time: str = "03:00"
+
+    @field_validator("keep")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be 1 or more")
+        return value
+
+    @field_validator("time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not CLOCK.match(value):
+            raise ValueError("must look like 03:00 (HH:MM, 24-hour, in timezone)")
+        return value
+
+
 class OfficialSetting(_Section):
     """The official view of one goal (1-5 scale) and where it comes from."""
 
@@ -278,6 +303,7 @@ class Settings(BaseSettings):
     survey: SurveySettings = SurveySettings()
     outreach: OutreachSettings = OutreachSettings()
     digest: DigestSettings = DigestSettings()
+    backup: BackupSettings = BackupSettings()
     coordinators: list[CoordinatorSetting] = []
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"

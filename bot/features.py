@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from telegram.ext import Application
 
+from bot.backups import register as register_backups
 from bot.config import Settings
 from bot.digest.feature import register as register_digest
 from bot.outreach import register as register_outreach
@@ -20,4 +21,5 @@ from bot.playground import playground as _playground  # noqa: F401  (the CLI com
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
     register_outreach,
     register_digest,
+    register_backups,
 ]
