@@ -6,6 +6,9 @@
   chat with the bot (a group, a channel, an inline message) stops there too,
   answered with a short alert and nothing stored, so a person's survey is
   never shown in a group and a group's id is never taken for their chat.
+  A command or a mention in a group stops there as well, answered with one
+  line pointing to the private chat, at most once per group per
+  :data:`GROUP_NOTE_INTERVAL`, so a busy group is never flooded.
 * ``on_error`` is the application's error handler: a storage failure gets the
   person a short "could not save" (and the admins one note, at most hourly);
   every error is logged once, without names, usernames or message text.
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 GATE = -100  # before every other handler group
 ADMIN_NOTE_INTERVAL = 3600.0  # seconds between two storage-failure notes to the admins
+GROUP_NOTE_INTERVAL = 3600.0  # seconds between two "private chat only" lines in one group
+GROUP_CHATS = (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
 def _language(update: Update) -> str | None:
@@ -66,6 +71,9 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ):
         log.debug("ignored an edited message or channel post")
         raise ApplicationHandlerStop
+    if update.message is not None and update.message.chat.type in GROUP_CHATS:
+        await _point_to_private_chat(update, context)
+        raise ApplicationHandlerStop
     query = update.callback_query
     if query is None:
         return
@@ -79,6 +87,38 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         log.info("refused a button press from outside a private chat")
         raise ApplicationHandlerStop
+
+
+async def _point_to_private_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One line in a group that calls the bot: the survey is private. Nothing is stored."""
+    message = update.message
+    assert message is not None
+    text = message.text or message.caption or ""
+    try:
+        username = context.bot.username
+    except RuntimeError:  # not initialised: no username known
+        username = ""
+    if not (text.startswith("/") or (username and f"@{username}".lower() in text.lower())):
+        return  # ordinary talk in the group is none of the bot's business
+    now = time.monotonic()
+    noted: dict[int, float] = context.bot_data.setdefault("group_noted_at", {})
+    last = noted.get(message.chat.id)
+    if last is not None and now - last < GROUP_NOTE_INTERVAL:
+        return
+    if len(noted) > 10_000:  # forget groups not heard from for an interval
+        for chat_id in [c for c, at in noted.items() if now - at >= GROUP_NOTE_INTERVAL]:
+            del noted[chat_id]
+    noted[message.chat.id] = now
+    _ = translator(_language(update) or context.bot_data["settings"].default_language)
+    try:
+        await context.bot.send_message(
+            message.chat.id,
+            _("I only work in a private chat, so that your answers stay private:")
+            + _bot_link(context),
+        )
+    except TelegramError as error:  # removed from the group, muted: nothing more to do
+        log.info("could not answer in a group: %s", getattr(error, "message", error))
+    log.info("pointed a group to the private chat")
 
 
 def is_storage_failure(error: BaseException | None) -> bool:

@@ -270,3 +270,41 @@ async def test_a_formula_in_a_partner_label_is_exported_as_text(
     rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
     assert rows and rows[0]["partner"] == "'" + label
     assert rows[0]["value"] == "3"
+
+
+def group_message(person: Person, text: str, group: int = GROUP) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": int(time.monotonic_ns() % 1_000_000),
+        "date": int(time.time()),
+        "chat": {"id": group, "type": "supergroup", "title": "Village group"},
+        "from": person.json(),
+        "text": text,
+    }
+    if text.startswith("/"):
+        length = len(text.split()[0])
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"message": message}
+
+
+async def test_a_group_that_calls_the_bot_gets_one_line_pointing_to_the_private_chat(
+    harness: Harness,
+) -> None:
+    lan, minh = Person(9201, "vi"), Person(9202, "en")
+    await harness.feed(group_message(lan, "/start"))
+    (line,) = [m.text for m in harness.telegram.bot_messages(GROUP)]
+    assert "trò chuyện riêng" in line and "t.me/ScorecardTestBot" in line
+    assert "\n" not in line
+    # More calls in the same group within the hour: silence. Chatter: always silence.
+    await harness.feed(group_message(minh, "/start"))
+    await harness.feed(group_message(minh, "hello @ScorecardTestBot"))
+    await harness.feed(group_message(lan, "đi chợ không?", group=GROUP - 1))
+    assert len(harness.telegram.bot_messages(GROUP)) == 1
+    assert harness.telegram.bot_messages(GROUP - 1) == []
+    # Another group asking gets its own line, in the asker's language.
+    await harness.feed(group_message(minh, "/delete@ScorecardTestBot", group=GROUP - 2))
+    (other,) = [m.text for m in harness.telegram.bot_messages(GROUP - 2)]
+    assert other.startswith("I only work in a private chat")
+    # Nothing about anyone is stored, and nobody's private chat is written to.
+    for person in (lan, minh):
+        assert await users.get_user(harness.services.store, person.id) is None
+        assert harness.telegram.bot_messages(person.id) == []
