@@ -332,7 +332,7 @@ def _rating_keyboard(
     rows = []
     for prefix, kind, marked in zip("nf", RATING_KINDS, chosen, strict=True):
         year = survey.kind(kind).year
-        row = [_button(f"{year} ▸", step_data(survey, step.key, "h" + prefix))]
+        row = [_button(str(year), step_data(survey, step.key, "h" + prefix))]
         for value in [*(str(p.value) for p in survey.scale.points), "d"]:
             label = "?" if value == "d" else value
             row.append(
@@ -347,7 +347,7 @@ def _rating_keyboard(
     nav.insert(
         1 if len(nav) > 1 else 0,
         _button(
-            "ⓘ" if not info else _("ⓘ Hide"), step_data(survey, step.key, "j" if info else "i")
+            _("ⓘ Hide") if info else _("ⓘ About"), step_data(survey, step.key, "j" if info else "i")
         ),
     )
     rows.append(nav)
