@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -215,6 +216,9 @@ async def test_export_writes_the_documented_columns(
         rows[0]["group"] == "cso" and rows[0]["gender"] == "male" and rows[0]["submitted"] == "no"
     )
     assert rows[0]["answered_at"].endswith("Z") and rows[0]["survey_version"] == "2026.2"
+    # Pseudonymous: the random id, never the Telegram id, anywhere in the file.
+    assert all(re.fullmatch(r"R[0-9A-F]{12}", row["respondent_id"]) for row in rows)
+    assert all(str(person.id) not in row.values() for row in rows)
 
 
 def test_unreachable_bot_api_ends_with_one_clear_line(tmp_path: Path) -> None:

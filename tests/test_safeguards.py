@@ -6,6 +6,7 @@ Every test here was checked by breaking its safeguard once (the README's
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -308,3 +309,31 @@ def test_the_readme_names_the_number_of_migrations() -> None:
 
 
 __all__ = ["make_settings"]
+
+
+# -- the token never reaches the log -------------------------------------------------
+
+
+def test_the_token_is_never_written_to_the_log(capsys: pytest.CaptureFixture[str]) -> None:
+    from telegram.error import InvalidToken
+
+    from bot.logs import configure_logging
+    from tests.auxil.offline import TOKEN
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, logging.getLogger("httpx").level)
+    try:
+        configure_logging("DEBUG", [TOKEN])
+        # A library quoting the token in an error, traceback included...
+        try:
+            raise InvalidToken(f"The token `{TOKEN}` was rejected by the server.")
+        except InvalidToken:
+            logging.getLogger("telegram.ext").exception("start-up failed")
+        # ...and httpx's request line, which carries it in the URL, even at DEBUG.
+        logging.getLogger("httpx").info('HTTP Request: POST https://x/bot%s/getMe "200"', TOKEN)
+        err = capsys.readouterr().err
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        logging.getLogger("httpx").setLevel(saved[2])
+    assert "start-up failed" in err and "The token `[token]` was rejected" in err
+    assert TOKEN not in err and "HTTP Request" not in err
