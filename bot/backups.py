@@ -23,6 +23,8 @@ from storage.lock import DatabaseInUse
 
 log = logging.getLogger(__name__)
 JOB_NAME = "backup-daily"
+CATCH_UP_NAME = "backup-catch-up"
+CATCH_UP_DELAY = 60  # seconds after start-up: respondents first
 
 
 def register(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -33,6 +35,20 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
     application.job_queue.run_daily(
         daily_job, time=clock(hours, minutes, tzinfo=settings.zone), name=JOB_NAME
     )
+    # A laptop that was off (or a bot stopped) at that time still gets today's copy.
+    application.job_queue.run_once(catch_up_job, when=CATCH_UP_DELAY, name=CATCH_UP_NAME)
+
+
+async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """At start-up: today's copy if its time has passed and it is not there yet."""
+    settings: Settings = context.bot_data["settings"]
+    options = settings.backup
+    assert options.folder is not None
+    now = datetime.now(settings.zone)
+    hours, minutes = map(int, options.time.split(":"))
+    due = now.time() >= clock(hours, minutes)
+    if due and not backups.daily_path(options.folder, now.date()).exists():
+        await daily_job(context)
 
 
 async def daily_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -46,9 +46,11 @@ def backup(database: Path, out: Path) -> Copy:
         raise FileNotFoundError(f"no database at {database}")
     if out.exists() and out.resolve() == database.resolve():
         raise ValueError("the backup would overwrite the database itself")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     partial.unlink(missing_ok=True)
+    # Owner-only from the first byte: the copy holds Telegram ids and answers.
+    os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
     # Read-write mode although it only reads: a read-only connection cannot
     # open a WAL database whose -shm file is missing (no bot running).
     source = sqlite3.connect(database)
@@ -140,11 +142,15 @@ def restore(source: Path, database: Path, now: datetime) -> Path | None:
         lock.close()
 
 
+def daily_path(folder: Path, day: date) -> Path:
+    return folder / f"scorecard-{day.isoformat()}.sqlite3"
+
+
 def daily_backup(database: Path, folder: Path, keep: int, today: date) -> tuple[Copy, list[Path]]:
     """Today's copy as ``folder/scorecard-YYYY-MM-DD.sqlite3`` (replacing one made earlier
     today), then delete all but the newest ``keep`` daily copies; returns the copy and
     the files deleted. Other files in the folder are never touched."""
-    copy = backup(database, folder / f"scorecard-{today.isoformat()}.sqlite3")
+    copy = backup(database, daily_path(folder, today))
     dailies = sorted(p for p in folder.iterdir() if DAILY_NAME.match(p.name))
     removed = dailies[:-keep] if keep > 0 else []
     for path in removed:

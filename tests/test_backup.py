@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import CallbackContext
 
-from bot.backups import JOB_NAME
+from bot.backups import CATCH_UP_NAME, JOB_NAME
 from bot.cli import main
 from storage.backup import check, daily_backup
 from storage.schema import MIGRATIONS
@@ -105,3 +106,24 @@ def test_backup_of_a_missing_database_names_the_setting(
     assert main(["backup", "--out", str(tmp_path / "copy.sqlite3")]) == 2
     assert "storage.database: no database at" in capsys.readouterr().err
     assert not (tmp_path / "copy.sqlite3").exists()
+
+
+async def test_a_bot_started_after_the_backup_time_makes_the_missed_copy_once(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "backups"
+    settings = make_settings(
+        tmp_path / "data" / "scorecard.sqlite3", backup={"folder": str(folder), "time": "00:00"}
+    )
+    async with Harness(settings) as harness:
+        (job,) = harness.app.job_queue.get_jobs_by_name(CATCH_UP_NAME)
+        await job.callback(CallbackContext.from_job(job, harness.app))
+        (copy,) = folder.iterdir()
+        today = datetime.now(ZoneInfo(settings.timezone)).date()
+        assert copy.name == f"scorecard-{today.isoformat()}.sqlite3"
+        # Only its owner can read it: it holds Telegram ids and answers.
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        made = copy.stat().st_mtime_ns
+        await job.callback(CallbackContext.from_job(job, harness.app))  # a second start
+        assert [p.stat().st_mtime_ns for p in folder.iterdir()] == [made]
