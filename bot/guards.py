@@ -98,7 +98,10 @@ async def _point_to_private_chat(update: Update, context: ContextTypes.DEFAULT_T
         username = context.bot.username
     except RuntimeError:  # not initialised: no username known
         username = ""
-    if not (text.startswith("/") or (username and f"@{username}".lower() in text.lower())):
+    command = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+    if "@" in command and command.split("@", 1)[1].lower() != (username or "").lower():
+        return  # a command for another bot in the group
+    if not (command or (username and f"@{username}".lower() in text.lower())):
         return  # ordinary talk in the group is none of the bot's business
     now = time.monotonic()
     noted: dict[int, float] = context.bot_data.setdefault("group_noted_at", {})

@@ -298,6 +298,7 @@ async def test_a_group_that_calls_the_bot_gets_one_line_pointing_to_the_private_
     await harness.feed(group_message(minh, "/start"))
     await harness.feed(group_message(minh, "hello @ScorecardTestBot"))
     await harness.feed(group_message(lan, "đi chợ không?", group=GROUP - 1))
+    await harness.feed(group_message(lan, "/start@SomeOtherBot", group=GROUP - 1))
     assert len(harness.telegram.bot_messages(GROUP)) == 1
     assert harness.telegram.bot_messages(GROUP - 1) == []
     # Another group asking gets its own line, in the asker's language.
