@@ -14,10 +14,12 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.digest.feature import register as register_digest
+from bot.facilitation import register as register_facilitation
 from bot.outreach import register as register_outreach
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
 
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
     register_outreach,
     register_digest,
+    register_facilitation,
 ]
