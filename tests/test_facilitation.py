@@ -1,0 +1,220 @@
+"""Facilitators (issue 11): the role, facilitated interviews, group sessions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from storage import audit, facilitation
+from storage.export import write_ratings_csv
+from tests.auxil.harness import Harness, Person, make_settings
+from tests.auxil.journeys import agree, answer_all, answer_profile, labels, rate
+
+ADMIN = 9001
+FACILITATOR = 9002
+CONFIG_FACILITATOR = 9003
+PROFILE = ["group", "region", "area", "age_band", "gender"]
+
+
+def settings(database: Path):  # type: ignore[no-untyped-def]
+    return make_settings(
+        database,
+        access={"admins": [ADMIN]},
+        facilitators=[{"telegram_id": CONFIG_FACILITATOR}],
+    )
+
+
+@pytest.fixture
+async def running(database: Path) -> AsyncIterator[Harness]:
+    async with Harness(settings(database)) as harness:
+        yield harness
+
+
+def texts(harness: Harness, person: Person) -> list[str]:
+    return [m.text for m in harness.telegram.bot_messages(person.id)]
+
+
+async def make_facilitator(harness: Harness) -> Person:
+    await harness.text(Person(ADMIN, "en"), "/facilitator add 9002")
+    facilitator = Person(FACILITATOR, "en")
+    await agree(harness, facilitator)  # their own consent: English from now on
+    return facilitator
+
+
+async def start_interview(harness: Harness, facilitator: Person, child: bool = False) -> str:
+    """/interview, read aloud, attest; returns the new respondent's pseudonym."""
+    await harness.text(facilitator, "/interview")
+    screen = harness.screen(facilitator)
+    assert "read this aloud to the person" in screen.text
+    assert "Do you agree to take part?" in screen.text  # the respondent's own consent text
+    await harness.press(facilitator, "A child" if child else "The person agreed aloud")
+    notice = next(t for t in reversed(texts(harness, facilitator)) if "started:" in t)
+    return notice.split("started: ")[1].split(".")[0]
+
+
+async def test_only_admins_manage_facilitators_and_only_facilitators_interview(
+    running: Harness,
+) -> None:
+    stranger, admin = Person(5005, "en"), Person(ADMIN, "en")
+    await agree(running, stranger)
+    for command in ("/interview", "/session", "/interview list", "/facilitator add 5005"):
+        await running.text(stranger, command)
+        assert texts(running, stranger)[-1] == "Not allowed."
+    await running.text(stranger, "/help")
+    assert "/interview" not in texts(running, stranger)[-1]
+
+    await running.text(admin, "/facilitator add 9002")
+    await running.text(admin, "/facilitator add nobody")
+    await running.text(admin, "/facilitator list")
+    replies = texts(running, admin)
+    assert replies[0].startswith("Facilitator 9002 added")
+    assert replies[1].startswith("Use /facilitator list")
+    assert "9002" in replies[2] and "9003 (config)" in replies[2]
+    await running.text(Person(FACILITATOR, "en"), "/help")
+    assert "/interview" in texts(running, Person(FACILITATOR))[-1]
+    await running.text(Person(CONFIG_FACILITATOR, "en"), "/help")
+    assert "/session" in texts(running, Person(CONFIG_FACILITATOR))[-1]
+
+    await running.text(admin, "/facilitator remove 9002")
+    assert texts(running, admin)[-1] == "Facilitator 9002 removed."
+    await running.text(Person(FACILITATOR, "en"), "/interview")
+    assert texts(running, Person(FACILITATOR))[-1] == "Không được phép."
+    entries = await audit.recent(running.services.store, 10)
+    actions = [(e.action, e.detail, e.outcome) for e in entries]
+    assert ("facilitator", "add 9002", "ok") in actions
+    assert ("facilitator", "add nobody", "rejected: usage") in actions
+    assert ("facilitator", "remove 9002", "ok") in actions
+
+
+async def test_an_interview_from_consent_to_export(running: Harness, database: Path) -> None:
+    facilitator = await make_facilitator(running)
+    await answer_profile(running, facilitator)  # the facilitator's own survey, half done
+    await rate(running, facilitator, "n", "5")
+
+    pseudonym = await start_interview(running, facilitator)
+    assert pseudonym.startswith("R")
+    first = running.screen(facilitator)
+    assert f"Interview {pseudonym}" in first.text  # the banner: whose survey this is
+    assert "Which of these groups do you belong to?" in first.text
+    await answer_profile(running, facilitator, [2, 0, 2, 1, 0])
+    assert f"Interview {pseudonym}" in running.screen(facilitator).text
+    await answer_all(running, facilitator, value="2", comment="Đường vào bản rất xấu")
+    await running.press(facilitator, "Submit")
+    done = running.screen(facilitator).text
+    assert f"Interview {pseudonym} submitted" in done
+    assert "no longer shown to you" in done
+
+    # Nobody's answers afterwards: no resume, no /mydata for the interview.
+    await running.text(facilitator, "/interview resume 1")
+    assert texts(running, facilitator)[-1].startswith("No paused interview")
+    await running.text(facilitator, "/mydata")
+    mine = texts(running, facilitator)[-1]
+    assert "Đường vào bản" not in mine and pseudonym not in mine
+    # The facilitator's own survey is where they left it.
+    await running.text(facilitator, "/resume")
+    own = running.screen(facilitator).text
+    assert "Interview" not in own
+    assert "1 of 69" in own and "Now (2026): <b>5 " in own
+
+    out = io.StringIO()
+    write_ratings_csv(database, out, "sdg-scorecard-vn", PROFILE)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    interviewed = [r for r in rows if r["respondent_id"] == pseudonym]
+    assert len(interviewed) == 138
+    assert {r["mode"] for r in interviewed} == {"interview"}
+    assert {r["submitted"] for r in interviewed} == {"yes"}
+    assert {r["group"] for r in interviewed} == {"women"}
+    assert not any(str(FACILITATOR) in ",".join(r.values()) for r in rows)
+    own_rows = [r for r in rows if r["respondent_id"] != pseudonym]
+    assert {r["mode"] for r in own_rows} == {"self"} and len(own_rows) == 1
+
+
+async def test_pause_and_resume_two_interviews(running: Harness) -> None:
+    facilitator = await make_facilitator(running)
+    own_question = running.screen(facilitator)  # their own first question
+    first = await start_interview(running, facilitator)
+    await answer_profile(running, facilitator)
+    await rate(running, facilitator, "n", "4")
+    await running.text(facilitator, "/interview pause")
+    assert texts(running, facilitator)[-1].startswith(f"Interview 1 ({first}) paused.")
+
+    second = await start_interview(running, facilitator, child=True)
+    assert second != first
+    await answer_profile(running, facilitator, [1, 1, 1, 1, 1])
+    await rate(running, facilitator, "n", "1")
+    await rate(running, facilitator, "f", "2")  # moves on to the second indicator
+    # A button of the facilitator's own survey changes nothing in the interview.
+    await running.press_data(facilitator, own_question.buttons()[0]["callback_data"], own_question)
+    assert f"Interview {second}" in running.screen(facilitator).text
+    await running.text(facilitator, "/interview list")
+    listing = texts(running, facilitator)[-1]
+    assert f"1. {first}: 1 ratings so far" in listing
+    assert f"2. {second}: 2 ratings so far — open now" in listing
+
+    await running.text(facilitator, "/interview resume 1")
+    screen = running.screen(facilitator).text
+    assert f"Interview {first}" in screen and "Now (2026): <b>4 " in screen
+    await rate(running, facilitator, "f", "5")
+    await running.text(facilitator, "/interview resume 2")
+    screen = running.screen(facilitator).text
+    assert f"Interview {second}" in screen and "Goal 1 of 6 · 2 of 69" in screen
+
+    store = running.services.store
+    one = await facilitation.interview_by_number(store, FACILITATOR, 1)
+    two = await facilitation.interview_by_number(store, FACILITATOR, 2)
+    assert one and two and one.consent == "verbal" and two.consent == "guardian"
+    assert one.answered == 2 and two.answered == 2
+    # Out of interview mode, the facilitator's own survey is theirs again.
+    await running.text(facilitator, "/interview end")
+    assert "ended" in texts(running, facilitator)[-1]
+    await running.text(facilitator, "/resume")
+    assert "Interview" not in running.screen(facilitator).text
+    await running.text(facilitator, "/interview resume 2")
+    assert texts(running, facilitator)[-1].startswith("No paused interview")
+
+
+async def test_consent_tapped_twice_starts_one_interview_and_refusal_stores_nothing(
+    running: Harness,
+) -> None:
+    facilitator = await make_facilitator(running)
+    store = running.services.store
+    before = (await store.fetchone("SELECT COUNT(*) FROM users"))[0]
+    await running.text(facilitator, "/interview")
+    await running.press(facilitator, "They did not agree")
+    assert "Nothing was stored" in running.screen(facilitator).text
+    assert (await store.fetchone("SELECT COUNT(*) FROM users"))[0] == before
+
+    await running.text(facilitator, "/interview")
+    consent = running.screen(facilitator)
+    data = running.button(facilitator, "The person agreed aloud", consent)
+    await running.press_data(facilitator, data, consent)
+    await running.press_data(facilitator, data, consent)  # a double tap
+    await running.press_data(facilitator, "i1|c|x", consent)  # forged
+    assert (await store.fetchone("SELECT COUNT(*) FROM interviews"))[0] == 1
+    assert (await store.fetchone("SELECT COUNT(*) FROM users"))[0] == before + 1
+    alerts = [a.get("text") for a in running.telegram.callback_answers()]
+    assert "This button is not valid." in alerts
+
+
+async def test_restart_mid_interview_resumes_exactly(database: Path) -> None:
+    async with Harness(settings(database)) as first:
+        facilitator = await make_facilitator(first)
+        pseudonym = await start_interview(first, facilitator)
+        await answer_profile(first, facilitator)
+        await rate(first, facilitator, "n", "3")
+        before = first.screen(facilitator)
+        telegram = first.telegram
+    async with Harness(settings(database), telegram) as second:
+        # The old message's button still works: the interview is its state.
+        assert second.screen(facilitator).message_id == before.message_id
+        await rate(second, facilitator, "f", "4")
+        screen = second.screen(facilitator).text
+        assert f"Interview {pseudonym}" in screen
+        assert "Goal 1 of 6 · 2 of 69" in screen
+        await second.text(facilitator, "/resume")
+        assert "Goal 1 of 6 · 2 of 69" in second.screen(facilitator).text
+        assert f"Interview {pseudonym}" in second.screen(facilitator).text
