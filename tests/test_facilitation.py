@@ -12,7 +12,7 @@ import pytest
 from storage import audit, facilitation
 from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person, make_settings
-from tests.auxil.journeys import agree, answer_all, answer_profile, labels, rate
+from tests.auxil.journeys import agree, answer_all, answer_profile, rate
 
 ADMIN = 9001
 FACILITATOR = 9002
