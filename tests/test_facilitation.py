@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from storage import audit, facilitation
 from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person, make_settings
 from tests.auxil.journeys import agree, answer_all, answer_profile, rate
+from tests.digest.conftest import FilesTelegram
 
 ADMIN = 9001
-FACILITATOR = 9002
+FACILITATOR = 987654321
 CONFIG_FACILITATOR = 9003
 PROFILE = ["group", "region", "area", "age_band", "gender"]
 
@@ -30,7 +32,7 @@ def settings(database: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 async def running(database: Path) -> AsyncIterator[Harness]:
-    async with Harness(settings(database)) as harness:
+    async with Harness(settings(database), FilesTelegram()) as harness:
         yield harness
 
 
@@ -39,7 +41,7 @@ def texts(harness: Harness, person: Person) -> list[str]:
 
 
 async def make_facilitator(harness: Harness) -> Person:
-    await harness.text(Person(ADMIN, "en"), "/facilitator add 9002")
+    await harness.text(Person(ADMIN, "en"), "/facilitator add 987654321")
     facilitator = Person(FACILITATOR, "en")
     await agree(harness, facilitator)  # their own consent: English from now on
     return facilitator
@@ -67,27 +69,27 @@ async def test_only_admins_manage_facilitators_and_only_facilitators_interview(
     await running.text(stranger, "/help")
     assert "/interview" not in texts(running, stranger)[-1]
 
-    await running.text(admin, "/facilitator add 9002")
+    await running.text(admin, "/facilitator add 987654321")
     await running.text(admin, "/facilitator add nobody")
     await running.text(admin, "/facilitator list")
     replies = texts(running, admin)
-    assert replies[0].startswith("Facilitator 9002 added")
+    assert replies[0].startswith("Facilitator 987654321 added")
     assert replies[1].startswith("Use /facilitator list")
-    assert "9002" in replies[2] and "9003 (config)" in replies[2]
+    assert "987654321" in replies[2] and "9003 (config)" in replies[2]
     await running.text(Person(FACILITATOR, "en"), "/help")
     assert "/interview" in texts(running, Person(FACILITATOR))[-1]
     await running.text(Person(CONFIG_FACILITATOR, "en"), "/help")
     assert "/session" in texts(running, Person(CONFIG_FACILITATOR))[-1]
 
-    await running.text(admin, "/facilitator remove 9002")
-    assert texts(running, admin)[-1] == "Facilitator 9002 removed."
+    await running.text(admin, "/facilitator remove 987654321")
+    assert texts(running, admin)[-1] == "Facilitator 987654321 removed."
     await running.text(Person(FACILITATOR, "en"), "/interview")
     assert texts(running, Person(FACILITATOR))[-1] == "Không được phép."
     entries = await audit.recent(running.services.store, 10)
     actions = [(e.action, e.detail, e.outcome) for e in entries]
-    assert ("facilitator", "add 9002", "ok") in actions
+    assert ("facilitator", "add 987654321", "ok") in actions
     assert ("facilitator", "add nobody", "rejected: usage") in actions
-    assert ("facilitator", "remove 9002", "ok") in actions
+    assert ("facilitator", "remove 987654321", "ok") in actions
 
 
 async def test_an_interview_from_consent_to_export(running: Harness, database: Path) -> None:
@@ -218,3 +220,133 @@ async def test_restart_mid_interview_resumes_exactly(database: Path) -> None:
         await second.text(facilitator, "/resume")
         assert "Goal 1 of 6 · 2 of 69" in second.screen(facilitator).text
         assert f"Interview {pseudonym}" in second.screen(facilitator).text
+
+
+async def score_group_session(harness: Harness, facilitator: Person) -> str:
+    """/session through to submit; returns the session's pseudonym."""
+    await harness.text(facilitator, "/session")
+    started = next(t for t in reversed(texts(harness, facilitator)) if "started." in t)
+    pseudonym = started.split("Group session ")[1].split(" ")[0]
+    assert "Which group is taking part?" in harness.screen(facilitator).text
+    await harness.press(facilitator, "Youth")
+    assert "Which region" in harness.screen(facilitator).text
+    await harness.press(facilitator, "North")
+    await harness.press(facilitator, "Rural")
+    await harness.text(facilitator, "12 9 5")  # more women and men than people
+    assert "Please type the three numbers again" in texts(harness, facilitator)[-2]
+    await harness.text(facilitator, "12 7 5")
+    first = harness.screen(facilitator)
+    assert f"Group session {pseudonym}" in first.text and "Indicator 1 of 69" in first.text
+    # Indicator 1: consensus by buttons, then Next.
+    await harness.press(facilitator, "3")  # the first row: now
+    await harness.press_data(facilitator, harness.button(facilitator, "4")[:-2] + "f4")
+    assert "consensus: 3" in harness.screen(facilitator).text
+    assert "consensus: 4" in harness.screen(facilitator).text
+    await harness.press(facilitator, "Next")
+    # Indicator 2: votes typed for both years, a count that does not fit, reasons.
+    await harness.text(facilitator, "0 2 5 3 1 9")
+    assert "20 votes, but the group has 12 people" in texts(harness, facilitator)[-2]
+    await harness.text(facilitator, "0 2 5 3 1 0 / 0 0 3 5 2 1")
+    screen = harness.screen(facilitator).text
+    assert escape("votes 1–5 and don't know: 0 2 5 3 1 0 → mean 3.3") in screen
+    await harness.text(facilitator, "Roads flood every rainy season")
+    assert "Reasons: Roads flood every rainy season" in harness.screen(facilitator).text
+    await harness.press(facilitator, "Next")
+    for _ in range(67):
+        await harness.press(facilitator, "Skip")
+    assert "top priorities" in harness.screen(facilitator).text
+    await harness.text(facilitator, "Clean water; a road to the school")
+    await harness.press(facilitator, "Skip")  # no recommendations
+    assert "Scores given: 4 of 138" in harness.screen(facilitator).text
+    await harness.press(facilitator, "Submit")
+    assert f"Group session {pseudonym} submitted" in harness.screen(facilitator).text
+    return pseudonym
+
+
+async def test_a_group_session_and_an_interview_reach_the_digest(running: Harness) -> None:
+    from openpyxl import load_workbook
+
+    facilitator = await make_facilitator(running)
+    pseudonym = await start_interview(running, facilitator)
+    await answer_profile(running, facilitator)
+    await answer_all(running, facilitator, value="2")
+    await running.press(facilitator, "Submit")
+    session = await score_group_session(running, facilitator)
+    # Session answers never become ratings.
+    store = running.services.store
+    assert (await store.fetchone("SELECT COUNT(*) FROM session_scores"))[0] == 138
+    interviewed = await store.fetchone("SELECT COUNT(*) FROM ratings")
+    assert interviewed[0] == 138  # the interview's ratings only
+
+    admin = Person(ADMIN, "en")
+    await running.text(admin, "/language en")  # no response of their own: counts stay
+    await running.text(admin, "/digest")
+    text = next(
+        m.text for m in running.telegram.bot_messages(ADMIN) if "Scorecard digest" in m.text
+    )
+    assert (
+        "By mode (started/completed): facilitated interviews 1/1; by themselves in the chat 1/0"
+        in text
+    )
+    assert "Group sessions (not in the means above)" in text
+    assert "1 sessions, 12 people; each session counts once." in text
+    assert "SDG 1: 3.1 → 4.0" in text  # (3 + 3.27) / 2 now, (4 + 3.9) / 2 by 2030
+    await running.text(admin, "/digest mode=interview")
+    text = running.telegram.bot_messages(ADMIN)[-4].text
+    assert "Only responses collected as: facilitated interviews" in text
+    assert "Started: 1 " in text
+    await running.text(admin, "/digest mode=phone")
+    assert running.telegram.bot_messages(ADMIN)[-1].text.startswith("Use /digest")
+
+    await running.text(admin, "/export xlsx")
+    files = running.telegram.files  # type: ignore[attr-defined]
+    book = load_workbook(io.BytesIO(files[next(n for n in files if n.endswith(".xlsx"))]))
+    assert book.sheetnames[-2:] == ["Sessions", "Session scores"]
+    overview = list(book["Sessions"].iter_rows(min_row=2, values_only=True))
+    assert overview == [
+        (session, overview[0][1], "Youth", "North", "Rural", 12, 7, 5,
+         "Clean water; a road to the school", ""),
+    ]  # fmt: skip
+    scores = list(book["Session scores"].iter_rows(min_row=2, values_only=True))
+    assert len(scores) == 138
+    assert scores[0][:7] == (session, 1, "1.1.1", scores[0][3], 2026, "consensus", 3)
+    second = scores[2]
+    assert second[5:13] == ("votes", 3.273, 0, 2, 5, 3, 1, 0)
+    assert second[13] == "Roads flood every rainy season"
+    everything = str([list(s.iter_rows(values_only=True)) for s in book.worksheets])
+    assert str(FACILITATOR) not in everything
+    assert pseudonym not in everything  # no comments: the interview's id appears nowhere
+
+
+async def test_session_buttons_are_checked_and_a_restart_resumes(database: Path) -> None:
+    async with Harness(settings(database)) as first:
+        facilitator = await make_facilitator(first)
+        await first.text(facilitator, "/session")
+        await first.press(facilitator, "Youth")
+        await first.press(facilitator, "North")
+        await first.press(facilitator, "Rural")
+        await first.text(facilitator, "8 4 4")
+        await first.text(facilitator, "1 2 3 1 1 0")
+        live = first.screen(facilitator)
+        telegram = first.telegram
+    async with Harness(settings(database), telegram) as second:
+        assert escape("votes 1–5 and don't know: 1 2 3 1 1 0") in live.text
+        await second.text(facilitator, "4")  # the forecast's consensus, typed
+        screen = second.screen(facilitator).text
+        assert "Indicator 1 of 69" in screen and "consensus: 4" in screen
+        data = second.button(facilitator, "Next")
+        stranger = Person(5005, "en")
+        await agree(second, stranger)
+        await second.press_data(stranger, data, second.screen(facilitator))
+        await second.press_data(facilitator, data.replace("|i0|", "|i9|"))  # not shown now
+        await second.press_data(facilitator, "g1|1|i0|n9")  # forged value
+        alerts = [a.get("text") for a in second.telegram.callback_answers()]
+        assert "Not allowed." in alerts and "This button is not valid." in alerts
+        assert "Indicator 1 of 69" in second.screen(facilitator).text
+        await second.text(facilitator, "/session pause")
+        await second.text(facilitator, "/session list")
+        assert ": 2 scores so far" in texts(second, facilitator)[-1]
+        await second.text(facilitator, "Just chatting")  # own survey again: not a session note
+        assert (await second.services.store.fetchone("SELECT COUNT(*) FROM session_notes"))[0] == 0
+        await second.text(facilitator, "/session resume 1")
+        assert "Indicator 1 of 69" in second.screen(facilitator).text
