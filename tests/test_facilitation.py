@@ -69,10 +69,11 @@ async def test_only_admins_manage_facilitators_and_only_facilitators_interview(
     await running.text(stranger, "/help")
     assert "/interview" not in texts(running, stranger)[-1]
 
+    await running.text(admin, "/language en")
     await running.text(admin, "/facilitator add 987654321")
     await running.text(admin, "/facilitator add nobody")
     await running.text(admin, "/facilitator list")
-    replies = texts(running, admin)
+    replies = texts(running, admin)[2:]  # after the language note and consent screen
     assert replies[0].startswith("Facilitator 987654321 added")
     assert replies[1].startswith("Use /facilitator list")
     assert "987654321" in replies[2] and "9003 (config)" in replies[2]
