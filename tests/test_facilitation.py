@@ -351,3 +351,18 @@ async def test_session_buttons_are_checked_and_a_restart_resumes(database: Path)
         assert (await second.services.store.fetchone("SELECT COUNT(*) FROM session_notes"))[0] == 0
         await second.text(facilitator, "/session resume 1")
         assert "Indicator 1 of 69" in second.screen(facilitator).text
+
+
+async def test_delete_during_an_interview_deletes_the_facilitators_own_data_only(
+    running: Harness,
+) -> None:
+    facilitator = await make_facilitator(running)
+    pseudonym = await start_interview(running, facilitator)
+    await answer_profile(running, facilitator)
+    await running.text(facilitator, "/delete")
+    await running.press(facilitator, "Yes, delete everything")
+    assert "All your data has been deleted" in running.screen(facilitator).text
+    store = running.services.store
+    remaining = [row[0] for row in await store.fetchall("SELECT pseudonym FROM users")]
+    assert pseudonym in remaining  # the interviewed person's answers are theirs
+    assert await store.fetchone("SELECT 1 FROM users WHERE telegram_id = ?", (FACILITATOR,)) is None
