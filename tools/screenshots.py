@@ -12,6 +12,7 @@ Needs Debian's chromium and chromium-driver (``.ci/install-browser``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
@@ -20,8 +21,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.playground import Playground  # noqa: E402
-from tests.e2e.test_browser import ChatPage  # noqa: E402
+from tests.e2e.playground import Playground
+from tests.e2e.test_browser import ChatPage
+
+HAS_COMPOSER = "return !!document.getElementById('text')"
 
 
 def browser(width: int) -> Any:
@@ -96,10 +99,8 @@ def walk(page: ChatPage, out: Path, language: str) -> None:
     page.click(index=1)  # Change the first goal
     shot("13-edit-list")
     question = page.click(index=len(live_values()) - 1)  # back to review
-    try:
-        page.click(index=0)  # Submit: the thank-you has no buttons
-    except AssertionError:
-        pass
+    with contextlib.suppress(AssertionError):  # the thank-you has no buttons to wait for
+        page.click(index=0)  # Submit
     shot("14-thanks")
     page.type("/mydata")
     time.sleep(1.5)
@@ -124,12 +125,7 @@ def main() -> None:
                 driver.set_window_size(args.width, 844)
                 driver.get(playground.url)
                 page = ChatPage(driver)
-                page.until(
-                    lambda _live: driver.execute_script(
-                        "return !!document.getElementById('text')"
-                    ),
-                    "no page",
-                )
+                page.until(lambda _live, d=driver: d.execute_script(HAS_COMPOSER), "no page")
                 walk(page, args.out, language)
             finally:
                 driver.quit()
