@@ -1,4 +1,5 @@
-"""The digest workbook (XLSX): summary, breakdowns, per indicator, comments.
+"""The digest workbook (XLSX): summary, breakdowns, per indicator, comments, and
+group sessions (Sessions, Session scores) when the scope holds any.
 
 Sheets are written from the analysis' DataFrames. Small cells are written as
 the text ``<k`` (e.g. ``<5``), never as numbers. Comments carry the
