@@ -341,8 +341,9 @@ async def test_session_buttons_are_checked_and_a_restart_resumes(database: Path)
         await second.press_data(stranger, data, second.screen(facilitator))
         await second.press_data(facilitator, data.replace("|i0|", "|i9|"))  # not shown now
         await second.press_data(facilitator, "g1|1|i0|n9")  # forged value
+        await second.press_data(facilitator, "g1|1|i0|b")  # no Back before the first
         alerts = [a.get("text") for a in second.telegram.callback_answers()]
-        assert "Not allowed." in alerts and "This button is not valid." in alerts
+        assert "Not allowed." in alerts and alerts.count("This button is not valid.") == 2
         assert "Indicator 1 of 69" in second.screen(facilitator).text
         await second.text(facilitator, "/session pause")
         await second.text(facilitator, "/session list")
