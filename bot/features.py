@@ -15,6 +15,7 @@ from telegram.ext import Application
 from bot.backups import register as register_backups
 from bot.config import Settings
 from bot.digest.feature import register as register_digest
+from bot.facilitation import register as register_facilitation
 from bot.outreach import register as register_outreach
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
 
@@ -22,4 +23,5 @@ FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type
     register_outreach,
     register_digest,
     register_backups,
+    register_facilitation,
 ]

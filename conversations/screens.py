@@ -556,7 +556,7 @@ def help_text(survey: Survey, language: str) -> str:
         escape(
             _(
                 "You can also type your answer: a number from 1 to 5 answers the first open"
-                " rating, 0 or ? means \"{dont_know}\", and two numbers (for example 3 4) answer"
+                ' rating, 0 or ? means "{dont_know}", and two numbers (for example 3 4) answer'
                 " both. Anything else you type is saved as your comment on that goal."
             ).format(dont_know=survey.scale.dont_know(language))
         ),
