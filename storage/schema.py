@@ -311,4 +311,37 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE responses ADD COLUMN mode TEXT NOT NULL DEFAULT 'self'"
         " CHECK (mode IN ('self', 'interview', 'paper'))",
     ],
+    # 10 and 11 belong to the facilitator work (issue 11 items 1-3), built in
+    # parallel; empty here so that the steps stay numbered without gaps until
+    # it is merged, when its own 10 and 11 replace these.
+    10: [],
+    11: [],
+    12: [
+        # Paper forms imported (``scorecard-bot paper import``): a form id is
+        # remembered for good, even after its respondent is deleted (the
+        # response link becomes NULL), so a file imported twice never creates
+        # the same respondent twice.
+        """CREATE TABLE paper_forms (
+            form_id TEXT PRIMARY KEY,
+            response_id INTEGER REFERENCES responses(id) ON DELETE SET NULL,
+            imported_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # Voice comments: the Telegram file and the copy on disk (a path
+        # relative to the database's folder). Rows go with their response;
+        # the files are removed by the code that deletes the person.
+        """CREATE TABLE voice_comments (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            file_id TEXT NOT NULL,
+            file_unique_id TEXT NOT NULL,
+            path TEXT,
+            duration INTEGER NOT NULL DEFAULT 0,
+            size INTEGER,
+            message_id INTEGER,
+            created_at TEXT NOT NULL,
+            UNIQUE (response_id, file_unique_id)
+        )""",
+        "CREATE INDEX voice_by_time ON voice_comments (created_at)",
+    ],
 }
