@@ -1,0 +1,94 @@
+"""Voice comments offline: kept on disk and in the database, listed, limited, deleted."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bot.cli import main
+from tests.auxil.harness import Harness, Person
+from tests.auxil.journeys import agree, answer_profile, statement
+
+
+def voice_rows(database: Path) -> list[tuple]:
+    with sqlite3.connect(database) as db:
+        return db.execute(
+            "SELECT question_id, file_id, path, duration FROM voice_comments"
+        ).fetchall()
+
+
+def pseudonym(database: Path, person: Person) -> str:
+    with sqlite3.connect(database) as db:
+        return db.execute(
+            "SELECT pseudonym FROM users WHERE telegram_id = ?", (person.id,)
+        ).fetchone()[0]
+
+
+async def test_a_voice_note_on_a_rating_screen_is_kept_listed_and_deleted(
+    harness: Harness, database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = Person(5101, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    await harness.send_voice(person, "v1", duration=42)
+    messages = harness.telegram.bot_messages(person.id)
+    assert "Saved your voice comment" in messages[-2].text
+    assert statement(harness, "1.1.1") in messages[-1].text and messages[-1].buttons()
+    folder = database.parent / "voice" / pseudonym(database, person)
+    assert voice_rows(database) == [("section:sdg1", "v1", f"voice/{folder.name}/v1u.ogg", 42)]
+    assert (folder / "v1u.ogg").read_bytes().startswith(b"OggS")
+
+    # Coordinators find it in the digest workbook's Comments sheet.
+    monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(database))
+    monkeypatch.chdir(tmp_path)
+    assert main(["digest", "--language", "en", "--out", str(tmp_path / "digest")]) == 0
+    sheet = openpyxl.load_workbook(tmp_path / "digest" / "digest.xlsx")["Comments"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[:3] for row in rows] == [
+        [
+            folder.name,
+            "section:sdg1",
+            f"voice: voice/{folder.name}/v1u.ogg (42 s, file_id v1)",
+        ]
+    ]
+
+    await harness.text(person, "/mydata")
+    listed = harness.telegram.last_bot_message(person.id).text
+    assert "Your voice comments" in listed and "a voice note of 42 seconds" in listed
+
+    await harness.text(person, "/delete")
+    await harness.press(person, "Yes, delete everything")
+    assert voice_rows(database) == []
+    assert not folder.exists()
+
+
+async def test_a_long_voice_note_is_refused_and_nothing_is_downloaded(
+    harness: Harness, database: Path
+) -> None:
+    person = Person(5102, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    await harness.send_voice(person, "v2", duration=301)
+    messages = harness.telegram.bot_messages(person.id)
+    assert "too long" in messages[-2].text and "5 minutes" in messages[-2].text
+    assert statement(harness, "1.1.1") in messages[-1].text
+    await harness.send_voice(person, "v3", duration=10, file_size=6 * 1024 * 1024)
+    assert "too long" in harness.telegram.bot_messages(person.id)[-2].text
+    assert harness.telegram.count("getFile") == 0
+    assert voice_rows(database) == []
+    assert not (database.parent / "voice").exists()
+
+
+async def test_a_voice_note_where_buttons_are_expected_gets_a_hint(
+    harness: Harness, database: Path
+) -> None:
+    person = Person(5103, "en")
+    await agree(harness, person)  # the group question: buttons only
+    await harness.send_voice(person)
+    messages = harness.telegram.bot_messages(person.id)
+    assert "this question takes the buttons below" in messages[-2].text
+    assert "Which of these groups" in messages[-1].text
+    assert voice_rows(database) == []
