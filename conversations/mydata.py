@@ -84,7 +84,7 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
                 *rows,
             ]
             if comment:
-                lines += ["💬", *_italic(comment)]
+                lines += ["💬 " + escape(_("Your comment:")), *_italic(comment)]
     for question in survey.closing:
         if question.kind == "text" and answers.texts.get(question.id):
             lines += [

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from conversations.i18n import translator
 from conversations.journey import Reply, language_of, screen_for, shown_now, text_key
+from conversations.screens import MAX_VOICE_BYTES, MAX_VOICE_SECONDS
 from conversations.services import Services
 from conversations.steps import comment_key, find_step
 from storage import responses, users, voice
@@ -24,11 +25,6 @@ from storage.responses import Answers, Response
 from storage.users import User
 
 log = logging.getLogger(__name__)
-
-# A comment, not a recording session: long or large notes are refused before
-# anything is downloaded.
-MAX_VOICE_SECONDS = 5 * 60
-MAX_VOICE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +89,7 @@ async def answer_voice(
     key = comment_question(services, response, answers)
     if key is None:
         return again(_("A voice note can be a comment, but this question takes the buttons below."))
+    # Long or large notes are refused before anything is downloaded.
     if note.duration > MAX_VOICE_SECONDS or (note.size or 0) > MAX_VOICE_BYTES:
         return again(
             _(

@@ -57,8 +57,12 @@ async def answer_all(
                 continue
             open_rows = [
                 prefix
-                for prefix, kind in (("n", 0), ("f", 1))
-                if not any(b["text"].startswith("✓") for b in screen.buttons()[kind * 7 : kind * 7 + 7])
+                for prefix in ("n", "f")
+                if not any(
+                    b["text"].startswith("✓")
+                    for b in screen.buttons()
+                    if b["callback_data"].split("|")[-1][:1] == prefix
+                )
             ]
             target = f"|{open_rows[0]}{value}" if open_rows else "|s"
             await harness.press_data(person, next(d for d in rating if d.endswith(target)))
