@@ -133,10 +133,9 @@ def test_a_good_file_imports_paper_respondents(
     assert rows_of(database, "SELECT DISTINCT selected FROM choices") == [("sdg1,sdg16",)]
     # The ratings reach the export like any others: 2, don't know, 4 per person.
     assert main(["export", "--format", "csv", "--out", "-"]) == 0
-    rated = [
-        (r["indicator_code"], r["kind"], r["value"])
-        for r in csv.DictReader(io.StringIO(capsys.readouterr().out))
-    ]
+    exported = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {(r["mode"], r["submitted"]) for r in exported} == {("paper", "yes")}
+    rated = [(r["indicator_code"], r["kind"], r["value"]) for r in exported]
     assert sorted(set(rated)) == [
         ("1.1.1", "forecast", ""),
         ("1.1.1", "now", "2"),
