@@ -337,12 +337,12 @@ def _rating_keyboard(
     _ = translator(language)
     rows = []
     dont_know = []
-    # Read aloud, each button says what it is: "2026:", then the numbers, and
+    # Read aloud, each button says what it is: the year, then the numbers, and
     # "don't know" in words with its year on a row of its own (a lone "?"
     # reads "question mark"). The ✓ is repeated in words in the text above.
     for prefix, kind, marked in zip("nf", RATING_KINDS, chosen, strict=True):
         year = survey.kind(kind).year
-        row = [_button(f"{year}:", step_data(survey, step.key, "h" + prefix))]
+        row = [_button(str(year), step_data(survey, step.key, "h" + prefix))]
         for point in survey.scale.points:
             value = str(point.value)
             row.append(
