@@ -190,12 +190,16 @@ def progress(
             [*params, end, end],
         )
     ]
+    # Written and voice comments alike: both are in the workbook's Comments sheet.
     result.new_comments = db.execute(
-        "SELECT COUNT(*) FROM texts x WHERE x.text IS NOT NULL"
+        "SELECT (SELECT COUNT(*) FROM texts x WHERE x.text IS NOT NULL"
         " AND x.answered_at >= ? AND x.answered_at < ? AND x.response_id IN (SELECT r.id"
         + base
-        + ")",
-        [start, end, *params],
+        + ")) + (SELECT COUNT(*) FROM voice_comments v"
+        " WHERE v.created_at >= ? AND v.created_at < ? AND v.response_id IN (SELECT r.id"
+        + base
+        + "))",
+        [start, end, *params, start, end, *params],
     ).fetchone()[0]
     return result
 
