@@ -209,3 +209,22 @@ def test_a_file_imported_twice_imports_each_form_once(
     assert main(["paper", "import", str(path)]) == 0
     assert "imported 0 paper forms; 2 were imported before" in capsys.readouterr().out
     assert rows_of(database, "SELECT count(*) FROM paper_forms") == [(2,)]
+
+
+def test_a_file_that_is_no_form_is_refused_in_one_line(
+    tmp_path: Path, database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.xlsx").write_text("not a workbook")
+    assert main(["paper", "import", str(tmp_path / "notes.xlsx")]) == 1
+    assert main(["paper", "import", str(tmp_path / "missing.xlsx")]) == 1
+    other = openpyxl.Workbook()
+    other.active.append(["name", "score"])
+    other.save(tmp_path / "other.xlsx")
+    assert main(["paper", "import", str(tmp_path / "other.xlsx")]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ", 2)[-1] for line in lines] == [
+        "not an XLSX workbook (File is not a zip file)",
+        "no such file",
+        "no sheet with 'form_id' in cell A1: not a paper form template",
+    ]
+    assert not database.exists()

@@ -57,6 +57,8 @@ def read_forms(path: Path, survey: Survey, default_language: str) -> Checked:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    if not path.is_file():
+        raise PaperFileError(f"{path}: no such file")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # zip, XML or format errors: all mean "not a workbook"
