@@ -94,3 +94,21 @@ async def test_a_voice_note_where_buttons_are_expected_gets_a_hint(
     assert "this question takes the buttons below" in messages[-2].text
     assert "Which of these groups" in messages[-1].text
     assert voice_rows(database) == []
+
+
+async def test_a_voice_note_answers_the_recommendations_question(
+    harness: Harness, database: Path
+) -> None:
+    person = Person(5104, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    for _ in harness.services.survey.items:
+        await harness.text(person, "3 4")  # both ratings typed, as a screen reader user may
+    goals = [b["callback_data"] for b in harness.screen(person).buttons()]
+    await harness.press_data(person, next(d for d in goals if d.endswith("|k")))
+    assert "You can also send a voice note" in harness.screen(person).text
+    await harness.send_voice(person, "v4", duration=30)
+    messages = harness.telegram.bot_messages(person.id)
+    assert "Saved your voice comment" in messages[-2].text
+    assert "What would you recommend" in messages[-1].text  # the question again
+    assert [row[:2] for row in voice_rows(database)] == [("recommendations", "v4")]
