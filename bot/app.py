@@ -51,6 +51,10 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
                 default_language=settings.default_language,
                 zone=settings.zone,
             )
+            # Features that copy settings into the database (e.g. config
+            # facilitators) do it here, before the first update.
+            for hook in self.bot_data.get("on_open", []):
+                await hook(self)
 
     async def shutdown(self) -> None:
         await super().shutdown()

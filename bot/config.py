@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     BaseModel,
     ConfigDict,
+    PositiveInt,
     SecretStr,
     ValidationError,
     field_validator,
@@ -267,6 +268,12 @@ class CoordinatorSetting(_Section):
         return value
 
 
+class FacilitatorSetting(_Section):
+    """A person who runs facilitated interviews and group sessions (issue 11)."""
+
+    telegram_id: PositiveInt
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCORECARD_", env_nested_delimiter="__", extra="forbid"
@@ -279,6 +286,7 @@ class Settings(BaseSettings):
     outreach: OutreachSettings = OutreachSettings()
     digest: DigestSettings = DigestSettings()
     coordinators: list[CoordinatorSetting] = []
+    facilitators: list[FacilitatorSetting] = []
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

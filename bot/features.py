@@ -14,6 +14,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.digest.feature import register as register_digest
+from bot.facilitation import register as register_facilitation
 from bot.outreach import register as register_outreach
 from bot.paper.cli import paper as _paper  # noqa: F401  (the CLI command)
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
@@ -21,4 +22,5 @@ from bot.playground import playground as _playground  # noqa: F401  (the CLI com
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
     register_outreach,
     register_digest,
+    register_facilitation,
 ]

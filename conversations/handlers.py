@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import replace
+from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -22,15 +24,16 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import journey, voice
+from conversations import interviews, journey, voice
 from conversations.callbacks import Choice, ForgedCallback, StaleCallback, choice_data, parse
 from conversations.i18n import translator
 from conversations.journey import Reply
 from conversations.mydata import describe_my_data
-from conversations.screens import consent_screen, help_text, language_screen
+from conversations.screens import Screen, consent_screen, help_text, language_screen
 from conversations.services import Services
 from conversations.survey import LANGUAGES
-from storage import responses, users
+from storage import facilitation, responses, users
+from storage.facilitation import Interview
 from storage.responses import RespondentState, Response
 from storage.store import utc_now
 from storage.users import User
@@ -89,6 +92,52 @@ async def _state(
     return services, state
 
 
+async def focused_interview(services: Services, telegram_id: int) -> Interview | None:
+    """The interview a facilitator's chat is on, if any: still open, not submitted."""
+    focus = await facilitation.get_focus(services.store, telegram_id)
+    if focus is None or focus.kind != "interview":
+        return None
+    interview = await facilitation.get_interview(services.store, focus.target_id)
+    if interview is None or interview.status != "open" or interview.submitted:
+        await facilitation.set_focus(services.store, telegram_id, None)
+        return None
+    return interview
+
+
+async def _acting(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Services, RespondentState, Interview | None]:
+    """Whose survey a tap or a typed answer is for: the person's own, or, for a
+    facilitator in an interview, the interviewed respondent's (shown in the
+    facilitator's chat; the respondent's own row keeps chat 0)."""
+    services, state = await _state(update, context)
+    interview = await focused_interview(services, state.user.telegram_id)
+    if interview is None:
+        return services, state, None
+    other = await responses.respondent_state(
+        services.store, interview.telegram_id, services.survey.id
+    )
+    assert other is not None
+    user = replace(other.user, chat_id=state.user.chat_id)
+    return services, RespondentState(user, other.consent, other.response, other.answers), interview
+
+
+async def _with_banner(services: Services, screen: Screen, response: Response | None) -> Screen:
+    """Every interview screen says whose survey it is, so the facilitator never
+    mistakes it for their own."""
+    if response is None or response.mode != "interview":
+        return screen
+    row = await services.store.fetchone(
+        "SELECT pseudonym, language FROM users WHERE id = ?", (response.user_id,)
+    )
+    if row is None:
+        return screen
+    language = row["language"] or services.default_language
+    return Screen(
+        interviews.banner(language, row["pseudonym"]) + "\n\n" + screen.text, screen.keyboard
+    )
+
+
 async def present(
     context: ContextTypes.DEFAULT_TYPE,
     chat_id: int,
@@ -98,7 +147,7 @@ async def present(
 ) -> None:
     """Show a reply: edit ``message`` in place, or send a new live message."""
     services = services_of(context)
-    screen = reply.screen
+    screen = await _with_banner(services, reply.screen, response)
     if reply.notice:
         await context.bot.send_message(chat_id, reply.notice)
     if message is not None and not reply.fresh_message:
@@ -133,7 +182,25 @@ async def _show_where(
     await present(context, user.chat_id, reply, await journey.active_response(services, user))
 
 
+async def show_interview(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    interview: Interview,
+    notice: str | None = None,
+) -> None:
+    """The interview's current question, in the facilitator's chat."""
+    services = services_of(context)
+    user = await users.get_user(services.store, interview.telegram_id)
+    assert user is not None
+    await _show_where(context, replace(user, chat_id=chat_id), resume=True, notice=notice)
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not context.args:
+        services, state, interview = await _acting(update, context)
+        if interview is not None:  # a facilitator mid-interview: the interview goes on
+            await _show_where(context, state.user, resume=True)
+            return
     services, user = await _user(update, context)
     notice = None
     if context.args:
@@ -166,8 +233,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _services, user = await _user(update, context)
-    await _show_where(context, user, resume=True)
+    _services, state, _interview = await _acting(update, context)
+    await _show_where(context, state.user, resume=True)
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -197,7 +264,20 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services, user = await _user(update, context)
+    _ = translator(journey.language_of(services, user))
     text = help_text(services.survey, journey.language_of(services, user))
+    if await facilitation.get_facilitator(services.store, user.telegram_id) is not None:
+        text += "\n\n" + "\n".join(
+            [
+                "<b>" + escape(_("For facilitators")) + "</b>",
+                "/interview – "
+                + escape(_("answer the survey with a person who has no phone of their own")),
+                "/interview list – " + escape(_("interviews you paused")),
+                "/interview resume &lt;n&gt;, /interview pause, /interview end",
+                "/session – " + escape(_("record a group's scorecard (focus group)")),
+                "/session list, /session resume &lt;n&gt;, /session pause",
+            ]
+        )
     await context.bot.send_message(user.chat_id, text, parse_mode=ParseMode.HTML)
 
 
@@ -291,10 +371,15 @@ async def on_choice(
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services, state = await _state(update, context)
-    user, consent, response, answers = state.user, state.consent, state.response, state.answers
+    services, state, interview = await _acting(update, context)
     query = update.callback_query
     assert query is not None
+    if interview is not None and query.data and query.data.count("|") == 2:
+        # Language, consent and /delete buttons are always about the presser:
+        # never about the person being interviewed.
+        services, state = await _state(update, context)
+        interview = None
+    user, consent, response, answers = state.user, state.consent, state.response, state.answers
     _ = translator(journey.language_of(services, user))
     try:
         action = parse(query.data, services.survey)
@@ -346,12 +431,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await present(context, user.chat_id, reply, response, message if is_live else None)
         return
     reply = await journey.apply(services, user, response, action, answers)
+    if interview is not None and action.step is None and action.value == "sub":
+        submitted = await journey.active_response(services, user)
+        if submitted is not None and submitted.submitted_at is not None:
+            # Submitted: the interview closes and its answers are out of the
+            # facilitator's sight for good.
+            await facilitation.close_interview(services.store, interview.id)
+            await acknowledge(query)
+            screen = interviews.submitted_screen(
+                journey.language_of(services, user), interview.pseudonym
+            )
+            await present(context, user.chat_id, Reply(screen), None, message)
+            return
     await acknowledge(query, reply.alert)
     await present(context, user.chat_id, reply, response, message)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services, state = await _state(update, context)
+    services, state, _interview = await _acting(update, context)
     user, consent, response = state.user, state.consent, state.response
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -377,7 +474,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A voice note: kept as the comment the screen asks for, then the question again."""
-    services, state = await _state(update, context)
+    services, state, _interview = await _acting(update, context)
     user, consent, response = state.user, state.consent, state.response
     message = update.effective_message
     assert message is not None and message.voice is not None
@@ -421,7 +518,8 @@ async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, stickers, voice notes...: a hint, then the question again."""
-    services, user = await _user(update, context)
+    services, state, _interview = await _acting(update, context)
+    user = state.user
     _ = translator(journey.language_of(services, user))
     await _show_where(
         context,

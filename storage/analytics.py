@@ -101,6 +101,7 @@ class Progress:
     by_invitation: list[tuple[str, int, int]] = field(default_factory=list)  # label, st., co.
     stops: list[tuple[str, str, int]] = field(default_factory=list)  # item, kind, people
     new_comments: int = 0
+    by_mode: list[tuple[str, int, int]] = field(default_factory=list)  # mode, started, completed
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +132,13 @@ def _scope_sql(scope: Mapping[str, str]) -> tuple[str, list[str]]:
     return "".join(clauses), params
 
 
-def _responses_sql(survey_id: str, scope: Mapping[str, str]) -> tuple[str, list[str]]:
+def _responses_sql(
+    survey_id: str, scope: Mapping[str, str], mode: str | None = None
+) -> tuple[str, list[str]]:
     where, params = _scope_sql(scope)
+    if mode is not None:  # self, interview or paper: one way of collecting only
+        where += " AND r.mode = ?"
+        params.append(mode)
     sql = (
         " FROM responses r JOIN consents c ON c.user_id = r.user_id AND c.agreed = 1"
         " WHERE r.survey_id = ?" + where
@@ -141,10 +147,15 @@ def _responses_sql(survey_id: str, scope: Mapping[str, str]) -> tuple[str, list[
 
 
 def progress(
-    db: sqlite3.Connection, survey_id: str, scope: Mapping[str, str], start: str, end: str
+    db: sqlite3.Connection,
+    survey_id: str,
+    scope: Mapping[str, str],
+    start: str,
+    end: str,
+    mode: str | None = None,
 ) -> Progress:
     """Responses started before ``end``, what happened in [start, end), where people stop."""
-    base, params = _responses_sql(survey_id, scope)
+    base, params = _responses_sql(survey_id, scope, mode)
     result = Progress()
     row = db.execute(
         "SELECT COUNT(*), COUNT(CASE WHEN r.submitted_at < ? THEN 1 END),"
@@ -190,6 +201,15 @@ def progress(
             [*params, end, end],
         )
     ]
+    result.by_mode = [
+        (mode_, started, completed)
+        for mode_, started, completed in db.execute(
+            "SELECT r.mode, COUNT(*), COUNT(CASE WHEN r.submitted_at < ? THEN 1 END)"
+            + base
+            + " AND r.started_at < ? GROUP BY 1 ORDER BY 1",
+            [end, *params, end],
+        )
+    ]
     # Written and voice comments alike: both are in the workbook's Comments sheet.
     result.new_comments = db.execute(
         "SELECT (SELECT COUNT(*) FROM texts x WHERE x.text IS NOT NULL"
@@ -211,9 +231,10 @@ def comments(
     start: str,
     end: str,
     limit: int = 20000,
+    mode: str | None = None,
 ) -> list[Comment]:
     """Comments written in [start, end), newest first, keyed by pseudonym."""
-    base, params = _responses_sql(survey_id, scope)
+    base, params = _responses_sql(survey_id, scope, mode)
     # Voice comments ride along as a line naming the kept file (relative to the
     # database's folder), its length and Telegram's file id, never a person.
     rows = db.execute(
@@ -233,15 +254,34 @@ def comments(
     return [Comment(*row) for row in rows]
 
 
-def rating_cells(db: sqlite3.Connection, survey_id: str, scope: Mapping[str, str]) -> list[Cell]:
+def rating_cells(
+    db: sqlite3.Connection, survey_id: str, scope: Mapping[str, str], mode: str | None = None
+) -> list[Cell]:
     """Every non-empty cell of ``rating_totals`` inside ``scope``: cells whose
-    profile value contains the scope's choice, combinations included."""
-    where, params = "", []
+    profile value contains the scope's choice, combinations included.
+
+    With a ``mode``, the same cells are summed from the ratings of responses
+    collected that way (``rating_totals`` does not know the mode): a scan of
+    the ratings, fine for a filtered digest asked for now and then."""
+    where, where_c, params = "", "", []
     for question, choice in sorted(scope.items()):
         if question not in DIMENSIONS:
             raise ValueError(f"unknown scope dimension {question!r}")
         where += " AND " + _token_sql(DIMENSIONS[question])
+        where_c += " AND " + _token_sql("c." + DIMENSIONS[question])
         params.append(choice)
+    if mode is not None:
+        rows = db.execute(
+            "SELECT c.grp, c.region, c.area, MIN(t.sdg), t.item_code, t.kind, COUNT(t.value),"
+            " COALESCE(SUM(t.value), 0), SUM(t.value IS NULL AND NOT t.skipped)"
+            " FROM ratings t JOIN response_cells c ON c.response_id = t.response_id"
+            " JOIN responses r ON r.id = t.response_id WHERE c.survey_id = ? AND r.mode = ?"
+            + where_c
+            + " GROUP BY c.grp, c.region, c.area, t.item_code, t.kind"
+            " HAVING COUNT(t.value) > 0 OR SUM(t.value IS NULL AND NOT t.skipped) > 0",
+            [survey_id, mode, *params],
+        )
+        return [Cell(*row) for row in rows]
     rows = db.execute(
         "SELECT grp, region, area, sdg, item_code, kind, rated, total, dont_know"
         " FROM rating_totals WHERE survey_id = ? AND (rated > 0 OR dont_know > 0)" + where,
@@ -316,3 +356,83 @@ def sequence_median(values: Sequence[float]) -> float | None:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class SessionScore:
+    sdg: int
+    item_code: str
+    kind: str
+    method: str  # consensus, votes or skip
+    value: int | None  # the consensus (None: don't know)
+    votes: tuple[int, ...] | None  # counts for 1-5 and don't know
+    note: str  # the group's reasons for the indicator ("" when none)
+
+    @property
+    def mean(self) -> float | None:
+        """The group's score: the consensus, or the mean of the votes cast on 1-5."""
+        if self.method == "consensus":
+            return None if self.value is None else float(self.value)
+        if self.method == "votes" and self.votes and sum(self.votes[:5]):
+            return sum((i + 1) * n for i, n in enumerate(self.votes[:5])) / sum(self.votes[:5])
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """One submitted group session (never a response: never in rating_totals)."""
+
+    pseudonym: str  # S…; never the facilitator
+    group: str
+    region: str
+    area: str
+    people: int
+    women: int
+    men: int
+    priorities: str
+    recommendations: str
+    submitted_at: str
+    scores: list[SessionScore]
+
+
+def session_records(
+    db: sqlite3.Connection, survey_id: str, scope: Mapping[str, str]
+) -> list[SessionRecord]:
+    """Submitted group sessions inside ``scope`` (same choice-id rule as responses)."""
+    where, params = "", []
+    for question, choice in sorted(scope.items()):
+        if question not in DIMENSIONS:
+            raise ValueError(f"unknown scope dimension {question!r}")
+        where += " AND " + _token_sql("COALESCE(" + DIMENSIONS[question] + ", '')")
+        params.append(choice)
+    sessions = db.execute(
+        "SELECT id, pseudonym, COALESCE(grp, ''), COALESCE(region, ''), COALESCE(area, ''),"
+        " COALESCE(people, 0), COALESCE(women, 0), COALESCE(men, 0),"
+        " COALESCE(priorities, ''), COALESCE(recommendations, ''), submitted_at"
+        " FROM sessions WHERE survey_id = ? AND submitted_at IS NOT NULL"
+        + where
+        + " ORDER BY submitted_at, id",
+        [survey_id, *params],
+    ).fetchall()
+    records = []
+    for session_id, *fields in sessions:
+        scores = [
+            SessionScore(
+                sdg,
+                code,
+                kind,
+                method,
+                value,
+                tuple(int(n) for n in votes.split()) if votes else None,
+                note or "",
+            )
+            for sdg, code, kind, method, value, votes, note in db.execute(
+                "SELECT s.sdg, s.item_code, s.kind, s.method, s.value, s.votes, n.text"
+                " FROM session_scores s LEFT JOIN session_notes n"
+                " ON n.session_id = s.session_id AND n.item_code = s.item_code"
+                " WHERE s.session_id = ? ORDER BY s.item_code, s.kind DESC",
+                (session_id,),
+            )
+        ]
+        records.append(SessionRecord(*fields, scores=scores))  # type: ignore[arg-type]
+    return records

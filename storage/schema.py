@@ -311,11 +311,93 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE responses ADD COLUMN mode TEXT NOT NULL DEFAULT 'self'"
         " CHECK (mode IN ('self', 'interview', 'paper'))",
     ],
-    # 10 and 11 belong to the facilitator work (issue 11 items 1-3), built in
-    # parallel; empty here so that the steps stay numbered without gaps until
-    # it is merged, when its own 10 and 11 replace these.
-    10: [],
-    11: [],
+    10: [
+        # Reserved for the paper-forms and voice-comments work of issue 11,
+        # which took step 12 instead; it stays empty (databases passed it).
+    ],
+    11: [
+        # Facilitators (issue 11): people who run interviews and group
+        # sessions. From [[facilitators]] in the config (source 'config') or
+        # added by an admin in the chat ('chat'), like coordinators.
+        """CREATE TABLE facilitators (
+            telegram_id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL CHECK (source IN ('config', 'chat')),
+            created_at TEXT NOT NULL
+        )""",
+        # One facilitated interview: an offline respondent (users.id, its own
+        # pseudonym) whose survey a facilitator fills in on their behalf.
+        # number counts a facilitator's interviews (1, 2, ...) for /interview
+        # resume <n>; consent_message_id is the message whose button attested
+        # the consent, so a double tap starts one interview, not two.
+        # consent: 'verbal' (the person) or 'guardian' (a child and a guardian).
+        # The facilitator is kept here only, never in responses or exports.
+        """CREATE TABLE interviews (
+            id INTEGER PRIMARY KEY,
+            facilitator_id INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            user_id INTEGER NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+            consent TEXT NOT NULL CHECK (consent IN ('verbal', 'guardian')),
+            consent_message_id INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            created_at TEXT NOT NULL,
+            closed_at TEXT,
+            UNIQUE (facilitator_id, number),
+            UNIQUE (facilitator_id, consent_message_id)
+        )""",
+        # A focus group's scorecard, its own kind of record (never a response).
+        # The group's profile is stored as choice ids like a response's.
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            pseudonym TEXT NOT NULL UNIQUE,
+            facilitator_id INTEGER NOT NULL,
+            survey_id TEXT NOT NULL,
+            survey_version TEXT NOT NULL,
+            survey_hash TEXT NOT NULL,
+            language TEXT NOT NULL,
+            grp TEXT,
+            region TEXT,
+            area TEXT,
+            people INTEGER,
+            women INTEGER,
+            men INTEGER,
+            priorities TEXT,
+            recommendations TEXT,
+            shown_step TEXT,
+            live_message_id INTEGER,
+            last_message_id INTEGER,
+            started_at TEXT NOT NULL,
+            submitted_at TEXT
+        )""",
+        # One score of an indicator (kind now/forecast) by a session: a
+        # consensus (value 1-5, NULL for "don't know") or vote counts per
+        # score; method 'skip' when the group did not score it.
+        """CREATE TABLE session_scores (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            item_code TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('now', 'forecast')),
+            sdg INTEGER NOT NULL,
+            method TEXT NOT NULL CHECK (method IN ('consensus', 'votes', 'skip')),
+            value INTEGER CHECK (value BETWEEN 1 AND 5),
+            votes TEXT,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (session_id, item_code, kind)
+        ) WITHOUT ROWID""",
+        # The reasons the group gave for an indicator's scores, in a few words.
+        """CREATE TABLE session_notes (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            item_code TEXT NOT NULL,
+            text TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (session_id, item_code)
+        ) WITHOUT ROWID""",
+        # What a facilitator's chat is working on now: an interview or a
+        # session. Survey buttons and typed answers go to it; none = their own.
+        """CREATE TABLE facilitator_focus (
+            facilitator_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('interview', 'session')),
+            target_id INTEGER NOT NULL
+        )""",
+    ],
     12: [
         # Paper forms imported (``scorecard-bot paper import``): a form id is
         # remembered for good, even after its respondent is deleted (the

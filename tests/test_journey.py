@@ -103,7 +103,9 @@ async def test_back_then_change_an_answer(harness: Harness) -> None:
     assert statement(harness, "1.1.1") in screen and "Now (2026): <b>2 A little</b>" in screen
     await rate(harness, person, "n", "5")  # a change stays, so the other row can change too
     screen = harness.screen(person).text
-    assert "Now (2026): <b>5 Fully achieved</b>" in screen and "By 2030: <b>3 About half</b>" in screen
+    assert (
+        "Now (2026): <b>5 Fully achieved</b>" in screen and "By 2030: <b>3 About half</b>" in screen
+    )
     assert "Next ▶" in labels(harness, person)
     await harness.press(person, "Next ▶")
     assert statement(harness, "1.2.1") in harness.screen(person).text

@@ -100,12 +100,16 @@ async def test_a_repeated_goal_press_stores_the_same_as_one_press(harness: Harne
     await harness.press_data(person, tick, picker)
     await harness.press_data(person, tick, picker)  # the same press again (double tap)
     assert "✓ Quality education" in labels(harness, person)
-    rows = await harness.services.store.fetchall("SELECT selected FROM choices WHERE question_id = 'priorities'")
+    rows = await harness.services.store.fetchall(
+        "SELECT selected FROM choices WHERE question_id = 'priorities'"
+    )
     assert [r[0] for r in rows] == ["sdg4"]
     untick = harness.button(person, "✓ Quality education")
     await harness.press_data(person, untick)
     await harness.press_data(person, untick, picker)
-    rows = await harness.services.store.fetchall("SELECT selected FROM choices WHERE question_id = 'priorities'")
+    rows = await harness.services.store.fetchall(
+        "SELECT selected FROM choices WHERE question_id = 'priorities'"
+    )
     assert [r[0] for r in rows] == [""]
 
 
@@ -114,7 +118,9 @@ async def test_skip_on_an_answered_comment_keeps_it(harness: Harness) -> None:
     await agree(harness, person)
     await answer_profile(harness, person)
     await harness.text(person, "The clinic is far away")
-    assert "Saved as your comment on No poverty." in harness.telegram.bot_messages(person.id)[-2].text
+    assert (
+        "Saved as your comment on No poverty." in harness.telegram.bot_messages(person.id)[-2].text
+    )
     assert "Your comment: The clinic is far away" in harness.screen(person).text
     await harness.text(person, "and the road floods")  # added, never replacing
     await answer_all(harness, person, value="3")

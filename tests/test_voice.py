@@ -112,3 +112,37 @@ async def test_a_voice_note_answers_the_recommendations_question(
     assert "Saved your voice comment" in messages[-2].text
     assert "What would you recommend" in messages[-1].text  # the question again
     assert [row[:2] for row in voice_rows(database)] == [("recommendations", "v4")]
+
+
+async def test_in_an_interview_a_voice_note_is_the_interviewed_persons(database: Path) -> None:
+    from tests.test_facilitation import make_facilitator, settings, start_interview
+
+    async with Harness(settings(database)) as running:
+        facilitator = await make_facilitator(running)
+        pseudonym = await start_interview(running, facilitator)
+        await answer_profile(running, facilitator)
+        await running.send_voice(facilitator, "v5", duration=12)
+        messages = running.telegram.bot_messages(facilitator.id)
+        assert "Saved your voice comment" in messages[-2].text
+        assert pseudonym in messages[-1].text  # still the interview's screen
+        assert voice_rows(database) == [("section:sdg1", "v5", f"voice/{pseudonym}/v5u.ogg", 12)]
+        with sqlite3.connect(database) as db:
+            owner = db.execute(
+                "SELECT u.pseudonym, r.mode FROM voice_comments v JOIN responses r"
+                " ON r.id = v.response_id JOIN users u ON u.id = r.user_id"
+            ).fetchall()
+        assert owner == [(pseudonym, "interview")]
+        assert (database.parent / "voice" / pseudonym / "v5u.ogg").exists()
+
+
+async def test_in_a_group_session_a_voice_note_is_not_kept(database: Path) -> None:
+    from tests.test_facilitation import make_facilitator, settings
+
+    async with Harness(settings(database)) as running:
+        facilitator = await make_facilitator(running)
+        await answer_profile(running, facilitator)  # their own survey, begun
+        await running.text(facilitator, "/session")
+        await running.send_voice(facilitator, "v6")
+        said = running.telegram.bot_messages(facilitator.id)[-1].text
+        assert "A group session keeps typed notes only" in said
+        assert voice_rows(database) == []

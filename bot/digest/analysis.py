@@ -33,7 +33,7 @@ import pandas as pd
 
 from conversations.survey import Official, Survey
 from storage import analytics
-from storage.analytics import Cell, Comment, Mean, Progress
+from storage.analytics import Cell, Comment, Mean, Progress, SessionRecord
 
 BREAKDOWNS = ("group", "region", "area")
 KINDS = ("now", "forecast")
@@ -327,6 +327,24 @@ class Analysis:
     # breakdown_table's rows: dimension -> (choice, sdg, kind) -> Mean
     breakdowns: dict[str, dict[tuple[str, int, str], Mean]]
     comments: list[Comment] = field(default_factory=list)
+    # Only responses collected this way (self, interview, paper); None is all.
+    mode: str | None = None
+    # Group sessions: their own records, reported beside (never in) the means above.
+    sessions: list[SessionRecord] = field(default_factory=list)
+
+    def session_goal_means(self) -> dict[tuple[int, str], tuple[float, int]]:
+        """(goal, kind) -> (mean, sessions): each session's mean of its indicator
+        scores in the goal, then the plain mean over sessions (one session, one
+        weight, whatever its size); sessions without a score in the goal are out."""
+        per_session: dict[tuple[int, str], list[float]] = {}
+        for record in self.sessions:
+            scores: dict[tuple[int, str], list[float]] = {}
+            for score in record.scores:
+                if score.mean is not None:
+                    scores.setdefault((score.sdg, score.kind), []).append(score.mean)
+            for key, values in scores.items():
+                per_session.setdefault(key, []).append(sum(values) / len(values))
+        return {key: (sum(v) / len(v), len(v)) for key, v in per_session.items()}
 
     @property
     def years(self) -> int:
@@ -386,15 +404,20 @@ def analyse(
     k: int = 5,
     overrides: Mapping[int, Official] | None = None,
     max_comments: int = 5000,
+    mode: str | None = None,
 ) -> Analysis:
-    """Everything a digest shows, read in one read-only snapshot."""
+    """Everything a digest shows, read in one read-only snapshot. ``mode`` keeps
+    the responses collected one way only; group sessions are read apart."""
     start_text, end_text = _stamp(start), _stamp(end)
     db = analytics.connect(database)
     try:
         db.execute("BEGIN")
-        progress = analytics.progress(db, survey.id, scope, start_text, end_text)
-        cells = cell_frame(analytics.rating_cells(db, survey.id, scope))
-        comments = analytics.comments(db, survey.id, scope, start_text, end_text, max_comments)
+        progress = analytics.progress(db, survey.id, scope, start_text, end_text, mode)
+        cells = cell_frame(analytics.rating_cells(db, survey.id, scope, mode))
+        comments = analytics.comments(
+            db, survey.id, scope, start_text, end_text, max_comments, mode
+        )
+        sessions = analytics.session_records(db, survey.id, scope)
         db.execute("COMMIT")
     finally:
         db.close()
@@ -404,7 +427,7 @@ def analyse(
         survey, dict(scope), start, end, k, progress,
         pooled.goals, pooled.indicators, pooled.breakdowns,
         _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
-        _breakdown_means(pooled.breakdowns), comments,
+        _breakdown_means(pooled.breakdowns), comments, mode, sessions,
     )  # fmt: skip
 
 

@@ -50,8 +50,9 @@ def build_digest(
     overrides: Mapping[int, Official] | None = None,
     max_comments: int = 5000,
     reference: Reference | None = None,
+    mode: str | None = None,
 ) -> Digest:
-    analysis = analyse(database, survey, scope, start, end, k, overrides, max_comments)
+    analysis = analyse(database, survey, scope, start, end, k, overrides, max_comments, mode)
     return Digest(
         analysis,
         render_text(analysis, language, zone, reference),

@@ -21,6 +21,12 @@ def _digest_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scope", default="all", help="all (default) or e.g. region=north,group=youth"
     )
+    parser.add_argument(
+        "--mode",
+        choices=["self", "interview", "paper"],
+        default=None,
+        help="only responses collected this way (default: all; group sessions are always apart)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder for the files")
     parser.add_argument("--language", choices=["vi", "en"], default=None)
     parser.add_argument(
@@ -65,6 +71,7 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
         official_overrides(settings),
         settings.digest.max_comments,
         reference_from_settings(settings.digest),
+        args.mode,
     )
     for path in built.write(args.out):
         print(path)

@@ -28,6 +28,8 @@ from conversations.services import Services
 from storage import analytics, digests
 
 PRIVATE = filters.ChatType.PRIVATE
+# How a response was collected (responses.mode): /digest mode=… keeps one.
+MODES = ("self", "interview", "paper")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +85,19 @@ async def digest_command(
     settings: Settings = context.bot_data["settings"]
     services: Services = context.bot_data["services"]
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    args = context.args or []
+    mode = None
+    if args:
+        mode = args[0].lower().removeprefix("mode=")
+        if len(args) > 1 or not args[0].lower().startswith("mode=") or mode not in MODES:
+            _ = translator(access.language)
+            await context.bot.send_message(
+                chat_id, _("Use /digest, or /digest mode=self|interview|paper.")
+            )
+            return
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
     digest = await delivery.produce(
-        settings, services.survey, access.scope, *_window(settings), access.language
+        settings, services.survey, access.scope, *_window(settings), access.language, mode
     )
     await delivery.send_digest(context.bot, chat_id, digest, access.language)
 

@@ -68,6 +68,7 @@ async def produce(
     start: datetime,
     end: datetime,
     language: str,
+    mode: str | None = None,
 ) -> Digest:
     """Build a digest in a worker thread: pandas, matplotlib and XLSX stay off the loop."""
     return await asyncio.to_thread(
@@ -83,6 +84,7 @@ async def produce(
         official_overrides(settings),
         settings.digest.max_comments,
         reference_from_settings(settings.digest),
+        mode,
     )
 
 

@@ -91,6 +91,19 @@ def render_text(
         )
         + "</i>",
         "<i>" + escape(_("Period: {start} – {end}").format(start=start, end=end)) + "</i>",
+        *(
+            [
+                "<i>"
+                + escape(
+                    _("Only responses collected as: {mode}").format(
+                        mode=mode_name(analysis.mode, language)
+                    )
+                )
+                + "</i>"
+            ]
+            if analysis.mode
+            else []
+        ),
         "",
         "<b>" + escape(_("Responses")) + "</b>",
         escape(
@@ -126,6 +139,15 @@ def render_text(
     head.append(
         escape(_("New comments: {count}").format(count=whole(progress.new_comments, language)))
     )
+    if len(progress.by_mode) > 1 or (progress.by_mode and progress.by_mode[0][0] != "self"):
+        head.append(
+            escape(_("By mode (started/completed):"))
+            + " "
+            + "; ".join(
+                f"{escape(mode_name(mode, language))} {started}/{completed}"
+                for mode, started, completed in progress.by_mode
+            )
+        )
     invitations = [
         escape(_("By invitation (started/completed):"))
         + " "
@@ -218,13 +240,58 @@ def render_text(
             *(indicator(row.code, row.now.mean) for row in reversed(ranked[-3:])),
         ]
     footer = ["", escape(_("Charts and the workbook follow."))]
-    parts = [head, invitations, table, official, earlier, extremes, footer]
+    group_sessions = _sessions(analysis, language)
+    parts = [head, invitations, table, group_sessions, official, earlier, extremes, footer]
     text = "\n".join(line for part in parts for line in part)
     # Optional parts go first when too long: invitations, then extremes, then the
-    # earlier round, then the official view.
-    for drop in (invitations, extremes, earlier, official):
+    # earlier round, the group sessions (the workbook has them all), the official view.
+    for drop in (invitations, extremes, earlier, group_sessions, official):
         if len(text) <= LIMIT:
             break
         drop.clear()
         text = "\n".join(line for part in parts for line in part)
     return text[:LIMIT]
+
+
+def mode_name(mode: str | None, language: str) -> str:
+    """How responses were collected, in words."""
+    _ = translator(language)
+    names = {
+        "self": _("by themselves in the chat"),
+        "interview": _("facilitated interviews"),
+        "paper": _("paper forms"),
+    }
+    return names.get(mode or "", mode or "")
+
+
+def _sessions(analysis: Analysis, language: str) -> list[str]:
+    """Group sessions beside the individual means, never pooled with them."""
+    if not analysis.sessions:
+        return []
+    _ = translator(language)
+    survey = analysis.survey
+    means = analysis.session_goal_means()
+    people = sum(record.people for record in analysis.sessions)
+    lines = [
+        "",
+        "<b>" + escape(_("Group sessions (not in the means above)")) + "</b>",
+        escape(
+            _("{sessions} sessions, {people} people; each session counts once.").format(
+                sessions=whole(len(analysis.sessions), language), people=whole(people, language)
+            )
+        ),
+    ]
+    for section in survey.sections:
+        now, forecast = means.get((section.sdg, "now")), means.get((section.sdg, "forecast"))
+        if now is None and forecast is None:
+            continue
+        lines.append(
+            escape(
+                _("SDG {sdg}: {now} → {forecast}").format(
+                    sdg=section.sdg,
+                    now=number(now[0], language) if now else "–",
+                    forecast=number(forecast[0], language) if forecast else "–",
+                )
+            )
+        )
+    return lines

@@ -1,4 +1,5 @@
-"""The digest workbook (XLSX): summary, breakdowns, per indicator, comments.
+"""The digest workbook (XLSX): summary, breakdowns, per indicator, comments, and
+group sessions (Sessions, Session scores) when the scope holds any.
 
 Sheets are written from the analysis' DataFrames. Small cells are written as
 the text ``<k`` (e.g. ``<5``), never as numbers. Comments carry the
@@ -8,6 +9,7 @@ pseudonymous respondent id only. No text is ever interpreted as a formula.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import tzinfo
 
 import pandas as pd
@@ -17,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from bot.digest.analysis import Analysis
 from bot.digest.charts import dimension_label
 from bot.digest.reference import Reference
-from bot.digest.scope import scope_label
+from bot.digest.scope import choice_label, scope_label
 from conversations.i18n import translator
 
 
@@ -79,7 +81,11 @@ def render_workbook(
         (_("Median time to complete (minutes)"), _optional(analysis.median_minutes, 1)),
         (_("New comments"), progress.new_comments),
         (_("Smallest group shown (k)"), k),
+        (_("Mode"), analysis.mode or _("all")),
     ]
+    for mode, started, completed in progress.by_mode:
+        rows.append((_("Mode {mode}: started").format(mode=mode), started))
+        rows.append((_("Mode {mode}: completed").format(mode=mode), completed))
     for item, kind, people in progress.stops:
         rows.append(
             (
@@ -226,5 +232,73 @@ def render_workbook(
         comments.write_string(number, 1, comment.question_id)
         comments.write_string(number, 2, comment.text)
         comments.write_string(number, 3, comment.answered_at)
+    if analysis.sessions:
+        _session_sheets(analysis, language, sheet)
     book.close()
     return out.getvalue()
+
+
+def _session_sheets(
+    analysis: Analysis, language: str, sheet: Callable[[str, list[str], list[int]], Worksheet]
+) -> None:
+    """Group sessions, apart from individual ratings: one row per session, then one
+    row per session, indicator and year. Vote counts of a session with fewer than
+    k people are hidden (a handful of votes nearly names the voters); its
+    consensus, a statement of the whole group, stays."""
+    _ = translator(language)
+    survey, k = analysis.survey, analysis.k
+    order = {item.code: n for n, (_s, item) in enumerate(survey.items)}
+    names = {item.code: item.name(language) for _s, item in survey.items}
+    overview = sheet(
+        _("Sessions"),
+        [
+            _("Session"), _("Submitted at (UTC)"), _("Group"), _("Region"), _("Area"),
+            _("People"), _("Women"), _("Men"), _("Top priorities"), _("Recommendations"),
+        ],
+        [16, 22, 16, 14, 12, 8, 8, 8, 60, 60],
+    )  # fmt: skip
+    for number, record in enumerate(analysis.sessions, start=1):
+        overview.write_row(
+            number,
+            0,
+            [
+                record.pseudonym, record.submitted_at,
+                choice_label(survey, "group", record.group, language),
+                choice_label(survey, "region", record.region, language),
+                choice_label(survey, "area", record.area, language),
+                record.people, record.women, record.men,
+            ],
+        )  # fmt: skip
+        overview.write_string(number, 8, record.priorities)
+        overview.write_string(number, 9, record.recommendations)
+    scores = sheet(
+        _("Session scores"),
+        [
+            _("Session"), "SDG", _("Indicator"), _("Indicator name"), _("Year"), _("Method"),
+            _("Score"), _("Votes 1"), _("Votes 2"), _("Votes 3"), _("Votes 4"), _("Votes 5"),
+            _("Votes don't know"), _("Reasons"),
+        ],
+        [16, 6, 10, 50, 8, 12, 8, 8, 8, 8, 8, 8, 10, 60],
+    )  # fmt: skip
+    row = 1
+    for record in analysis.sessions:
+        hide_votes = record.people < k
+        for score in sorted(
+            record.scores, key=lambda s: (order.get(s.item_code, 0), s.kind != "now")
+        ):
+            mean = score.mean
+            if score.method == "votes" and hide_votes:
+                shown: list[object] = [f"<{k}"] * 7
+            else:
+                shown = [round(mean, 3) if mean is not None else ""]
+                shown += list(score.votes) if score.votes else [""] * 6
+            scores.write_row(
+                row,
+                0,
+                [
+                    record.pseudonym, score.sdg, score.item_code, names.get(score.item_code, ""),
+                    survey.years.get(score.kind, score.kind), score.method, *shown,
+                ],
+            )  # fmt: skip
+            scores.write_string(row, 13, score.note)
+            row += 1
