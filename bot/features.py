@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.digest.feature import register as register_digest
 from bot.facilitation import register as register_facilitation
 from bot.outreach import register as register_outreach
+from bot.paper.cli import paper as _paper  # noqa: F401  (the CLI command)
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
 
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]

@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import interviews, journey
+from conversations import interviews, journey, voice
 from conversations.callbacks import Choice, ForgedCallback, StaleCallback, choice_data, parse
 from conversations.i18n import translator
 from conversations.journey import Reply
@@ -360,7 +360,7 @@ async def on_choice(
     # D: delete my data
     await acknowledge(query)
     if choice.value == "y":
-        await users.delete_user(services.store, user.id)
+        await voice.delete_person(services, user)
         text = _(
             "All your data has been deleted. Thank you for your time. Send /start if you ever want to take part again."
         )
@@ -472,6 +472,50 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await present(context, user.chat_id, reply, response)
 
 
+async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A voice note: kept as the comment the screen asks for, then the question again."""
+    services, state, _interview = await _acting(update, context)
+    user, consent, response = state.user, state.consent, state.response
+    message = update.effective_message
+    assert message is not None and message.voice is not None
+    if (
+        response is None
+        or response.submitted_at is not None
+        or consent is None
+        or not consent.agreed
+    ):
+        _ = translator(journey.language_of(services, user))
+        await _show_where(
+            context, user, resume=False, notice=_("Please use the buttons, or send /help.")
+        )
+        return
+    note = message.voice
+
+    async def fetch() -> bytes:
+        file = await context.bot.get_file(note.file_id)
+        return bytes(await file.download_as_bytearray())
+
+    reply = await voice.answer_voice(
+        services,
+        user,
+        response,
+        state.answers,
+        voice.VoiceNote(
+            note.file_id,
+            note.file_unique_id,
+            # Read as Telegram sent it (seconds): PTB 22 deprecates the int property.
+            int(note.to_dict().get("duration", 0)),
+            note.file_size,
+            message.message_id,
+        ),
+        fetch,
+    )
+    if reply is None:
+        log.info("a voice note delivered twice was kept once")
+        return
+    await present(context, user.chat_id, reply, response)
+
+
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, stickers, voice notes...: a hint, then the question again."""
     services, state, _interview = await _acting(update, context)
@@ -514,6 +558,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(PRIVATE & filters.VOICE, on_voice))
 
 
 def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]

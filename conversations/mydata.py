@@ -7,8 +7,9 @@ from html import escape
 from conversations.i18n import translator
 from conversations.services import Services
 from conversations.steps import RATING_KINDS, comment_key
+from conversations.survey import Survey
 from conversations.textlimits import utf16_cut, utf16_len
-from storage import responses, users
+from storage import responses, users, voice
 from storage.responses import Rating
 from storage.users import User
 
@@ -83,7 +84,7 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
                 *rows,
             ]
             if comment:
-                lines += ["💬", *_italic(comment)]
+                lines += ["💬 " + escape(_("Your comment:")), *_italic(comment)]
     for question in survey.closing:
         if question.kind == "text" and answers.texts.get(question.id):
             lines += [
@@ -98,6 +99,20 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
                 if s.id in answers.choices[question.id][0]
             ]
             lines += ["", f"<b>{escape(question.prompt(language))}</b>", escape(", ".join(picked))]
+    notes = await voice.voice_comments(services.store, response.id)
+    if notes:
+        lines += ["", "<b>" + escape(_("Your voice comments")) + "</b>"]
+        for note in notes:
+            lines.append(
+                "• "
+                + escape(
+                    _("{question}: a voice note of {seconds} seconds, kept since {time}").format(
+                        question=_question_name(survey, note.question_id, language),
+                        seconds=note.duration,
+                        time=services.local_time(note.created_at),
+                    )
+                )
+            )
     lines += [
         "",
         escape(
@@ -107,6 +122,15 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
         ),
     ]
     return _chunks(lines)
+
+
+def _question_name(survey: Survey, question_id: str, language: str) -> str:
+    """A goal's short title for its comment, or the closing question's prompt."""
+    for section in survey.sections:
+        if comment_key(section.id) == question_id:
+            return section.short_title(language)
+    closing = next((c for c in survey.closing if c.id == question_id), None)
+    return closing.prompt(language) if closing else question_id
 
 
 def _short(rating: Rating | None) -> str:

@@ -13,7 +13,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from conversations.callbacks import choice_data, step_data
-from conversations.i18n import translator
+from conversations.i18n import Translate, translator
 from conversations.steps import (
     RATING_KINDS,
     Step,
@@ -30,6 +30,9 @@ from conversations.survey import Survey
 from storage.responses import Answers, Rating
 
 MAX_TEXT = 2000
+# A voice comment, not a recording session (conversations.voice).
+MAX_VOICE_SECONDS = 5 * 60
+MAX_VOICE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +211,9 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
     if question.multiple:
         chosen = [c for c in selected if c != "prefer_not"]
         text += "\n\n" + escape(_("Tap every answer that fits you, then tap Continue."))
+        text += "\n" + _chosen_line(
+            _, [c.label(language) for c in question.choices if c.id in chosen]
+        )
         rows.append(
             [
                 _button(
@@ -330,24 +336,36 @@ def _rating_keyboard(
     and building the buttons on every tap costs more than the database does."""
     _ = translator(language)
     rows = []
+    dont_know = []
+    # Read aloud, each button says what it is: the year, then the numbers, and
+    # "don't know" in words with its year on a row of its own (a lone "?"
+    # reads "question mark"). The ✓ is repeated in words in the text above.
     for prefix, kind, marked in zip("nf", RATING_KINDS, chosen, strict=True):
         year = survey.kind(kind).year
         row = [_button(str(year), step_data(survey, step.key, "h" + prefix))]
-        for value in [*(str(p.value) for p in survey.scale.points), "d"]:
-            label = "?" if value == "d" else value
+        for point in survey.scale.points:
+            value = str(point.value)
             row.append(
                 _button(
-                    ("✓" if marked == value else "") + label,
+                    ("✓" if marked == value else "") + value,
                     step_data(survey, step.key, prefix + value),
                 )
             )
         rows.append(row)
+        dont_know.append(
+            _button(
+                ("✓ " if marked == "d" else "") + f"? {survey.scale.dont_know(language)} ({year})",
+                step_data(survey, step.key, prefix + "d"),
+            )
+        )
+    rows.append(dont_know)
     forward = _("Next ▶") if complete else _("Skip ▶")
     nav = _nav_row(survey, step, language, forward)
     nav.insert(
         1 if len(nav) > 1 else 0,
         _button(
-            _("ⓘ Hide") if info else _("ⓘ About"), step_data(survey, step.key, "j" if info else "i")
+            _("ⓘ About") if not info else _("ⓘ Hide"),
+            step_data(survey, step.key, "j" if info else "i"),
         ),
     )
     rows.append(nav)
@@ -387,6 +405,7 @@ def text_screen(survey: Survey, answers: Answers, step: Step, language: str) -> 
             )
         )
         forward = _("Skip ▶")
+    text += "\n" + escape(_("You can also send a voice note."))
     rows.insert(0, _nav_row(survey, step, language, forward))
     return Screen(text, InlineKeyboardMarkup(rows))
 
@@ -407,8 +426,17 @@ def goals_screen(survey: Survey, answers: Answers, step: Step, language: str) ->
     )
     rows = [*_rows(buttons, 1), [_button(done, step_data(survey, step.key, "k"))]]
     nav = _nav_row(survey, step, language, None)
-    text = f"<b>{escape(question.prompt(language))}</b>"
+    text = f"<b>{escape(question.prompt(language))}</b>\n\n" + _chosen_line(
+        _, [s.short_title(language) for s in survey.sections if s.id in selected]
+    )
     return Screen(text, InlineKeyboardMarkup([*rows, nav] if nav else rows))
+
+
+def _chosen_line(_: Translate, labels: list[str]) -> str:
+    """What is ticked, in words: a screen reader user hears the state, not "✓"."""
+    if not labels:
+        return escape(_("Chosen: none yet"))
+    return escape(_("Chosen: {answers}").format(answers=", ".join(labels)))
 
 
 def step_screen(
@@ -560,7 +588,13 @@ def help_text(survey: Survey, language: str) -> str:
                 " both. Anything else you type is saved as your comment on that goal."
             ).format(dont_know=survey.scale.dont_know(language))
         ),
-        escape(_("ⓘ shows what an item is about and its official name.")),
+        escape(
+            _(
+                "Instead of typing a comment you can send a voice note (up to {minutes}"
+                " minutes): it is kept with your answers, and /delete removes it."
+            ).format(minutes=MAX_VOICE_SECONDS // 60)
+        ),
+        escape(_("“ⓘ About” shows what an item is about and its official name.")),
         "",
         "/resume – " + escape(_("continue where you stopped")),
         "/language – " + escape(_("change the language")),

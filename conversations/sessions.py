@@ -94,7 +94,9 @@ def parse_press(data: str | None, survey: Survey) -> Press:
         index = step[1:]
         ok = index == str(int(index)) and int(index) < len(survey.items)
         ok = ok and (
-            value in {"s", "k", "b", "hn", "hf"} or re.fullmatch(r"[nf][1-5d]", value) is not None
+            value in {"s", "k", "hn", "hf"}
+            or (value == "b" and int(index) > 0)  # Back exists from the second indicator on
+            or re.fullmatch(r"[nf][1-5d]", value) is not None
         )
     else:
         ok = False

@@ -210,12 +210,16 @@ def progress(
             [end, *params, end],
         )
     ]
+    # Written and voice comments alike: both are in the workbook's Comments sheet.
     result.new_comments = db.execute(
-        "SELECT COUNT(*) FROM texts x WHERE x.text IS NOT NULL"
+        "SELECT (SELECT COUNT(*) FROM texts x WHERE x.text IS NOT NULL"
         " AND x.answered_at >= ? AND x.answered_at < ? AND x.response_id IN (SELECT r.id"
         + base
-        + ")",
-        [start, end, *params],
+        + ")) + (SELECT COUNT(*) FROM voice_comments v"
+        " WHERE v.created_at >= ? AND v.created_at < ? AND v.response_id IN (SELECT r.id"
+        + base
+        + "))",
+        [start, end, *params, start, end, *params],
     ).fetchone()[0]
     return result
 
@@ -231,12 +235,21 @@ def comments(
 ) -> list[Comment]:
     """Comments written in [start, end), newest first, keyed by pseudonym."""
     base, params = _responses_sql(survey_id, scope, mode)
+    # Voice comments ride along as a line naming the kept file (relative to the
+    # database's folder), its length and Telegram's file id, never a person.
     rows = db.execute(
-        "SELECT u.pseudonym, x.question_id, x.text, x.answered_at FROM texts x"
+        "SELECT * FROM (SELECT u.pseudonym, x.question_id, x.text, x.answered_at FROM texts x"
         " JOIN responses r2 ON r2.id = x.response_id JOIN users u ON u.id = r2.user_id"
         " WHERE x.text IS NOT NULL AND x.answered_at >= ? AND x.answered_at < ?"
-        " AND x.response_id IN (SELECT r.id" + base + ") ORDER BY x.answered_at DESC LIMIT ?",
-        [start, end, *params, limit],
+        " AND x.response_id IN (SELECT r.id" + base + ")"
+        " UNION ALL SELECT u.pseudonym, v.question_id,"
+        " 'voice: ' || COALESCE(v.path, '') || ' (' || v.duration || ' s, file_id '"
+        " || v.file_id || ')', v.created_at FROM voice_comments v"
+        " JOIN responses r2 ON r2.id = v.response_id JOIN users u ON u.id = r2.user_id"
+        " WHERE v.created_at >= ? AND v.created_at < ?"
+        " AND v.response_id IN (SELECT r.id" + base + "))"
+        " ORDER BY 4 DESC LIMIT ?",
+        [start, end, *params, start, end, *params, limit],
     )
     return [Comment(*row) for row in rows]
 

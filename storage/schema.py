@@ -313,7 +313,7 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     10: [
         # Reserved for the paper-forms and voice-comments work of issue 11,
-        # built in parallel; its statements replace this empty step on merge.
+        # which took step 12 instead; it stays empty (databases passed it).
     ],
     11: [
         # Facilitators (issue 11): people who run interviews and group
@@ -397,5 +397,33 @@ MIGRATIONS: dict[int, list[str]] = {
             kind TEXT NOT NULL CHECK (kind IN ('interview', 'session')),
             target_id INTEGER NOT NULL
         )""",
+    ],
+    12: [
+        # Paper forms imported (``scorecard-bot paper import``): a form id is
+        # remembered for good, even after its respondent is deleted (the
+        # response link becomes NULL), so a file imported twice never creates
+        # the same respondent twice.
+        """CREATE TABLE paper_forms (
+            form_id TEXT PRIMARY KEY,
+            response_id INTEGER REFERENCES responses(id) ON DELETE SET NULL,
+            imported_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # Voice comments: the Telegram file and the copy on disk (a path
+        # relative to the database's folder). Rows go with their response;
+        # the files are removed by the code that deletes the person.
+        """CREATE TABLE voice_comments (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            file_id TEXT NOT NULL,
+            file_unique_id TEXT NOT NULL,
+            path TEXT,
+            duration INTEGER NOT NULL DEFAULT 0,
+            size INTEGER,
+            message_id INTEGER,
+            created_at TEXT NOT NULL,
+            UNIQUE (response_id, file_unique_id)
+        )""",
+        "CREATE INDEX voice_by_time ON voice_comments (created_at)",
     ],
 }

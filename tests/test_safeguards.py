@@ -171,6 +171,9 @@ async def test_delete_removes_a_person_from_every_table_that_holds_their_data(
         person = Person(987654321, "en")
         await agree(harness, person)
         await answer_profile(harness, person)
+        harness.telegram.files["v1"] = b"OggS" + bytes(64)  # what Telegram would serve
+        await harness.send_voice(person, "v1", duration=5)  # a voice comment, kept as a file
+        assert "Saved your voice comment" in harness.telegram.bot_messages(person.id)[-2].text
         await answer_all(harness, person, comment="Không có nước sạch ở xóm tôi")  # to review
         # A reminder (their response is unsubmitted) and a broadcast that lists them.
         in_four_days = datetime.combine(
@@ -188,7 +191,13 @@ async def test_delete_removes_a_person_from_every_table_that_holds_their_data(
             # A table with a personal column either cascades from users or holds staff only.
             for table in tables:
                 columns = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
-                if columns & PERSONAL and table not in owned:
+                # A link cut on delete (ON DELETE SET NULL) keeps nothing of the person's.
+                cut = {
+                    column
+                    for column, parent, _key, on_delete in _foreign_keys(db, table)
+                    if parent in owned and on_delete == "SET NULL"
+                }
+                if (columns - cut) & PERSONAL and table not in owned:
                     assert table in STAFF, (
                         f"{table} holds {sorted(columns & PERSONAL)} but /delete cannot reach it:"
                         " give it a foreign key to users or responses ON DELETE CASCADE"
@@ -196,11 +205,12 @@ async def test_delete_removes_a_person_from_every_table_that_holds_their_data(
             before = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
             theirs = {t: len(db.execute(sql, (user.id,)).fetchall()) for t, sql in owned.items()}
             # Each such table really held something of theirs, so the test proves its delete.
-            assert all(n for t, n in theirs.items() if t not in NOT_SELF), theirs
+            assert all(n for t, n in theirs.items() if t not in NOT_SELF), str(theirs)
             pseudonym = user.pseudonym
         finally:
             db.close()
 
+        assert any((path.parent / "voice").rglob("*.ogg"))
         await harness.text(person, "/delete")
         await harness.press(person, "Yes, delete everything")
         assert "All your data has been deleted" in harness.screen(person).text
@@ -217,12 +227,23 @@ async def test_delete_removes_a_person_from_every_table_that_holds_their_data(
                         (f"%{person.id}%", f"%{pseudonym}%"),
                     ).fetchone()
                     assert left == 0, f"{table}.{column} still names the person"
+            # No row still points at something of theirs that is gone.
+            for table in tables:
+                for column, parent, key, _on_delete in _foreign_keys(db, table):
+                    (orphans,) = db.execute(
+                        f"SELECT COUNT(*) FROM {table} WHERE {column} IS NOT NULL"
+                        f" AND {column} NOT IN (SELECT {key} FROM {parent})"
+                    ).fetchone()
+                    assert orphans == 0, f"{table}.{column}"
             # Their ratings are gone from the running totals behind every digest, too.
             assert db.execute(
                 "SELECT COALESCE(SUM(rated), 0) + COALESCE(SUM(dont_know), 0) FROM rating_totals"
             ).fetchone() == (0,)
         finally:
             db.close()
+        # Files kept beside the database for them (voice notes) are gone as well.
+        voice = path.parent / "voice"
+        assert not voice.exists() or not any(voice.rglob("*")), list(voice.rglob("*"))
 
 
 # -- quiet hours ---------------------------------------------------------------------

@@ -81,14 +81,14 @@ def walk(page: ChatPage, out: Path, language: str) -> None:
     page.type("Nước sạch còn thiếu ở bản tôi" if language == "vi" else "Clean water is short here")
     time.sleep(1.0)
     shot("08-comment")
-    page.click(index=11)  # 4 by 2030: the next item
+    page.click(index=10)  # 4 by 2030: the next item (row 2 starts at 6)
     shot("09-next-item")
     for _ in range(200):  # the rest, by taps: 3 now, 4 by 2030
         buttons = live_values()
         if not buttons or not buttons[0].startswith("2026"):
             break
-        now_open = not any(b.startswith("✓") for b in buttons[1:7])
-        page.click(index=3 if now_open else 11)
+        now_open = not any(b.startswith("✓") for b in buttons[1:6])
+        page.click(index=3 if now_open else 10)
     shot("10-goals")
     page.click(index=1)
     page.click(index=3)

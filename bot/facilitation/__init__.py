@@ -32,6 +32,9 @@ def register(application: Application, settings: Settings) -> None:  # type: ign
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, commands.on_session_text), EARLY
     )
     application.add_handler(
+        MessageHandler(PRIVATE & filters.VOICE, commands.on_session_voice), EARLY
+    )
+    application.add_handler(
         CommandHandler("facilitator", commands.facilitator_command, filters=PRIVATE)
     )
     application.add_handler(

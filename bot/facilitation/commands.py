@@ -422,6 +422,26 @@ async def on_session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await _present_session(context, chat.id, session, outcome, message)
 
 
+async def on_session_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A voice note in a facilitator's open session: sessions keep typed notes only,
+    so it is not taken for the facilitator's own comment. Anyone else's goes on."""
+    services = _services(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if await _focused_session(services, user.id) is None:
+        return
+    _ = translator(await caller_language(context, user.id))
+    await context.bot.send_message(
+        chat.id,
+        _(
+            "A group session keeps typed notes only: please type the reasons the group"
+            " gave. Voice notes are kept for individual comments."
+        ),
+    )
+    raise ApplicationHandlerStop
+
+
 async def on_session_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed answers of a facilitator's open session; anyone else's text goes on to
     the journey."""

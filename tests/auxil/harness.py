@@ -107,6 +107,24 @@ class Harness:
             data["voice"] = {"file_id": "v1", "file_unique_id": "v1", "duration": 2}
         await self.feed({"message": data})
 
+    async def send_voice(
+        self, person: Person, file_id: str = "v1", duration: int = 2, file_size: int = 64
+    ) -> None:
+        message = self.telegram.add_user_message(person.id, "")
+        data: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": {"id": person.id, "type": "private"},
+            "from": person.json(),
+            "voice": {
+                "file_id": file_id,
+                "file_unique_id": f"{file_id}u",
+                "duration": duration,
+                "file_size": file_size,
+            },
+        }
+        await self.feed({"message": data})
+
     async def press_data(
         self, person: Person, data: str, message: ChatMessage | None = None
     ) -> Update:

@@ -57,9 +57,11 @@ async def answer_all(
                 continue
             open_rows = [
                 prefix
-                for prefix, kind in (("n", 0), ("f", 1))
+                for prefix in ("n", "f")
                 if not any(
-                    b["text"].startswith("✓") for b in screen.buttons()[kind * 7 : kind * 7 + 7]
+                    b["text"].startswith("✓")
+                    for b in screen.buttons()
+                    if b["callback_data"].split("|")[-1][:1] == prefix
                 )
             ]
             target = f"|{open_rows[0]}{value}" if open_rows else "|s"

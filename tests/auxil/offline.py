@@ -85,6 +85,9 @@ class OfflineTelegram(BaseRequest):
         connect_timeout: Any = DEFAULT_NONE,
         pool_timeout: Any = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download (getFile's file_path): an Ogg voice note
+            self.calls.append(Call("download", {"url": url}))
+            return 200, b"OggS" + bytes(60)
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(Call(name, params))
@@ -219,6 +222,15 @@ class OfflineTelegram(BaseRequest):
             return 400, "Bad Request: message to delete not found"
         found[1].deleted = True
         return True
+
+    def _api_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = params["file_id"]
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"{file_id}u",
+            "file_size": 64,
+            "file_path": f"voice/{file_id}.oga",
+        }
 
     def _api_getUpdates(self, params: dict[str, Any]) -> Any:
         return []
