@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storage import users
 from conversations.results import results_text
+from storage import users
 from tests.auxil.harness import Harness, Person
 from tests.digest.conftest import Respondent, add_respondent
 
