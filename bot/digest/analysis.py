@@ -188,9 +188,7 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
         SUMS
     ].sum()
     # Secondary suppression over the goal, indicator and breakdown rows of each goal.
-    hidden = suppression.goal_suppression(
-        cells[CELL_COLUMNS].itertuples(index=False, name=None), k
-    )
+    hidden = suppression.goal_suppression(cells[CELL_COLUMNS].itertuples(index=False, name=None), k)
     pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k, hidden)
     everyone = pooled.index.get_level_values("dimension") == HEADLINE
     years = survey.years["forecast"] - survey.years["now"]
@@ -344,6 +342,8 @@ class Analysis:
     # breakdown_table's rows: dimension -> (choice, sdg, kind) -> Mean
     breakdowns: dict[str, dict[tuple[str, int, str], Mean]]
     comments: list[Comment] = field(default_factory=list)
+    # Fewer than k people in the whole scope: nothing but that is shown (see ``analyse``).
+    too_small: bool = False
 
     @property
     def years(self) -> int:
@@ -416,12 +416,17 @@ def analyse(
     finally:
         db.close()
     levels = officials(survey, overrides)
+    # A scope of fewer than k people (a commune's 3 respondents) is a small cell
+    # itself: no counts, no comments, no rating-derived number at all.
+    too_small = progress.started < k
+    if too_small:
+        progress, comments, cells = Progress(), [], cell_frame([])
     pooled = tables(survey, cells, k, levels)
     return Analysis(
         survey, dict(scope), start, end, k, progress,
         pooled.goals, pooled.indicators, pooled.breakdowns,
         _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
-        _breakdown_means(pooled.breakdowns), comments,
+        _breakdown_means(pooled.breakdowns), comments, too_small,
     )  # fmt: skip
 
 

@@ -70,7 +70,9 @@ async def test_scope_limits_every_number(digest_harness: Harness) -> None:
     assert north.progress.started == 6
     south = analysis_of(digest_harness, {"region": "south"})
     assert goal(south, 1).now.suppressed
-    assert south.progress.started == 2
+    # Two people: the scope itself is too small, so not even its counts are given.
+    assert south.too_small and south.progress.started == 0 and not south.comments
+    assert not north.too_small
 
 
 async def test_totals_follow_profile_changes_and_deleted_people(digest_harness: Harness) -> None:

@@ -38,6 +38,7 @@ from openpyxl import load_workbook
 
 from bot.digest.analysis import Analysis, analyse
 from bot.digest.opensdg import opensdg_frame
+from bot.digest.text import render_text
 from bot.digest.workbook import render_workbook
 from conversations.results import comparisons
 from storage import analytics
@@ -81,7 +82,8 @@ async def designed(database: Path) -> AsyncIterator[Harness]:
             profile = {"group": group, "area": area}
             if region:
                 profile["region"] = region
-            person = Respondent(870000 + number, profile, dict(ratings))
+            comment = "Ý kiến của D1" if _name == "D1" else None
+            person = Respondent(870000 + number, profile, dict(ratings), comment=comment)
             await add_respondent(running.services.store, running.services.survey, person)
         yield running
 
@@ -276,3 +278,29 @@ async def test_results_hide_what_the_digest_hides(designed: Harness) -> None:
                 assert (mean is None or mean.suppressed) == digest.suppressed, comparison.label
                 seen += 1
     assert seen > 0
+
+
+async def test_a_scope_of_three_people_shows_nothing_but_that(designed: Harness) -> None:
+    """Issue 10, item 2: a digest of a scope smaller than k (the 3 people with
+    disabilities) shows no counts, no comments and no rating-derived number."""
+    analysis = analysis_of(designed, {"group": "disability"})
+    assert analysis.too_small
+    text = render_text(analysis, "en", ZoneInfo("UTC"))
+    body = text.split("</i>\n\n", 2)[-1]
+    assert body == (
+        "Fewer than 5 people in this scope have answered so far. To protect them,"
+        " no numbers and no comments are shown until at least 5 have answered."
+    )
+    assert "Started" not in text and "Ý kiến" not in text
+    book = load_workbook(io.BytesIO(render_workbook(analysis, "en", ZoneInfo("UTC"))))
+    cells = [v for sheet in book for row in sheet.iter_rows(values_only=True) for v in row]
+    assert "Ý kiến của D1" not in cells and "Respondents started" not in cells
+    numbers = [v for v in cells if isinstance(v, int | float)]
+    assert set(numbers) <= {1, 4, 5, 8, 13, 16}  # goal numbers, k and official levels
+    assert book["Comments"].max_row == 1 and book["Breakdowns"].max_row == 1
+    indicator_means = [row[4] for row in book["Indicators"].iter_rows(min_row=2, values_only=True)]
+    assert set(indicator_means) == {"<5"}
+    # The whole survey's digest, with 14 people, shows D1's comment as before.
+    assert any(c.text == "Ý kiến của D1" for c in analysis_of(designed).comments)
+    # The vi text says the same in Vietnamese.
+    assert "Chưa đủ 5 người" in render_text(analysis, "vi", ZoneInfo("UTC"))
