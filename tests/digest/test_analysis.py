@@ -83,9 +83,9 @@ async def test_totals_follow_profile_changes_and_deleted_people(digest_harness: 
         Respondent(820001, {"group": "youth", "region": "north"}, {("1.1.1", "now"): 5}),
     )  # fmt: skip
     # k = 2: at 5 the two women's cell would hide youth second.
-    assert analysis_of(digest_harness, k=2).breakdowns["group"][
-        ("youth", 1, "now")
-    ].mean == approx(20 / 6)
+    assert analysis_of(digest_harness, k=2).breakdowns["group"][("youth", 1, "now")].mean == approx(
+        20 / 6
+    )
     # Y1 (now 1) deletes their data: youth is 19/5, everyone (2+3+4+5+5+1+1)/7.
     user = await users.get_user(store, 800001)
     assert user is not None

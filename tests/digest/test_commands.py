@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from storage import digests
+from storage import audit, digests
 from tests.auxil.harness import Harness, Person
 from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER
 
@@ -87,6 +87,10 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
     assert (
         digest_harness.telegram.last_bot_message(ADMIN).text == "Use /export csv or /export xlsx."
     )
+    # Every export is in the audit table: who, what, when (not the refused "pdf").
+    entries = await audit.recent(digest_harness.services.store, 10)
+    exports = [(e.actor_id, e.action, e.detail) for e in entries if e.action == "export"]
+    assert exports == [(ADMIN, "export", "xlsx scope=all"), (ADMIN, "export", "csv scope=all")]
     files = digest_harness.telegram.files  # type: ignore[attr-defined]
     csv_name = next(name for name in files if name.endswith(".csv"))
     xlsx_name = next(name for name in files if name.endswith(".xlsx"))

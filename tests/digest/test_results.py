@@ -26,9 +26,7 @@ async def test_results_compare_with_own_group_and_region(digest_harness: Harness
     assert "Hidden on every goal: Youth, North." in text
     assert "Groups with fewer than 5 people are not shown." in text
     h = digest_harness
-    small = results_text(
-        str(h.settings.storage.database), h.services.survey, 800001, "en", 2
-    ) or ""
+    small = results_text(str(h.settings.storage.database), h.services.survey, 800001, "en", 2) or ""
     sdg1 = small.split("<b>SDG 1: No poverty</b>\n")[1].split("\n\n")[0]
     assert sdg1.splitlines() == ["You: 1.0 → 2.0", "Youth: 3.0 → 3.8", "North: 3.0 → 3.8"]
 
