@@ -16,7 +16,8 @@ sums a row publishes (ratings, their total, don't-know answers) are the
 row's 0/1 vector times the atoms' unknown values. A hidden row's sums follow
 from the published ones by addition and subtraction exactly when its vector
 is a linear combination of the published rows' vectors (it lies in their
-row space); that is checked with the rank of the matrices (numpy).
+row space); that is checked with ranks (numpy), computed on the rows'
+shared-atom counts ``M Mᵀ`` (class ``Gram``), small whatever the number of cells.
 
 **Rule.** Repeat until nothing changes: for each kind ("now", forecast) and
 each row that must stay hidden (fewer than ``k`` respondents, whether
@@ -66,35 +67,42 @@ class Line:
         return sum(self.respondents.values())
 
 
-def _matrix(rows: list[set[Atom]], columns: dict[Atom, int]) -> np.ndarray:
-    matrix = np.zeros((len(rows), len(columns)), dtype=np.float64)
-    for number, atoms in enumerate(rows):
-        matrix[number, [columns[atom] for atom in atoms]] = 1.0
-    return matrix
+class Gram:
+    """Shared-atom counts of every pair of rows in one kind: ``G = M Mᵀ`` for the rows'
+    0/1 matrix ``M`` over atoms. Rank questions about rows only need ``G``:
+    ``rank(M_S) = rank(G_SS)``, a matrix as small as the number of rows, however
+    many atoms (cells) there are."""
 
+    def __init__(self, sets: Mapping[Key, set[Atom]]) -> None:
+        self.index = {key: number for number, key in enumerate(sets)}
+        columns: dict[Atom, int] = {}
+        rows, cols = [], []
+        for number, atoms in enumerate(sets.values()):
+            for atom in atoms:
+                rows.append(number)
+                cols.append(columns.setdefault(atom, len(columns)))
+        matrix = np.zeros((len(sets), max(len(columns), 1)), dtype=np.float64)
+        matrix[rows, cols] = 1.0
+        self.gram = matrix @ matrix.T  # exact: integer counts far below 2**53
 
-def _rank(matrix: np.ndarray) -> int:
-    return 0 if matrix.size == 0 else int(np.linalg.matrix_rank(matrix))
+    def _rank(self, keys: list[Key]) -> int:
+        if not keys:
+            return 0
+        picked = [self.index[key] for key in keys]
+        values = np.linalg.eigvalsh(self.gram[np.ix_(picked, picked)])
+        # Generous on purpose: a value taken for zero can only make a row count as
+        # derivable (one more row hidden), never the other way round.
+        return int(np.sum(values > 1e-9 * max(values.max(), 1.0)))
 
+    def derivable(self, target: Key, shown: list[Key]) -> bool:
+        """Whether ``target``'s sums follow from the ``shown`` rows' sums."""
+        return self._rank([*shown, target]) == self._rank(shown)
 
-def derivable(target: set[Atom], shown: list[set[Atom]]) -> bool:
-    """Whether the sums over ``target`` follow from the sums over the ``shown`` sets."""
-    if not target:
-        return False
-    atoms = set(target).union(*shown) if shown else set(target)
-    columns = {atom: number for number, atom in enumerate(atoms)}
-    base = _matrix(shown, columns)
-    # Identical columns never change a rank: keep one of each (big tables have many).
-    both = np.unique(np.vstack([base, _matrix([target], columns)]), axis=1)
-    return _rank(both[:-1]) == _rank(both)
-
-
-def _coefficients(target: set[Atom], shown: list[set[Atom]]) -> np.ndarray:
-    atoms = set(target).union(*shown)
-    columns = {atom: number for number, atom in enumerate(atoms)}
-    base = _matrix(shown, columns)
-    solution, *_rest = np.linalg.lstsq(base.T, _matrix([target], columns)[0], rcond=None)
-    return solution
+    def weights(self, target: Key, shown: list[Key]) -> np.ndarray:
+        """The minimum-norm combination of ``shown`` rows that gives ``target``."""
+        picked = [self.index[key] for key in shown]
+        inner = self.gram[np.ix_(picked, picked)]
+        return np.linalg.pinv(inner, hermitian=True) @ self.gram[picked, self.index[target]]
 
 
 def suppress(lines: Mapping[Key, Line], k: int) -> set[Key]:
@@ -104,46 +112,46 @@ def suppress(lines: Mapping[Key, Line], k: int) -> set[Key]:
     protected = [key for key, line in lines.items() if line.small(k)]
     kinds = sorted({kind for line in lines.values() for kind in line.atoms})
     order = {key: number for number, key in enumerate(lines)}
-    changed = True
-    while changed:
+    grams = {
+        kind: Gram({key: line.atoms[kind] for key, line in lines.items() if line.atoms.get(kind)})
+        for kind in kinds
+    }
+    changed = bool(protected)
+    while changed:  # until a whole pass hides nothing more
         changed = False
         for kind in kinds:
-            shown = [key for key in lines if key not in hidden and lines[key].atoms.get(kind)]
-            sets = [lines[key].atoms[kind] for key in shown]
+            gram = grams[kind]
             for key in protected:
-                target = lines[key].atoms.get(kind, set())
-                if not derivable(target, sets):
-                    continue
-                extra = _second(target, shown, sets, lines, order)
-                hidden.add(extra)
-                changed = True
-                break
-            if changed:
-                break
+                if key not in gram.index:
+                    continue  # no answers of this kind: nothing to give away
+                while True:
+                    shown = [other for other in gram.index if other not in hidden]
+                    if not gram.derivable(key, shown):
+                        break
+                    hidden.add(_second(gram, key, shown, lines, order))
+                    changed = True
     return hidden
 
 
 def _second(
-    target: set[Atom],
-    shown: list[Key],
-    sets: list[set[Atom]],
-    lines: Mapping[Key, Line],
-    order: Mapping[Key, int],
+    gram: Gram, target: Key, shown: list[Key], lines: Mapping[Key, Line], order: Mapping[Key, int]
 ) -> Key:
     """The shown row to hide next (module doc).
 
-    Rows taking part are those with a weight in the least-squares (minimum-norm)
-    combination that gives ``target``. They are tried breakdown rows first, then
-    indicators, the headline last, each the smallest first (``Line.priority``,
-    respondents): the first of the lowest priority whose hiding alone stops the
-    derivation is hidden, else the first of them (the next round hides another)."""
-    weights = _coefficients(target, sets)
-    taking_part = [key for key, weight in zip(shown, weights, strict=True) if abs(weight) > 1e-9]
+    Rows taking part are those with a weight in the minimum-norm combination
+    that gives ``target``. They are tried breakdown rows first, then indicators,
+    the headline last, each the smallest first (``Line.priority``, respondents):
+    the first of the lowest priority whose hiding alone stops the derivation is
+    hidden, else the first of them (the next round hides another)."""
+    weights = gram.weights(target, shown)
+    scale = max(float(np.abs(weights).max()), 1.0)
+    taking_part = [key for key, w in zip(shown, weights, strict=True) if abs(w) > 1e-9 * scale]
+    if not taking_part:  # numerically empty: hide the smallest shown row, still progress
+        taking_part = list(shown)
     taking_part.sort(key=lambda key: (lines[key].priority, lines[key].size(), order[key]))
     lowest = lines[taking_part[0]].priority
     for candidate in (key for key in taking_part if lines[key].priority == lowest):
-        rest = [atoms for key, atoms in zip(shown, sets, strict=True) if key != candidate]
-        if not derivable(target, rest):
+        if not gram.derivable(target, [key for key in shown if key != candidate]):
             return candidate
     return taking_part[0]
 
