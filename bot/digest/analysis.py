@@ -187,8 +187,20 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
     by_item = stacked.groupby(["dimension", "choice", "sdg", "kind", "item_code"], sort=False)[
         SUMS
     ].sum()
-    # Secondary suppression over the goal, indicator and breakdown rows of each goal.
-    hidden = suppression.goal_suppression(cells[CELL_COLUMNS].itertuples(index=False, name=None), k)
+    # Secondary suppression over the goal, indicator and breakdown rows of each goal;
+    # only goals with a small row can give one away (most goals, at scale, have none).
+    answered = by_item["rated"] + by_item["dont_know"] > 0
+    per_row = by_item[answered].groupby(level=["dimension", "choice", "sdg", "kind"])["rated"]
+    small = per_row.max() < k
+    headline = by_item.index.get_level_values("dimension") == HEADLINE
+    small_items = by_item[answered & headline & (by_item["rated"] < k)]
+    small_goals = set(small[small].index.get_level_values("sdg")) | set(
+        small_items.index.get_level_values("sdg")
+    )
+    candidates = cells[cells["sdg"].isin(small_goals)]
+    hidden = suppression.goal_suppression(
+        candidates[CELL_COLUMNS].itertuples(index=False, name=None), k
+    )
     pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k, hidden)
     everyone = pooled.index.get_level_values("dimension") == HEADLINE
     years = survey.years["forecast"] - survey.years["now"]

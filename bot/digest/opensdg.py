@@ -50,6 +50,7 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
         .assign(choice="", split=0, dimension=HEADLINE)
     ]
     published: dict[str, set[str]] = {}
+    small_items = _small(parts[0], k)  # remainders included below, before they are dropped
     for split, (dimension, column) in enumerate(DISAGGREGATIONS.items(), start=1):
         question = survey.profile_question(dimension)
         labels = {c.id: c.label("en") for c in question.choices} if question else {}
@@ -57,6 +58,7 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
         # Exploded for this dimension only: one row per group a person chose.
         pooled = pool(explode(frame, dimension), ["item_code", "kind", dimension], k)
         pooled = pooled.reset_index()
+        small_items |= _small(pooled, k)
         pooled[column] = pooled[dimension].map(labels)
         pooled = pooled.dropna(subset=column).rename(columns={dimension: "choice"})
         parts.append(pooled.assign(split=split, dimension=dimension))
@@ -67,6 +69,7 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
         (
             (c.group, c.region, c.area, c.sdg, c.item_code, c.kind, c.rated, c.total, c.dont_know)
             for c in cells
+            if c.item_code in small_items  # only these can give a small row away
         ),
         k,
         published,
@@ -95,6 +98,12 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
             "Value": rows["mean"].map(lambda mean: round(mean, 3)),
         }
     )
+
+
+def _small(pooled: pd.DataFrame, k: int) -> set[str]:
+    """Indicators with a row of fewer than k respondents that has answers."""
+    answered = pooled["rated"] + pooled["dont_know"] > 0
+    return set(pooled.loc[answered & (pooled["respondents"] < k), "item_code"])
 
 
 def long_csv(survey: Survey, cells: Sequence[Cell], k: int) -> str:
