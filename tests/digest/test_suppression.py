@@ -37,6 +37,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.digest.analysis import Analysis, analyse
+from bot.digest.charts import heat_map_figure
 from bot.digest.opensdg import opensdg_frame
 from bot.digest.text import render_text
 from bot.digest.workbook import render_workbook
@@ -304,3 +305,17 @@ async def test_a_scope_of_three_people_shows_nothing_but_that(designed: Harness)
     assert any(c.text == "Ý kiến của D1" for c in analysis_of(designed).comments)
     # The vi text says the same in Vietnamese.
     assert "Chưa đủ 5 người" in render_text(analysis, "vi", ZoneInfo("UTC"))
+
+
+async def test_the_heat_map_hides_the_second_cells_too(designed: Harness) -> None:
+    analysis = analysis_of(designed)
+    means, hidden = analysis.breakdown_grid("group", "now")
+    # Primary: disability (3) and ethnic minorities (1); at least one more hidden second.
+    assert hidden.loc["disability", 1] and hidden.loc["ethnic_minority", 1]
+    assert hidden[1].sum() >= 3
+    figure = heat_map_figure(analysis, "en")
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert texts.count("<5") == int(hidden.to_numpy().sum())
+    shown = {f"{v:.1f}" for v in means.to_numpy()[~hidden.to_numpy()] if v == v}
+    assert shown <= set(texts)
+    assert "2.0" not in texts  # the three people's mean, 6/3
