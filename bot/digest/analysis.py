@@ -455,7 +455,9 @@ def analyse(
     # itself: no counts, no comments, no rating-derived number at all.
     too_small = progress.started < k
     if too_small:
-        progress, comments, cells, sessions = Progress(), [], cell_frame([]), []
+        # Group sessions stay: each is its own record, with its votes hidden
+        # below k people (see ``text._sessions``), whatever the individuals.
+        progress, comments, cells = Progress(), [], cell_frame([])
     pooled = tables(survey, cells, k, levels)
     return Analysis(
         survey, dict(scope), start, end, k, progress,

@@ -116,7 +116,14 @@ def render_text(
         "",
     ]
     if analysis.too_small:
-        return "\n".join([*head, escape(too_small_note(analysis.k, language))])
+        sessions = _sessions(analysis, language)
+        return "\n".join(
+            [
+                *head,
+                escape(too_small_note(analysis.k, language)),
+                *(["", *sessions] if sessions else []),
+            ]
+        )
     head += [
         "<b>" + escape(_("Responses")) + "</b>",
         escape(
