@@ -14,10 +14,14 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.digest.feature import register as register_digest
+from bot.guardian import register as register_guardian
 from bot.outreach import register as register_outreach
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
+from bot.privacy import register as register_privacy
 
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
     register_outreach,
     register_digest,
+    register_guardian,
+    register_privacy,
 ]
