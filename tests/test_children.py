@@ -96,6 +96,9 @@ async def test_a_child_rates_nothing_until_the_guardian_agrees(harness: Harness)
     await answer_profile(harness, child)
     await rate(harness, child, "n", "4")
     assert await ratings(harness) == 1
+    await harness.text(child, "/mydata")
+    shown = harness.screen(child).text
+    assert "Guardian&#x27;s consent: agreed by your parent, in Telegram" in shown
 
 
 async def test_under_16_waits_too_and_a_restart_resumes_the_wait(
