@@ -15,12 +15,16 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.digest.feature import register as register_digest
 from bot.facilitation import register as register_facilitation
+from bot.guardian import register as register_guardian
 from bot.outreach import register as register_outreach
 from bot.paper.cli import paper as _paper  # noqa: F401  (the CLI command)
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
+from bot.privacy import register as register_privacy
 
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
     register_outreach,
     register_digest,
     register_facilitation,
+    register_guardian,
+    register_privacy,
 ]
