@@ -80,7 +80,7 @@ async def open_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_guardian_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``g1|<a|b|n>|<token>``: the guardian's yes (as parent or guardian) or no."""
+    """``gc1|<a|b|n>|<token>``: the guardian's yes (as parent or guardian) or no."""
     services = _services(context)
     query = update.callback_query
     assert query is not None

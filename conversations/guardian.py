@@ -34,9 +34,9 @@ RELATIONS = ("parent", "guardian")
 # The deep-link parameter: "g" and a token_urlsafe(16) (22 characters). Invitation
 # codes are 22 characters, so the two can never be confused.
 START_PARAMETER = re.compile(r"^g([A-Za-z0-9_-]{22})$")
-# Guardian buttons: g1|<a: yes, parent | b: yes, guardian | n: no>|<token>.
-GUARDIAN_CALLBACK = re.compile(r"^g1\|([abn])\|([A-Za-z0-9_-]{22})$")
-CALLBACK_PATTERN = r"^g1\|"
+# Guardian buttons: gc1|<a: yes, parent | b: yes, guardian | n: no>|<token>.
+GUARDIAN_CALLBACK = re.compile(r"^gc1\|([abn])\|([A-Za-z0-9_-]{22})$")
+CALLBACK_PATTERN = r"^gc1\|"  # not g1|: group sessions use it
 DECISIONS = {"a": (True, "parent"), "b": (True, "guardian"), "n": (False, None)}
 
 
@@ -193,13 +193,13 @@ def guardian_screen(language: str, survey: Survey, token: str) -> Screen:
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Yes, I am the parent"), callback_data=f"g1|a|{token}")],
+            [InlineKeyboardButton(_("✅ Yes, I am the parent"), callback_data=f"gc1|a|{token}")],
             [
                 InlineKeyboardButton(
-                    _("✅ Yes, I am the legal guardian"), callback_data=f"g1|b|{token}"
+                    _("✅ Yes, I am the legal guardian"), callback_data=f"gc1|b|{token}"
                 )
             ],
-            [InlineKeyboardButton(_("❌ No"), callback_data=f"g1|n|{token}")],
+            [InlineKeyboardButton(_("❌ No"), callback_data=f"gc1|n|{token}")],
         ]
     )
     return Screen(text, keyboard)

@@ -147,8 +147,8 @@ async def test_links_work_once_expire_and_cannot_be_forged(harness: Harness) -> 
     # A made-up token and forged buttons: refused, nothing stored.
     await harness.text(other, "/start g" + "A" * 22)
     assert "does not work any more" in harness.screen(other).text
-    await harness.press_data(other, "g1|a|" + "B" * 22)
-    await harness.press_data(other, "g1|z|" + token)
+    await harness.press_data(other, "gc1|a|" + "B" * 22)
+    await harness.press_data(other, "gc1|z|" + token)
     assert await table(harness, "SELECT * FROM guardian_consents") == []
     # A new link replaces the old one.
     await harness.press(child, "Send a new link", waiting)
