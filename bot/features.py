@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.digest.feature import register as register_digest
 from bot.outreach import register as register_outreach
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
+from bot.survey_cli import survey as _survey  # noqa: F401  (the CLI command)
 
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
     register_outreach,

@@ -305,7 +305,8 @@ def relevant_problem(expression: str, questions: list[ProfileQuestion]) -> str |
     return None
 
 
-def _format_error(path: Path, data: dict, error: ValidationError) -> str:
+def validation_problems(data: dict, error: ValidationError) -> list[str]:
+    """Each problem as "where: what", where naming sections and items by id or code."""
     problems = []
     for err in error.errors():
         location, node = [], data
@@ -320,8 +321,12 @@ def _format_error(path: Path, data: dict, error: ValidationError) -> str:
         message = err["msg"].removeprefix("Value error, ")
         where = "".join(location).lstrip(".")
         problems.append(f"{where}: {message}" if where else message)
+    return problems
+
+
+def _format_error(path: Path, data: dict, error: ValidationError) -> str:
     # One line, as every configuration error: the file, then each problem.
-    return f"{path}: invalid survey file: " + "; ".join(problems)
+    return f"{path}: invalid survey file: " + "; ".join(validation_problems(data, error))
 
 
 def parse_survey(raw: bytes, path: Path) -> Survey:
