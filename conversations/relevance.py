@@ -69,10 +69,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         kind = match.lastgroup
         if kind is None:  # trailing spaces
             continue
-        value = match.group(kind)
-        if kind == "other":
-            raise RelevantError(f"unexpected {value!r}")
-        found.append((kind, value))
+        # Stray characters stay tokens: the parser says where they stop making sense.
+        found.append((kind, match.group(kind)))
     return found
 
 

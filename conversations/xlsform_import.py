@@ -266,9 +266,22 @@ def read_xlsform(path: Path) -> tuple[Survey, list[Problem]]:
                 Problem("survey", None, None, None, e["msg"].removeprefix("Value error, "))
                 for e in exc.errors()
             ]
+    warnings = [p for p in reader.problems if p.warning]
     if errors:
-        raise XLSFormError(path, errors + [p for p in reader.problems if p.warning])
-    return survey, [p for p in reader.problems if p.warning]
+        raise XLSFormError(path, _in_reading_order(errors) + _in_reading_order(warnings))
+    return survey, _in_reading_order(warnings)
+
+
+def _in_reading_order(problems: list[Problem]) -> list[Problem]:
+    sheets = list(SHEETS)
+    return sorted(
+        problems,
+        key=lambda p: (
+            sheets.index(p.sheet) if p.sheet in sheets else -1,
+            p.row or 0,
+            (len(p.letter), p.letter) if p.letter else (0, ""),
+        ),
+    )
 
 
 def _pyxform_problems(path: Path) -> list[Problem]:
@@ -407,7 +420,6 @@ class _Builder:
         years: dict[str, int] = {}
         headings: dict[str, tuple[Row, dict | None]] = {}
         data["profile"], data["sections"], data["closing"] = [], [], []
-        profile: list[ProfileQuestion] = []
         stack: list[tuple[str, Row, dict]] = []  # ("section" | "item", row, data)
         seen_goal = False
         codes: dict[str, Row] = {}
@@ -434,7 +446,7 @@ class _Builder:
             elif select and level == "top" and select[2] == GOALS_LIST:
                 self._pick_goals(row, data, select[1])
             elif select and level == "top" and not seen_goal:
-                question = self._profile(row, select, profile)
+                question = self._profile(row, select, data["profile"])
                 if question is not None:
                     data["profile"].append(question)
             elif kind == "text" and level == "top" and seen_goal:
