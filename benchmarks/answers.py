@@ -29,7 +29,7 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
 from storage.database import open_database
 from tests.auxil.harness import Harness, Person, make_settings
-from tests.auxil.journeys import agree, answer_profile
+from tests.auxil.journeys import agree, answer_profile, rating_button
 from tests.auxil.offline import TOKEN, OfflineTelegram
 
 
@@ -110,8 +110,8 @@ async def real_pipeline(folder: Path, respondents: int, answers: int) -> tuple[f
             await answer_profile(harness, person)
 
         async def respondent(person: Person) -> None:
-            for index in range(answers):
-                data = harness.button(person, f"{index % 5 + 1} ")
+            for index in range(answers):  # now, then the forecast, indicator by indicator
+                data = rating_button(harness, person, "nf"[index % 2], str(index % 5 + 1))
                 start = time.perf_counter()
                 await harness.press_data(person, data)
                 latencies.append(time.perf_counter() - start)
@@ -127,7 +127,7 @@ async def real_pipeline(folder: Path, respondents: int, answers: int) -> tuple[f
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=100)
-    parser.add_argument("--answers", type=int, default=20, help="ratings per respondent (<= 22)")
+    parser.add_argument("--answers", type=int, default=20, help="ratings per respondent (<= 138)")
     parser.add_argument(
         "--rounds", type=int, default=3, help="interleaved rounds; each figure is its best round"
     )

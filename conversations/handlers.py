@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from html import escape
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -28,7 +27,7 @@ from conversations.callbacks import Choice, ForgedCallback, StaleCallback, choic
 from conversations.i18n import translator
 from conversations.journey import Reply
 from conversations.mydata import describe_my_data
-from conversations.screens import consent_screen, language_screen
+from conversations.screens import consent_screen, help_text, language_screen
 from conversations.services import Services
 from conversations.survey import LANGUAGES
 from storage import responses, users
@@ -198,25 +197,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services, user = await _user(update, context)
-    _ = translator(journey.language_of(services, user))
-    text = "\n".join(
-        [
-            "<b>" + escape(_("Community SDG scorecard")) + "</b>",
-            escape(
-                _(
-                    "Rate from 1 (very low) to 5 (completed) how far each goal has come where you live, now and in a few years."
-                )
-            ),
-            "",
-            "/resume – " + escape(_("continue where you stopped")),
-            "/language – " + escape(_("change the language")),
-            "/results – " + escape(_("see how people like you rated each goal")),
-            "/mydata – " + escape(_("see what is stored about you")),
-            "/delete – " + escape(_("delete all your data")),
-            "/stop – " + escape(_("no more reminders or announcements")),
-            "/help – " + escape(_("this help")),
-        ]
-    )
+    text = help_text(services.survey, journey.language_of(services, user))
     await context.bot.send_message(user.chat_id, text, parse_mode=ParseMode.HTML)
 
 

@@ -332,7 +332,7 @@ def _rating_keyboard(
     rows = []
     for prefix, kind, marked in zip("nf", RATING_KINDS, chosen, strict=True):
         year = survey.kind(kind).year
-        row = [_button(f"{year} ▸", step_data(survey, step.key, "h" + prefix))]
+        row = [_button(str(year), step_data(survey, step.key, "h" + prefix))]
         for value in [*(str(p.value) for p in survey.scale.points), "d"]:
             label = "?" if value == "d" else value
             row.append(
@@ -347,7 +347,7 @@ def _rating_keyboard(
     nav.insert(
         1 if len(nav) > 1 else 0,
         _button(
-            "ⓘ" if not info else _("ⓘ Hide"), step_data(survey, step.key, "j" if info else "i")
+            _("ⓘ Hide") if info else _("ⓘ About"), step_data(survey, step.key, "j" if info else "i")
         ),
     )
     rows.append(nav)
@@ -537,6 +537,40 @@ def edit_list_screen(
         text += "\n".join(lines) + "\n"
     text += escape(_("Tap a question to change its answer."))
     return Screen(text, InlineKeyboardMarkup(rows))
+
+
+def help_text(survey: Survey, language: str) -> str:
+    _ = translator(language)
+    now, forecast = survey.kind("now"), survey.kind("forecast")
+    lines = [
+        "<b>" + escape(_("Community SDG scorecard")) + "</b>",
+        escape(
+            _(
+                "Each screen shows a statement about where you live. Say how true it is now"
+                " ({now}) and by {forecast}:"
+            ).format(now=now.year, forecast=forecast.year)
+        ),
+        *(escape(f"{p.value} – {p.label(language)}") for p in survey.scale.points),
+        escape(f"? – {survey.scale.dont_know(language)}"),
+        "",
+        escape(
+            _(
+                "You can also type your answer: a number from 1 to 5 answers the first open"
+                " rating, 0 or ? means \"{dont_know}\", and two numbers (for example 3 4) answer"
+                " both. Anything else you type is saved as your comment on that goal."
+            ).format(dont_know=survey.scale.dont_know(language))
+        ),
+        escape(_("ⓘ shows what an item is about and its official name.")),
+        "",
+        "/resume – " + escape(_("continue where you stopped")),
+        "/language – " + escape(_("change the language")),
+        "/results – " + escape(_("see how people like you rated each goal")),
+        "/mydata – " + escape(_("see what is stored about you")),
+        "/delete – " + escape(_("delete all your data")),
+        "/stop – " + escape(_("no more reminders or announcements")),
+        "/help – " + escape(_("this help")),
+    ]
+    return "\n".join(lines)
 
 
 def thanks_screen(language: str) -> Screen:

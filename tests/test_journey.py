@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from html import escape
 from pathlib import Path
 
 from storage import responses, users
@@ -129,3 +130,27 @@ async def test_language_suggested_remembered_and_changeable(harness: Harness) ->
     assert "Bạn thuộc những nhóm nào dưới đây?" in harness.screen(person).text
     await harness.text(person, "/help")
     assert "/mydata" in harness.screen(person).text and "xem dữ liệu" in harness.screen(person).text
+
+
+async def test_help_uses_the_scale_words_and_explains_typed_answers(harness: Harness) -> None:
+    for person, language in ((Person(1006, "en"), "English"), (Person(1007, "vi"), "Tiếng Việt")):
+        await agree(harness, person, language)
+        await harness.text(person, "/help")
+        text = harness.screen(person).text
+        survey = harness.services.survey
+        code = "en" if language == "English" else "vi"
+        for point in survey.scale.points:  # the same words as on every question
+            assert f"{point.value} – {point.label(code)}" in text
+        assert escape(survey.scale.dont_know(code)) in text and "2030" in text and "3 4" in text
+
+
+async def test_the_first_screen_says_who_asks_and_how_long_in_both_languages(
+    harness: Harness,
+) -> None:
+    person = Person(1008, "fr")
+    await harness.text(person, "/start")
+    text = harness.screen(person).text
+    assert "Leave No One Behind" in text and "Không để ai bị bỏ lại phía sau" in text
+    assert "15–25 minutes" in text and "15–25 phút" in text
+    assert "continue later" in text and "quay lại làm tiếp" in text
+    assert labels(harness, person) == ["Tiếng Việt", "English"]

@@ -1,0 +1,137 @@
+"""Screenshots of what a respondent sees, in headless chromium, for review by eye.
+
+Starts ``scorecard-bot playground`` on a free port, walks a respondent through
+the survey in the chat page at a phone's width (390 px) and saves PNGs of each
+kind of screen, in Vietnamese and English:
+
+    python tools/screenshots.py --out shots/ [--width 390] [--language vi en]
+
+Needs Debian's chromium and chromium-driver (``.ci/install-browser``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.e2e.playground import Playground
+from tests.e2e.test_browser import ChatPage
+
+HAS_COMPOSER = "return !!document.getElementById('text')"
+
+
+def browser(width: int) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-gpu", "--disable-quic", f"--window-size={width},900",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def walk(page: ChatPage, out: Path, language: str) -> None:
+    driver = page.driver
+
+    def shot(name: str) -> None:
+        time.sleep(0.4)
+        driver.execute_script(
+            "const c = document.getElementById('chat'); c.scrollTop = c.scrollHeight;"
+        )
+        time.sleep(0.2)
+        driver.save_screenshot(str(out / f"{language}-{name}.png"))
+
+    def live_values() -> list[str]:
+        return driver.execute_script(
+            "const b = document.querySelectorAll('#chat .keyboard');"
+            "return b.length ? [...b[b.length-1].querySelectorAll('button')].map(x => x.innerText) : []"
+        )
+
+    page.type("/start")
+    page.until(lambda live: live and "English" in live["buttons"], "no language choice")
+    shot("01-welcome")
+    page.click("Tiếng Việt" if language == "vi" else "English")
+    shot("02-consent")
+    question = page.click(index=0)  # I agree
+    shot("03-group")
+    page.click(index=2)  # women
+    question = page.click(index=5)  # ethnic minorities
+    shot("04-group-ticked")
+    question = page.click(index=len(question["buttons"]) - 2)  # Continue
+    for _ in range(4):
+        question = page.click(index=0)
+    shot("05-item")
+    page.click(index=4)  # 4 for now
+    shot("06-item-now-answered")
+    buttons = live_values()
+    page.click(index=next(i for i, b in enumerate(buttons) if b.startswith("ⓘ")))
+    shot("07-info")
+    page.type("Nước sạch còn thiếu ở bản tôi" if language == "vi" else "Clean water is short here")
+    time.sleep(1.0)
+    shot("08-comment")
+    page.click(index=11)  # 4 by 2030: the next item
+    shot("09-next-item")
+    for _ in range(200):  # the rest, by taps: 3 now, 4 by 2030
+        buttons = live_values()
+        if not buttons or not buttons[0].startswith("2026"):
+            break
+        now_open = not any(b.startswith("✓") for b in buttons[1:7])
+        page.click(index=3 if now_open else 11)
+    shot("10-goals")
+    page.click(index=1)
+    page.click(index=3)
+    question = page.click(index=6)  # Continue
+    shot("11-recommendations")
+    page.click(index=1)  # Skip
+    shot("12-review")
+    page.click(index=1)  # Change the first goal
+    shot("13-edit-list")
+    question = page.click(index=len(live_values()) - 1)  # back to review
+    with contextlib.suppress(AssertionError):  # the thank-you has no buttons to wait for
+        page.click(index=0)  # Submit
+    shot("14-thanks")
+    page.type("/mydata")
+    time.sleep(1.5)
+    shot("15-mydata")
+    page.type("/help")
+    time.sleep(1.5)
+    shot("16-help")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--width", type=int, default=390)
+    parser.add_argument("--language", nargs="+", default=["vi", "en"])
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for language in args.language:
+        with tempfile.TemporaryDirectory() as folder:
+            playground = Playground(Path(folder))
+            driver = browser(args.width)
+            try:
+                driver.set_window_size(args.width, 844)
+                driver.get(playground.url)
+                page = ChatPage(driver)
+                page.until(lambda _live, d=driver: d.execute_script(HAS_COMPOSER), "no page")
+                walk(page, args.out, language)
+            finally:
+                driver.quit()
+                playground.stop()
+    print(f"screenshots in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
