@@ -279,3 +279,15 @@ def test_check_lists_an_empty_label_in_a_workbook(
         f"error: survey row {row}, column C (label::Tiếng Việt (vi)): empty question:"
         " give it in both languages"
     ) in out
+
+
+def test_import_to_standard_output_prints_the_survey_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    form = export(tmp_path)
+    capsys.readouterr()
+    assert main(["survey", "import", str(form), "--out", "-"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("# Imported from form.xlsx by `scorecard-bot survey import`.")
+    assert '[[sections.items]]\ncode = "1.1.1"\n' in text
+    assert list(tmp_path.iterdir()) == [form]  # nothing else written
