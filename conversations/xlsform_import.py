@@ -164,9 +164,17 @@ class _Reader:
         return result
 
     # -- cells ------------------------------------------------------------
-    def text(self, row: Row, base: str, what: str, optional: bool = False) -> dict | None:
+    def text(
+        self, row: Row, base: str, what: str, optional: bool = False, references: bool = False
+    ) -> dict | None:
         """A two-language text from ``base::vi`` and ``base::en``, with its draft marks."""
         values = {language: row.get(f"{base}::{language}") for language in LANGUAGES}
+        for language, value in values.items():
+            if "${" in value and not references:
+                # Kobo would fill it in; the bot shows its texts exactly as written.
+                self.error(
+                    row, f"{base}::{language}", "${…} is only understood in the rating headings"
+                )
         if not any(values.values()):
             if not optional:
                 self.error(row, f"{base}::vi", f"empty {what}: give it in both languages")
@@ -689,7 +697,7 @@ class _Builder:
             self.reader.error(row, "rating", "write now or forecast")
             return
         parent[2]["_ratings"].append(kind)
-        label = self.reader.text(row, "label", f"{kind} heading")
+        label = self.reader.text(row, "label", f"{kind} heading", references=True)
         if label is not None:
             for language in LANGUAGES:
                 template = label[language].replace(f"${{{YEAR_FIELDS[kind]}}}", "{year}")

@@ -198,6 +198,7 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(
         ("survey", ("relevant", "${age} > 3"), "expected = or != after ${age}, found '>'"),
         ("survey", ("required", "no"), "the bot asks every profile question: write yes"),
         ("settings", ("form_id", None), "empty form_id"),
+        ("survey", (EN, "Hello ${name}"), "${…} is only understood in the rating headings"),
     ],
 )
 def test_unsupported_rows_are_refused(
