@@ -20,7 +20,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["And", "Compare", "Not", "Or", "RelevantError", "Selected", "parse_relevant"]
+__all__ = [
+    "And",
+    "Compare",
+    "Not",
+    "Or",
+    "RelevantError",
+    "Selected",
+    "is_relevant",
+    "parse_relevant",
+]
 
 
 class RelevantError(ValueError):
@@ -163,3 +172,19 @@ def conditions(node: Node) -> list[Compare | Selected]:
     if isinstance(node, Not):
         return conditions(node.operand)
     return [leaf for operand in node.operands for leaf in conditions(operand)]
+
+
+def is_relevant(node: Node, profile: dict[str, str]) -> bool:
+    """Whether the expression holds for these profile answers (choice ids; several
+    answers joined by spaces, as stored). As in ODK, an unanswered question
+    reads as empty: ``${region} != 'north'`` holds and ``selected()`` does not."""
+    if isinstance(node, Compare):
+        equal = profile.get(node.field, "") == node.value
+        return equal if node.op == "=" else not equal
+    if isinstance(node, Selected):
+        return node.value in profile.get(node.field, "").split()
+    if isinstance(node, Not):
+        return not is_relevant(node.operand, profile)
+    if isinstance(node, And):
+        return all(is_relevant(operand, profile) for operand in node.operands)
+    return any(is_relevant(operand, profile) for operand in node.operands)

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from conversations.relevance import And, Compare, Not, Or, RelevantError, Selected, parse_relevant
+from conversations.relevance import (
+    And,
+    Compare,
+    Not,
+    Or,
+    RelevantError,
+    Selected,
+    is_relevant,
+    parse_relevant,
+)
 from conversations.survey import SurveyFileError, load_survey
 
 SHIPPED = Path(__file__).parent.parent / "conversations/surveys/sdg_scorecard.toml"
@@ -87,3 +96,22 @@ def test_a_survey_file_refuses_skip_logic_it_cannot_follow(
 def test_prefer_not_to_say_is_a_choice_of_a_sensitive_question(tmp_path: Path) -> None:
     path = _survey_with(tmp_path, 'code = "1.2.1"\n', "relevant = \"${gender} != 'prefer_not'\"\n")
     assert load_survey(path).item_by_code["1.2.1"][1].relevant == "${gender} != 'prefer_not'"
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        ({"group": "women ethnic_minority", "area": "rural"}, True),
+        ({"group": "youth", "area": "remote"}, True),
+        ({"group": "youth cso", "area": "rural"}, False),  # not(selected(cso))
+        ({"group": "women", "area": "urban"}, False),
+        ({"group": "prefer_not"}, False),  # unanswered area reads as empty
+    ],
+)
+def test_an_expression_decides_for_stored_profile_answers(
+    profile: dict[str, str], expected: bool
+) -> None:
+    node = parse_relevant(
+        "(${area} = 'rural' or ${area} = 'remote') and not(selected(${group}, 'cso'))"
+    )
+    assert is_relevant(node, profile) is expected
