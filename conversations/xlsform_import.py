@@ -25,6 +25,7 @@ from conversations.xlsform import (
     DONT_KNOW,
     EXCLUSIVE_PREFER_NOT,
     GOALS_LIST,
+    LANGUAGE_NAMES,
     PREFER_NOT,
     SCALE_LIST,
     SHEETS,
@@ -140,8 +141,8 @@ class _Reader:
             if not any(_key_of(k) == key for k in known):
                 if "::" not in header and any(k.startswith(f"{base}::") for k in known):
                     message = (
-                        f"give the language: {base}::{_lang_header('vi')} and"
-                        f" {base}::{_lang_header('en')}"
+                        f"give the language: {base}::{LANGUAGE_NAMES['vi']} and"
+                        f" {base}::{LANGUAGE_NAMES['en']}"
                     )
                 else:
                     message = "not a column of the bot's XLSForm convention (see the README)"
@@ -228,12 +229,6 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def _lang_header(language: str) -> str:
-    from conversations.xlsform import LANGUAGE_NAMES
-
-    return LANGUAGE_NAMES[language]
 
 
 def _key_of(column_name: str) -> str:

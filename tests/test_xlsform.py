@@ -292,3 +292,16 @@ def test_import_to_standard_output_prints_the_survey_file(
     assert text.startswith("# Imported from form.xlsx by `scorecard-bot survey import`.")
     assert '[[sections.items]]\ncode = "1.1.1"\n' in text
     assert list(tmp_path.iterdir()) == [form]  # nothing else written
+
+
+def test_a_label_without_its_language_is_refused_with_the_headers_to_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    form = export(tmp_path)  # Kobo's one-language style: a plain "label" column
+    edit(form, "survey", {(find_row(form, "survey", "name", "region"), "label"): "Region"})
+    code, err = import_(form, tmp_path / "out.toml", capsys)
+    assert code == 2
+    assert (
+        "survey row 1, column T (label): give the language:"
+        " label::Tiếng Việt (vi) and label::English (en)"
+    ) in err
