@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.auxil.harness import Harness, Person, make_settings
-from tests.auxil.journeys import step_of
+from tests.auxil.journeys import adult_choices, step_of
 
 TARGET_SCREENS, TARGET_TAPS = 80, 155
 
@@ -76,13 +76,16 @@ async def play(language: str, goals: int, typed: bool, survey: Path | None) -> d
                 if key == "rv":
                     await tap(next(d for d in data if d.endswith("|rv|sub")))
                 elif key.startswith("p"):
-                    if "k" in values:  # "all that apply": tick the first, then Continue
-                        if not harness.screen(person).buttons()[0]["text"].startswith("✓"):
-                            await tap(data[0])
+                    # The first choice that does not make the respondent a child
+                    # (a child waits for a guardian's consent first).
+                    choice = adult_choices(harness.services.survey)[int(key[1:])]
+                    if "k" in values:  # "all that apply": tick it, then Continue
+                        if not harness.screen(person).buttons()[choice]["text"].startswith("✓"):
+                            await tap(data[choice])
                         else:
                             await tap(data[values.index("k")])
                     else:
-                        await tap(data[0])
+                        await tap(data[choice])
                 elif key.startswith("r"):
                     open_rows = [
                         row

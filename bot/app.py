@@ -50,6 +50,8 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
                 survey=self.bot_data["survey"],
                 default_language=settings.default_language,
                 zone=settings.zone,
+                bot_username=self.bot.username,
+                guardian_link_days=settings.privacy.guardian_link_days,
             )
             # Features that copy settings into the database (e.g. config
             # facilitators) do it here, before the first update.

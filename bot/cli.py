@@ -167,29 +167,68 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, help="file to write ('-' for standard output)"
     )
+    parser.add_argument(
+        "--anonymise",
+        action="store_true",
+        help="csv only: a file safe to share: every combination of profile answers shared by"
+        " at least digest.min_cell respondents (values withheld as '*'), dates to the month,"
+        " new respondent ids; what changed goes to stderr",
+    )
 
 
 @command("export", "export every rating as a tidy CSV (pseudonymous ids only)", _export_arguments)
 def export(settings: Settings, args: argparse.Namespace) -> int:
     from storage.export import write_ratings_csv
 
+    if args.anonymise and args.format != "csv":
+        raise ConfigError("--anonymise: only with --format csv")
     if args.format == "opensdg":
         from bot.digest.cli import export_opensdg
 
-        return export_opensdg(settings, args.out)
+        code = export_opensdg(settings, args.out)
+        audit_export(settings, f"opensdg out={args.out}")
+        return code
     survey = load_survey(settings.survey.file)
     database = settings.storage.database
     if not database.exists():
         raise ConfigError(f"storage.database: no database at {database}")
     fields = [q.id for q in survey.profile]
+    k = settings.digest.min_cell
+
+    def write(out: IO[str]) -> str:
+        if not args.anonymise:
+            return f"wrote {write_ratings_csv(database, out, survey.id, fields)} ratings"
+        from storage.anonymise import write_anonymised_csv
+
+        summary = write_anonymised_csv(database, out, survey.id, fields, k)
+        return "\n".join(summary.lines())
+
     if str(args.out) == "-":
-        count = write_ratings_csv(database, sys.stdout, survey.id, fields)
+        report = write(sys.stdout)
     else:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8", newline="") as out:
-            count = write_ratings_csv(database, out, survey.id, fields)
-        print(f"wrote {count} ratings to {args.out}", file=sys.stderr)
+            report = write(out)
+    what = "csv anonymised" if args.anonymise else "csv full"
+    audit_export(settings, f"{what} out={args.out}")
+    if args.anonymise or str(args.out) != "-":
+        print(report + ("" if str(args.out) == "-" else f" (to {args.out})"), file=sys.stderr)
     return 0
+
+
+def audit_export(settings: Settings, detail: str) -> None:
+    """Every export goes to the audit table: who (actor 0, the command line, and the
+    system user), what and when; the same table as the admins' chat commands."""
+    import getpass
+
+    from storage import audit
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+
+    audit.record_now(settings.storage.database, 0, "export", f"{detail} user={user}", "ok (cli)")
 
 
 class OneLineParser(argparse.ArgumentParser):

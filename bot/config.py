@@ -139,6 +139,30 @@ class BackupSettings(_Section):
         return value
 
 
+class PrivacySettings(_Section):
+    """Retention and children's consent (see README, "Privacy")."""
+
+    # Days after a person's last activity (first contact, consent, last answer,
+    # submission) after which their Telegram id, chat id and invitation links go.
+    retention_days: int = 365
+    # How long a child's one-time link for their parent or guardian works.
+    guardian_link_days: int = 7
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1 (days)")
+        return value
+
+    @field_validator("guardian_link_days")
+    @classmethod
+    def _link_days(cls, value: int) -> int:
+        if not 1 <= value <= 30:
+            raise ValueError("must be between 1 and 30 (days)")
+        return value
+
+
 class OfficialSetting(_Section):
     """The official view of one goal (1-5 scale) and where it comes from."""
 
@@ -311,6 +335,7 @@ class Settings(BaseSettings):
     outreach: OutreachSettings = OutreachSettings()
     digest: DigestSettings = DigestSettings()
     backup: BackupSettings = BackupSettings()
+    privacy: PrivacySettings = PrivacySettings()
     coordinators: list[CoordinatorSetting] = []
     facilitators: list[FacilitatorSetting] = []
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -16,13 +16,18 @@ from bot.backups import register as register_backups
 from bot.config import Settings
 from bot.digest.feature import register as register_digest
 from bot.facilitation import register as register_facilitation
+from bot.guardian import register as register_guardian
 from bot.outreach import register as register_outreach
 from bot.paper.cli import paper as _paper  # noqa: F401  (the CLI command)
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
+from bot.privacy import register as register_privacy
+from bot.survey_cli import survey as _survey  # noqa: F401  (the CLI command)
 
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]
     register_outreach,
     register_digest,
     register_backups,
     register_facilitation,
+    register_guardian,
+    register_privacy,
 ]

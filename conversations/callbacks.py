@@ -11,6 +11,8 @@ Formats (all well under Telegram's 64-byte limit)::
     1|L|<language>             language choice
     1|C|y  1|C|n               consent
     1|D|y  1|D|n               delete my data, confirmed or not
+    1|K|l  1|K|n  1|K|y        a child: a new link for the guardian, "I don't
+                               want to take part", "yes, start" (see guardian.py)
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class StepAction:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    topic: str  # L, C or D
+    topic: str  # L, C, D or K
     value: str
 
 
@@ -106,7 +108,11 @@ def parse(data: str | None, survey: Survey) -> StepAction | Choice:
         raise ForgedCallback("unknown version")
     if len(parts) == 3:
         topic, value = parts[1], parts[2]
-        if (topic == "L" and value in LANGUAGES) or (topic in {"C", "D"} and value in {"y", "n"}):
+        if (
+            (topic == "L" and value in LANGUAGES)
+            or (topic in {"C", "D"} and value in {"y", "n"})
+            or (topic == "K" and value in {"l", "n", "y"})
+        ):
             return Choice(topic, value)
         raise ForgedCallback("unknown choice")
     if len(parts) != 4:

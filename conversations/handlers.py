@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import interviews, journey, voice
+from conversations import guardian, interviews, journey, voice
 from conversations.callbacks import Choice, ForgedCallback, StaleCallback, choice_data, parse
 from conversations.i18n import translator
 from conversations.journey import Reply
@@ -32,7 +32,7 @@ from conversations.mydata import describe_my_data
 from conversations.screens import Screen, consent_screen, help_text, language_screen
 from conversations.services import Services
 from conversations.survey import LANGUAGES
-from storage import facilitation, responses, users
+from storage import facilitation, guardians, responses, users
 from storage.facilitation import Interview
 from storage.responses import RespondentState, Response
 from storage.store import utc_now
@@ -357,6 +357,9 @@ async def on_choice(
             await edit(message, reply_markup=None)
         await _show_where(context, user, resume=True)
         return
+    if choice.topic == "K":
+        await _child_choice(context, user, choice.value, query, message)
+        return
     # D: delete my data
     await acknowledge(query)
     if choice.value == "y":
@@ -368,6 +371,37 @@ async def on_choice(
         text = _("Nothing was deleted.")
     if message is not None:
         await edit(message, text)
+
+
+async def _child_choice(
+    context: ContextTypes.DEFAULT_TYPE,
+    user: User,
+    value: str,
+    query: CallbackQuery,
+    message: Message | None,
+) -> None:
+    """A child's buttons: a new link for the guardian (l), "I don't want to take
+    part" (n), "yes, start" after the guardian's yes (y)."""
+    services = services_of(context)
+    language = journey.language_of(services, user)
+    await acknowledge(query)
+    response = await journey.active_response(services, user)
+    answers = await responses.load_answers(services.store, response.id) if response else None
+    # Declining deletes the answers: only before any rating, so that an old
+    # message's button cannot wipe a scorecard; later, /delete does it.
+    if value == "n" and (answers is None or not answers.ratings):
+        await guardians.child_declines(services.store, user.id, services.consent_version)
+        if message is not None:
+            await edit(message, guardian.child_declined(language))
+        return
+    if message is not None:
+        await edit(message, reply_markup=None)
+    if value == "l" and response is not None and answers is not None:
+        wait = await journey.guardian_wait(services, user, response, answers, new_link=True)
+        if wait is not None:
+            await present(context, user.chat_id, wait, response)
+            return
+    await _show_where(context, user, resume=True)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -411,6 +445,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await acknowledge(
             query, _("Your scorecard is already submitted. Thank you!"), show_alert=True
         )
+        return
+    # A child without a guardian's yes: nothing is stored, whatever the button.
+    wait = await journey.guardian_wait(services, user, response, answers)
+    if wait is not None:
+        language = journey.language_of(services, user)
+        await acknowledge(query, guardian.refused(language), show_alert=True)
+        await present(context, user.chat_id, wait, response)
         return
     message = query.message if isinstance(query.message, Message) else None
     is_live = message is not None and message.message_id == response.live_message_id
@@ -462,6 +503,13 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _show_where(
             context, user, resume=False, notice=_("Please use the buttons, or send /help.")
         )
+        return
+    wait = await journey.guardian_wait(services, user, response, state.answers)
+    if wait is not None:  # typed ratings or comments from a child: nothing stored yet
+        await context.bot.send_message(
+            user.chat_id, guardian.refused(journey.language_of(services, user))
+        )
+        await present(context, user.chat_id, wait, response)
         return
     reply = await journey.answer_text(
         services, user, response, state.answers, message.text, message.message_id

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from conversations import guardian
 from conversations.callbacks import StepAction
 from conversations.i18n import translator
 from conversations.screens import (
@@ -41,12 +43,13 @@ from conversations.steps import (
 )
 from conversations.survey import LANGUAGES, Survey
 from conversations.textlimits import utf16_len
-from storage import responses, users
+from storage import guardians, responses, users
 from storage.responses import Answers, Rating, Response
 from storage.store import utc_now
 from storage.users import User
 
 REVIEW = "rv"
+WAIT = "gw"  # a child waiting for a guardian's consent (derived, never a step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +114,41 @@ async def where_am_i(services: Services, user: User, *, resume: bool = False) ->
     if response.submitted_at is not None:
         return Reply(thanks_screen(language), fresh_message=True)
     answers = await responses.load_answers(services.store, response.id)
+    wait = await guardian_wait(services, user, response, answers)
+    if wait is not None:
+        return wait
     shown = (
         response.shown_step if (response.shown_step and not resume) else position(services, answers)
     )
     return Reply(screen_for(services, answers, shown, language), shown=shown, fresh_message=True)
+
+
+async def guardian_wait(
+    services: Services, user: User, response: Response, answers: Answers, *, new_link: bool = False
+) -> Reply | None:
+    """The waiting screen for a child without a guardian's yes; None for everyone else.
+
+    Derived from stored data only (the profile answers and the guardian's
+    decision), so a restart resumes exactly. A link is made (and sent, as a
+    message to forward) when the child has no usable one, or asks for a new one.
+    """
+    if not guardian.is_minor(answers):
+        return None
+    decision = await guardians.get_consent(services.store, user.id)
+    if decision is not None and decision.agreed:
+        return None
+    language = language_of(services, user)
+    expires = None if new_link else await guardians.live_link_expiry(services.store, user.id)
+    notice = None
+    if expires is None:
+        token = guardian.new_token()
+        moment = datetime.now(UTC) + timedelta(days=services.guardian_link_days)
+        expires = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        await guardians.replace_link(services.store, user.id, guardian.token_hash(token), expires)
+        notice = guardian.link_message(language, guardian.deep_link(services.bot_username, token))
+    await responses.set_shown(services.store, response.id, WAIT, None)
+    screen = guardian.wait_screen(language, services.local_time(expires), user.pseudonym)
+    return Reply(screen, shown=WAIT, fresh_message=True, notice=notice)
 
 
 async def begin(services: Services, user: User) -> Response:
@@ -225,7 +259,22 @@ async def _show(
 async def apply(
     services: Services, user: User, response: Response, action: StepAction, answers: Answers
 ) -> Reply:
-    """Apply a current (not stale) button press: store first, then say what is next."""
+    """Apply a current (not stale) button press: store first, then say what is next.
+
+    A profile answer that makes the respondent a child leads to the waiting
+    screen until a guardian agrees (the handlers refuse every other answer then).
+    """
+    reply = await _apply(services, user, response, action, answers)
+    if reply.shown is not None and guardian.is_minor(answers):
+        wait = await guardian_wait(services, user, response, answers)
+        if wait is not None:
+            return wait
+    return reply
+
+
+async def _apply(
+    services: Services, user: User, response: Response, action: StepAction, answers: Answers
+) -> Reply:
     survey = services.survey
     language = language_of(services, user)
     step, value = action.step, action.value

@@ -9,7 +9,7 @@ from conversations.services import Services
 from conversations.steps import RATING_KINDS, comment_key
 from conversations.survey import Survey
 from conversations.textlimits import utf16_cut, utf16_len
-from storage import responses, users, voice
+from storage import guardians, responses, users, voice
 from storage.responses import Rating
 from storage.users import User
 
@@ -39,6 +39,24 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
                     decision=decision,
                     time=services.local_time(consent.decided_at),
                     version=consent.consent_version,
+                )
+            )
+        )
+    guardian = await guardians.get_consent(services.store, user.id)
+    if guardian is not None:
+        who = {"parent": _("your parent"), "guardian": _("your legal guardian")}.get(
+            guardian.relation or "", _("your parent or guardian")
+        )
+        lines.append(
+            escape(
+                _(
+                    "Guardian's consent: {decision} by {who}, {how}, on {time} (text {version})"
+                ).format(
+                    decision=_("agreed") if guardian.agreed else _("declined"),
+                    who=who,
+                    how=_("on paper") if guardian.method == "paper" else _("in Telegram"),
+                    time=services.local_time(guardian.decided_at),
+                    version=guardian.text_version,
                 )
             )
         )

@@ -4,7 +4,9 @@
 line per group: a woman from an ethnic minority sees both) and of the same
 region; each comparison is a mean over everyone in it (the respondent
 included) and is hidden when fewer than ``digest.min_cell`` respondents are
-in it, exactly as in the coordinators' digests. Hidden means read "–", and
+in it, exactly as in the coordinators' digests, and so is one that would give
+a hidden one away by subtraction (the unscoped digest's secondary
+suppression, ``storage.suppression``). Hidden means read "–", and
 the message says once, at the end, what is hidden and why; a comparison
 hidden on every goal is named there instead of filling every goal with "–".
 """
@@ -24,7 +26,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 from conversations.i18n import translator
 from conversations.services import Services
 from conversations.survey import Survey
-from storage import analytics, users
+from storage import analytics, suppression, users
 from storage.analytics import Cell, Mean
 
 LIMIT = 4096  # Telegram's longest message
@@ -69,6 +71,15 @@ def comparisons(
 ) -> list[Comparison]:
     """One comparison per choice of each compared question, in the stored (survey) order:
     ``"women ethnic_minority"`` gives Women, then Ethnic minorities."""
+    goals = {section.sdg for section in survey.sections}
+    cells = [c for c in cells if c.sdg in goals and c.kind in ("now", "forecast")]
+    # The unscoped digest's suppression, secondary included: /results shows a part
+    # of the same table, so nothing hidden there can be worked out here.
+    hidden = suppression.goal_suppression(
+        ((c.group, c.region, c.area, c.sdg, c.item_code, c.kind, c.rated, c.total, c.dont_know)
+         for c in cells),
+        k,
+    )  # fmt: skip
     result = []
     for dimension in COMPARED:
         for choice in analytics.chosen(profile.get(dimension, "")):
@@ -76,8 +87,17 @@ def comparisons(
             if label is None:
                 continue
             people = analytics.cells_with(cells, dimension, choice)
+            means = analytics.pooled_means(people, lambda c: (c.sdg, c.kind), k)
             result.append(
-                Comparison(label, analytics.pooled_means(people, lambda c: (c.sdg, c.kind), k))
+                Comparison(
+                    label,
+                    {
+                        (sdg, kind): Mean(None, mean.rated, mean.respondents, mean.dont_know, True)
+                        if (dimension, choice, sdg) in hidden
+                        else mean
+                        for (sdg, kind), mean in means.items()
+                    },
+                )
             )
     return result
 

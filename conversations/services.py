@@ -21,6 +21,9 @@ class Services:
     consent_version: str = CONSENT_VERSION
     # Times shown to people are in the survey's time zone, never UTC.
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    # For deep links (a child's link for their guardian); asked from Telegram at start.
+    bot_username: str | None = None
+    guardian_link_days: int = 7
 
     def local_time(self, stored: str) -> str:
         """A stored UTC timestamp (ISO 8601) as "2026-11-25 15:15 (+07)"."""

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from conversations.relevance import Compare, RelevantError, conditions, parse_relevant
+
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
 RatingKindId = Literal["now", "forecast"]
@@ -92,6 +94,9 @@ class ProfileQuestion(_Strict):
     # in the survey's order (XLSForm's select_multiple format). "Prefer not
     # to say" stays exclusive.
     multiple: bool = False
+    # XLSForm skip logic over earlier profile answers (conversations/relevance.py);
+    # None: always asked.
+    relevant: str | None = None
 
     @model_validator(mode="after")
     def _unique_choices(self) -> ProfileQuestion:
@@ -119,6 +124,7 @@ class Item(_Strict):
     label: Text
     name: Text
     about: Text
+    relevant: str | None = None  # XLSForm skip logic over profile answers
 
 
 class Section(_Strict):
@@ -129,6 +135,7 @@ class Section(_Strict):
     items: Annotated[list[Item], Field(min_length=1)]
     comment: Text | None = None
     official: Official | None = None
+    relevant: str | None = None  # XLSForm skip logic over profile answers
 
 
 class ClosingQuestion(_Strict):
@@ -193,7 +200,25 @@ class Survey(_Strict):
             duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
+        for where, expression, before in self._relevant_expressions():
+            if problem := relevant_problem(expression, before):
+                raise ValueError(f"{where}.relevant: {problem}")
         return self
+
+    def _relevant_expressions(self) -> list[tuple[str, str, list[ProfileQuestion]]]:
+        """Each expression with where it is and the profile questions it may read."""
+        found = []
+        for index, question in enumerate(self.profile):
+            if question.relevant is not None:
+                found.append((f"profile[{question.id}]", question.relevant, self.profile[:index]))
+        for section in self.sections:
+            if section.relevant is not None:
+                found.append((f"sections[{section.id}]", section.relevant, self.profile))
+            for item in section.items:
+                if item.relevant is not None:
+                    where = f"sections[{section.id}].items[{item.code}]"
+                    found.append((where, item.relevant, self.profile))
+        return found
 
     # The content hash identifies a survey exactly, and comparing it is cheap:
     # surveys key several caches, where a deep field-by-field comparison of
@@ -247,7 +272,41 @@ class Survey(_Strict):
         return found
 
 
-def _format_error(path: Path, data: dict, error: ValidationError) -> str:
+def relevant_problem(expression: str, questions: list[ProfileQuestion]) -> str | None:
+    """What is wrong with a ``relevant`` expression over these profile questions, or None.
+
+    Only answers given before can decide what is shown, so ``questions`` are
+    the profile questions asked before the one the expression belongs to."""
+    try:
+        node = parse_relevant(expression)
+    except RelevantError as exc:
+        return f"{exc} in {expression!r}"
+    by_id = {q.id: q for q in questions}
+    for condition in conditions(node):
+        question = by_id.get(condition.field)
+        if question is None:
+            return (
+                f"${{{condition.field}}} is not a profile question asked before this one"
+                f" (known: {', '.join(by_id) or 'none'})"
+            )
+        ids = [c.id for c in question.choices] + (["prefer_not"] if question.sensitive else [])
+        if condition.value not in ids:
+            return (
+                f"'{condition.value}' is not a choice of ${{{question.id}}}"
+                f" (choices: {', '.join(ids)})"
+            )
+        if isinstance(condition, Compare) and question.multiple:
+            # ${group} = 'women' is true only for people who chose women alone.
+            return (
+                f"${{{question.id}}} takes several answers: write"
+                f" selected(${{{question.id}}}, '{condition.value}') instead of"
+                f" ${{{question.id}}} {condition.op} '{condition.value}'"
+            )
+    return None
+
+
+def validation_problems(data: dict, error: ValidationError) -> list[str]:
+    """Each problem as "where: what", where naming sections and items by id or code."""
     problems = []
     for err in error.errors():
         location, node = [], data
@@ -262,8 +321,12 @@ def _format_error(path: Path, data: dict, error: ValidationError) -> str:
         message = err["msg"].removeprefix("Value error, ")
         where = "".join(location).lstrip(".")
         problems.append(f"{where}: {message}" if where else message)
+    return problems
+
+
+def _format_error(path: Path, data: dict, error: ValidationError) -> str:
     # One line, as every configuration error: the file, then each problem.
-    return f"{path}: invalid survey file: " + "; ".join(problems)
+    return f"{path}: invalid survey file: " + "; ".join(validation_problems(data, error))
 
 
 def parse_survey(raw: bytes, path: Path) -> Survey:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from storage.store import Store, utc_now
 
@@ -22,6 +24,21 @@ async def record(store: Store, actor_id: int, action: str, detail: str, outcome:
             "INSERT INTO audit_log (actor_id, action, detail, outcome, at) VALUES (?, ?, ?, ?, ?)",
             (actor_id, action, detail[:500], outcome[:200], utc_now()),
         )
+
+
+def record_now(database: Path | str, actor_id: int, action: str, detail: str, outcome: str) -> None:
+    """:func:`record` for the command line, synchronously: works beside a running bot
+    (WAL, a busy timeout) and from inside an event loop (tests call the CLI there)."""
+    connection = sqlite3.connect(database, timeout=30)
+    try:
+        with connection:
+            connection.execute(
+                "INSERT INTO audit_log (actor_id, action, detail, outcome, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (actor_id, action, detail[:500], outcome[:200], utc_now()),
+            )
+    finally:
+        connection.close()
 
 
 async def recent(store: Store, limit: int = 20) -> list[AuditEntry]:

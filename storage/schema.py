@@ -312,8 +312,30 @@ MIGRATIONS: dict[int, list[str]] = {
         " CHECK (mode IN ('self', 'interview', 'paper'))",
     ],
     10: [
-        # Reserved for the paper-forms and voice-comments work of issue 11,
-        # which took step 12 instead; it stays empty (databases passed it).
+        # A parent's or guardian's decision for a respondent under 16 (a child):
+        # the relation (never a name), how it was given (their own Telegram via
+        # a one-time link, or on paper, attested by the admin in attested_by),
+        # the consent text's version and when. The guardian's Telegram id is
+        # never stored: a hash of it could be reversed by trying every id.
+        """CREATE TABLE guardian_consents (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            agreed INTEGER NOT NULL,
+            relation TEXT CHECK (relation IN ('parent', 'guardian')),
+            method TEXT NOT NULL CHECK (method IN ('telegram', 'paper')),
+            text_version TEXT NOT NULL,
+            attested_by INTEGER,
+            decided_at TEXT NOT NULL
+        )""",
+        # One-time links a child forwards to a guardian: only the SHA-256 of
+        # the token is kept, so a copy of the database cannot be used to answer.
+        """CREATE TABLE guardian_links (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        )""",
+        "CREATE INDEX guardian_links_by_user ON guardian_links (user_id)",
     ],
     11: [
         # Facilitators (issue 11): people who run interviews and group

@@ -36,3 +36,20 @@ def test_out_is_shown_as_required_because_it_is(kind: str) -> None:
     with pytest.raises(SystemExit) as failure:
         parser().parse_args(["export", "--format", kind])
     assert failure.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("usage", "argv"),
+    [
+        ("scorecard-bot survey export --format xlsform --out FORM.xlsx", ["survey", "export"]),
+        ("scorecard-bot survey import FORM.xlsx --out SURVEY.toml", ["survey", "import", "f"]),
+        ("scorecard-bot survey check FORM.xlsx\\|SURVEY.toml", ["survey", "check"]),
+    ],
+)
+def test_the_survey_commands_are_documented_as_the_parser_wants_them(
+    usage: str, argv: list[str]
+) -> None:
+    assert f"`{usage}`" in README
+    with pytest.raises(SystemExit) as failure:  # --out (or the file) is required, as shown
+        parser().parse_args(argv)
+    assert failure.value.code == 2

@@ -223,7 +223,7 @@ async def test_delete_removes_every_row_after_confirmation(harness: Harness) -> 
     await harness.text(person, "/mydata")
     shown = harness.screen(person).text
     assert "Anonymous respondent id: R" in shown and "(UTC+07)" in shown
-    assert f"{statement(harness, '1.1.1')} <b>4 → –</b>" in shown and "Youth" not in shown
+    assert f"{statement(harness, '1.1.1')} <b>4 → –</b>" in shown and "Women" not in shown
     await harness.text(person, "/delete")
     await harness.press(person, "No, keep my answers")
     assert await users.get_user(harness.services.store, person.id) is not None

@@ -132,6 +132,8 @@ STAFF = {
 # never has rows in (the test's person); the cascade itself is still required.
 NOT_SELF = {
     "interviews": "only a respondent interviewed by a facilitator has one",
+    "guardian_consents": "only a child has a guardian's consent",
+    "guardian_links": "only a child has a link for a guardian",
 }
 
 

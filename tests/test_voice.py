@@ -41,7 +41,11 @@ async def test_a_voice_note_on_a_rating_screen_is_kept_listed_and_deleted(
     assert voice_rows(database) == [("section:sdg1", "v1", f"voice/{folder.name}/v1u.ogg", 42)]
     assert (folder / "v1u.ogg").read_bytes().startswith(b"OggS")
 
-    # Coordinators find it in the digest workbook's Comments sheet.
+    # Coordinators find it in the digest workbook's Comments sheet (once the
+    # scope has enough people for a digest to show comments at all).
+    for other in range(4):
+        await agree(harness, Person(5200 + other, "en"))
+        await answer_profile(harness, Person(5200 + other, "en"))
     monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(database))
     monkeypatch.chdir(tmp_path)
     assert main(["digest", "--language", "en", "--out", str(tmp_path / "digest")]) == 0

@@ -1,7 +1,8 @@
 """Refresh the gettext catalogs after UI strings change in the code.
 
     python tools/catalogs.py          # extract, then merge into vi and en
-    python tools/catalogs.py --check  # exit 1 if a catalog lacks a string
+    python tools/catalogs.py --check  # exit 1 if a string is missing, empty, fuzzy
+                                      # or changes the {placeholders}
 
 English messages are their own translation; Vietnamese ones need a translator.
 New strings appear in ``locales/vi/LC_MESSAGES/messages.po`` with an empty
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from string import Formatter
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -56,21 +58,45 @@ def update(template: Catalog) -> None:
             write_po(handle, fresh, omit_header=False, no_location=True, width=100)
 
 
-def missing() -> list[str]:
-    template = extract()
-    problems = []
+def placeholders(text: str) -> set[str]:
+    """The ``{names}`` that ``str.format`` fills in: a translation must keep them all."""
+    try:
+        return {name for _text, name, _spec, _conv in Formatter().parse(text) if name is not None}
+    except ValueError:  # an unbalanced brace: str.format would fail at run time
+        return {"<unbalanced brace>"}
+
+
+def problems(locales: Path = LOCALES, template: Catalog | None = None) -> list[str]:
+    """Every UI string the code uses that a respondent would not see properly translated.
+
+    Missing or empty ``msgstr``s fall back to the English source; fuzzy ones
+    ("needs work" in Poedit and Weblate) are left out of the compiled catalog
+    and fall back too; a changed ``{placeholder}`` breaks ``str.format``.
+    """
+    template = template if template is not None else extract()
+    found = []
     for language in ("vi", "en"):
-        with catalog_path(language).open("rb") as handle:
+        with (locales / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
             catalog = read_po(handle, locale=language)
         for message in template:
-            if message.id and not (catalog.get(message.id) and catalog.get(message.id).string):
-                problems.append(f"{language}: {message.id!r}")
-    return problems
+            if not message.id:
+                continue
+            entry = catalog.get(message.id)
+            if entry is None or not entry.string:
+                found.append(f"{language}: no translation: {message.id!r}")
+            elif entry.fuzzy:
+                found.append(f"{language}: fuzzy (needs review, not used): {message.id!r}")
+            elif placeholders(entry.string) != placeholders(message.id):
+                found.append(
+                    f"{language}: placeholders differ: {message.id!r} -> {entry.string!r}"
+                    f" (keep {', '.join(sorted(placeholders(message.id))) or 'none'})"
+                )
+    return found
 
 
 if __name__ == "__main__":
     if "--check" in sys.argv:
-        problems = missing()
-        print("\n".join(problems) or "catalogs complete")
-        sys.exit(1 if problems else 0)
+        found = problems()
+        print("\n".join(found) or "catalogs complete")
+        sys.exit(1 if found else 0)
     update(extract())

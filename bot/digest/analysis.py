@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from conversations.survey import Official, Survey
-from storage import analytics
+from storage import analytics, suppression
 from storage.analytics import Cell, Comment, Mean, Progress, SessionRecord
 
 BREAKDOWNS = ("group", "region", "area")
@@ -82,17 +82,26 @@ def explode(cells: pd.DataFrame, column: str) -> pd.DataFrame:
     return exploded.reset_index(drop=True)
 
 
-def _means(by_item: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
+def _means(
+    by_item: pd.DataFrame, keys: list[str], k: int, hidden: set[tuple[object, ...]] | None = None
+) -> pd.DataFrame:
     """Pool per-indicator sums (indexed by ``keys`` + indicator and kind) by ``keys``."""
     grouped = by_item.groupby(level=keys)
     pooled = grouped[SUMS].sum()
     pooled["respondents"] = grouped["rated"].max()
-    return _masked(pooled, k)
+    return _masked(pooled, k, hidden)
 
 
-def _masked(pooled: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Means and don't-know shares of summed cells; suppressed below ``k`` respondents."""
+def _masked(
+    pooled: pd.DataFrame, k: int, hidden: set[tuple[object, ...]] | None = None
+) -> pd.DataFrame:
+    """Means and don't-know shares of summed cells; suppressed below ``k`` respondents
+    and where the index without its last level (the kind) is in ``hidden``
+    (secondary suppression, ``storage.suppression``)."""
     pooled["suppressed"] = pooled["respondents"] < k
+    if hidden:
+        rows = pooled.index.droplevel(-1)
+        pooled["suppressed"] |= np.fromiter((key in hidden for key in rows), bool, len(rows))
     shown = ~pooled["suppressed"]
     pooled["mean"] = (pooled["total"] / pooled["rated"]).where(shown & (pooled["rated"] > 0))
     answers = pooled["rated"] + pooled["dont_know"]
@@ -178,7 +187,21 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
     by_item = stacked.groupby(["dimension", "choice", "sdg", "kind", "item_code"], sort=False)[
         SUMS
     ].sum()
-    pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k)
+    # Secondary suppression over the goal, indicator and breakdown rows of each goal;
+    # only goals with a small row can give one away (most goals, at scale, have none).
+    answered = by_item["rated"] + by_item["dont_know"] > 0
+    per_row = by_item[answered].groupby(level=["dimension", "choice", "sdg", "kind"])["rated"]
+    small = per_row.max() < k
+    headline = by_item.index.get_level_values("dimension") == HEADLINE
+    small_items = by_item[answered & headline & (by_item["rated"] < k)]
+    small_goals = set(small[small].index.get_level_values("sdg")) | set(
+        small_items.index.get_level_values("sdg")
+    )
+    candidates = cells[cells["sdg"].isin(small_goals)]
+    hidden = suppression.goal_suppression(
+        candidates[CELL_COLUMNS].itertuples(index=False, name=None), k
+    )
+    pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k, hidden)
     everyone = pooled.index.get_level_values("dimension") == HEADLINE
     years = survey.years["forecast"] - survey.years["now"]
 
@@ -193,8 +216,12 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
 
     # One indicator's respondents are exactly those who rated it.
     items = by_item[by_item.index.get_level_values("dimension") == HEADLINE]
-    items = items.droplevel(["dimension", "choice", "sdg"])
-    items = _masked(items.assign(respondents=items["rated"]), k)
+    items = items.droplevel(["dimension", "choice"]).reorder_levels(["item_code", "sdg", "kind"])
+    items = _masked(
+        items.assign(respondents=items["rated"]),
+        k,
+        {(code, sdg) for dimension, code, sdg in hidden if dimension == suppression.ITEM},
+    ).droplevel("sdg")
     order = [item.code for _section, item in survey.items]
     items = _by_kind(items.reorder_levels(["item_code", "kind"]), "code", order)
     items = _with_change(items, years)
@@ -345,6 +372,8 @@ class Analysis:
             for key, values in scores.items():
                 per_session.setdefault(key, []).append(sum(values) / len(values))
         return {key: (sum(v) / len(v), len(v)) for key, v in per_session.items()}
+    # Fewer than k people in the whole scope: nothing but that is shown (see ``analyse``).
+    too_small: bool = False
 
     @property
     def years(self) -> int:
@@ -422,12 +451,19 @@ def analyse(
     finally:
         db.close()
     levels = officials(survey, overrides)
+    # A scope of fewer than k people (a commune's 3 respondents) is a small cell
+    # itself: no counts, no comments, no rating-derived number at all.
+    too_small = progress.started < k
+    if too_small:
+        # Group sessions stay: each is its own record, with its votes hidden
+        # below k people (see ``text._sessions``), whatever the individuals.
+        progress, comments, cells = Progress(), [], cell_frame([])
     pooled = tables(survey, cells, k, levels)
     return Analysis(
         survey, dict(scope), start, end, k, progress,
         pooled.goals, pooled.indicators, pooled.breakdowns,
         _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
-        _breakdown_means(pooled.breakdowns), comments, mode, sessions,
+        _breakdown_means(pooled.breakdowns), comments, mode, sessions, too_small,
     )  # fmt: skip
 
 

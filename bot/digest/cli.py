@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.cli import command
+from bot.cli import audit_export, command
 from bot.config import ConfigError, Settings
 from bot.digest.build import build_digest
 from bot.digest.delivery import official_overrides
@@ -75,6 +75,7 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
     )
     for path in built.write(args.out):
         print(path)
+    audit_export(settings, f"digest scope={args.scope} out={args.out}")
     return 0
 
 

@@ -25,7 +25,7 @@ from bot.digest.scope import ScopeError, parse_scope, scope_from_json, scope_tex
 from bot.roles import admin_only, caller_language, is_admin, refuse
 from conversations.i18n import translator
 from conversations.services import Services
-from storage import analytics, digests
+from storage import analytics, audit, digests
 
 PRIVATE = filters.ChatType.PRIVATE
 # How a response was collected (responses.mode): /digest mode=… keeps one.
@@ -130,6 +130,16 @@ async def export_command(
         )
     else:
         await context.bot.send_message(chat_id, _("Use /export csv or /export xlsx."))
+        return
+    # Every export is audited: who, what, when (the table /audit reads).
+    user = update.effective_user
+    await audit.record(
+        services.store,
+        user.id if user else 0,
+        "export",
+        f"{kind} scope={scope_text(access.scope)}",
+        "ok",
+    )
 
 
 async def _opensdg_csv(settings: Settings, services: Services, scope: dict[str, str]) -> str:

@@ -7,7 +7,10 @@ Region, Area, Value``; and the same rows in one long file with a leading
 columns; each other row breaks down by one dimension. The "now" ratings
 carry the survey's now year, forecasts the forecast year, each in its own
 series. Values are mean ratings on the 1-5 scale; cells with fewer than k
-respondents are left out (suppressed), as in the digest.
+respondents are left out (suppressed), as in the digest, and so are the rows
+hidden second so that none of them can be worked out by subtraction
+(``storage.suppression``; "prefer not to say" and unanswered rows are never
+shown and protected the same way).
 
 A respondent who chose several groups is in the Group row of each of them
 (and in the headline, Region and Area rows once), so the Group rows of an
@@ -21,9 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bot.digest.analysis import KINDS, cell_frame, explode, pool
+from bot.digest.analysis import HEADLINE, KINDS, cell_frame, explode, pool
 from conversations.survey import Survey
-from storage import analytics
+from storage import analytics, suppression
 from storage.analytics import Cell
 from storage.export import spreadsheet_safe
 
@@ -41,17 +44,38 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
     then one row per group, region and area (by choice id); suppressed cells are absent,
     as are "prefer not to say" and unanswered profile values."""
     frame = cell_frame(cells)
-    parts = [pool(frame, ["item_code", "kind"], k).reset_index().assign(choice="", split=0)]
+    parts = [
+        pool(frame, ["item_code", "kind"], k)
+        .reset_index()
+        .assign(choice="", split=0, dimension=HEADLINE)
+    ]
+    published: dict[str, set[str]] = {}
+    small_items = _small(parts[0], k)  # remainders included below, before they are dropped
     for split, (dimension, column) in enumerate(DISAGGREGATIONS.items(), start=1):
         question = survey.profile_question(dimension)
         labels = {c.id: c.label("en") for c in question.choices} if question else {}
+        published[dimension] = set(labels)
         # Exploded for this dimension only: one row per group a person chose.
         pooled = pool(explode(frame, dimension), ["item_code", "kind", dimension], k)
         pooled = pooled.reset_index()
+        small_items |= _small(pooled, k)
         pooled[column] = pooled[dimension].map(labels)
         pooled = pooled.dropna(subset=column).rename(columns={dimension: "choice"})
-        parts.append(pooled.assign(split=split))
+        parts.append(pooled.assign(split=split, dimension=dimension))
     rows = pd.concat(parts, ignore_index=True)
+    # Secondary suppression: no hidden row, nor a small "prefer not to say" or
+    # unanswered remainder, may follow from the rows left in by subtraction.
+    hidden = suppression.indicator_suppression(
+        (
+            (c.group, c.region, c.area, c.sdg, c.item_code, c.kind, c.rated, c.total, c.dont_know)
+            for c in cells
+            if c.item_code in small_items  # only these can give a small row away
+        ),
+        k,
+        published,
+    )
+    keys = zip(rows["dimension"], rows["choice"], rows["item_code"], strict=True)
+    rows = rows[[key not in hidden for key in keys]]
     item_rank = {item.code: rank for rank, (_section, item) in enumerate(survey.items)}
     kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
     known = rows["item_code"].isin(item_rank) & rows["kind"].isin(kind_rank)
@@ -74,6 +98,12 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
             "Value": rows["mean"].map(lambda mean: round(mean, 3)),
         }
     )
+
+
+def _small(pooled: pd.DataFrame, k: int) -> set[str]:
+    """Indicators with a row of fewer than k respondents that has answers."""
+    answered = pooled["rated"] + pooled["dont_know"] > 0
+    return set(pooled.loc[answered & (pooled["respondents"] < k), "item_code"])
 
 
 def long_csv(survey: Survey, cells: Sequence[Cell], k: int) -> str:

@@ -70,6 +70,15 @@ def _goal_line(row: GoalRow, language: str, hidden: str) -> str:
     )
 
 
+def too_small_note(k: int, language: str) -> str:
+    """Said instead of every number when the whole scope has fewer than k people."""
+    _ = translator(language)
+    return _(
+        "Fewer than {k} people in this scope have answered so far. To protect them,"
+        " no numbers and no comments are shown until at least {k} have answered."
+    ).format(k=k)
+
+
 def render_text(
     analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
 ) -> str:
@@ -105,6 +114,17 @@ def render_text(
             else []
         ),
         "",
+    ]
+    if analysis.too_small:
+        sessions = _sessions(analysis, language)
+        return "\n".join(
+            [
+                *head,
+                escape(too_small_note(analysis.k, language)),
+                *(["", *sessions] if sessions else []),
+            ]
+        )
+    head += [
         "<b>" + escape(_("Responses")) + "</b>",
         escape(
             _("Started: {total} (+{new} in this period)").format(

@@ -20,6 +20,7 @@ from bot.digest.analysis import Analysis
 from bot.digest.charts import dimension_label
 from bot.digest.reference import Reference
 from bot.digest.scope import choice_label, scope_label
+from bot.digest.text import too_small_note
 from conversations.i18n import translator
 
 
@@ -99,6 +100,13 @@ def render_workbook(
         name = label or _("no invitation")
         rows.append((_("Invitation {label}: started").format(label=name), started))
         rows.append((_("Invitation {label}: completed").format(label=name), completed))
+    if analysis.too_small:
+        # No counts at all: the scope, the period, k and why (every table below is hidden).
+        rows = [
+            *rows[:3],
+            (_("Smallest group shown (k)"), k),
+            (_("Note"), too_small_note(k, language)),
+        ]
     for number, (measure, value) in enumerate(rows, start=1):
         summary.write(number, 0, measure)
         summary.write(number, 1, value)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from conversations.guardian import MINOR_ANSWERS
+from conversations.survey import Survey
 from tests.auxil.harness import Harness, Person
+
+
+def adult_choices(survey: Survey) -> list[int]:
+    """For each profile question, the first choice that does not make the respondent
+    a child (a child waits for a guardian's consent before rating anything)."""
+    return [
+        next(i for i, c in enumerate(q.choices) if (q.id, c.id) not in MINOR_ANSWERS)
+        for q in survey.profile
+    ]
 
 
 def labels(harness: Harness, person: Person) -> list[str]:
@@ -24,9 +35,10 @@ async def agree(harness: Harness, person: Person, language_button: str = "Englis
 async def answer_profile(
     harness: Harness, person: Person, choices: list[int] | None = None
 ) -> None:
-    """Press the n-th choice of each profile question (first by default); on an
-    "all that apply" question, tick that one choice and continue."""
-    for index in choices or [0] * len(harness.services.survey.profile):
+    """Press the n-th choice of each profile question (by default the first one that
+    does not make the respondent a child); on an "all that apply" question, tick
+    that one choice and continue."""
+    for index in choices or adult_choices(harness.services.survey):
         screen = harness.screen(person)
         data = [b["callback_data"] for b in screen.buttons()]
         if not data or not step_of(data[0]).startswith("p"):

@@ -40,13 +40,19 @@ async def test_goal_means_growth_and_gap_match_hand_computation(digest_harness: 
 async def test_cells_with_fewer_than_k_respondents_are_hidden(digest_harness: Harness) -> None:
     analysis = analysis_of(digest_harness)
     groups = analysis.breakdowns["group"]
-    assert groups[("youth", 1, "now")].mean == approx(3.0)
-    assert groups[("youth", 1, "forecast")].mean == approx(19 / 5)
     women = groups[("women", 1, "now")]
     assert women.suppressed and women.mean is None and women.respondents == 2
+    # The headline (17/7) minus youth (15/5) would give the women away: youth and
+    # north are hidden second, in both kinds (secondary suppression).
+    assert groups[("youth", 1, "now")].suppressed and groups[("youth", 1, "now")].mean is None
+    assert groups[("youth", 1, "forecast")].suppressed
     regions = analysis.breakdowns["region"]
-    assert regions[("north", 1, "now")].mean == approx(3.0)
-    assert regions[("south", 1, "now")].suppressed
+    assert regions[("north", 1, "now")].suppressed and regions[("south", 1, "now")].suppressed
+    assert goal(analysis, 1).now.mean == approx(17 / 7)
+    hand = analysis_of(digest_harness, k=2).breakdowns
+    assert hand["group"][("youth", 1, "now")].mean == approx(3.0)
+    assert hand["group"][("youth", 1, "forecast")].mean == approx(19 / 5)
+    assert hand["region"][("north", 1, "now")].mean == approx(3.0)
     # SDG 4 was rated by two people only: hidden even without a breakdown.
     sdg4 = goal(analysis, 4)
     assert sdg4.now.suppressed and sdg4.now.mean is None and sdg4.change.percent is None
@@ -64,7 +70,9 @@ async def test_scope_limits_every_number(digest_harness: Harness) -> None:
     assert north.progress.started == 6
     south = analysis_of(digest_harness, {"region": "south"})
     assert goal(south, 1).now.suppressed
-    assert south.progress.started == 2
+    # Two people: the scope itself is too small, so not even its counts are given.
+    assert south.too_small and south.progress.started == 0 and not south.comments
+    assert not north.too_small
 
 
 async def test_totals_follow_profile_changes_and_deleted_people(digest_harness: Harness) -> None:
@@ -74,14 +82,15 @@ async def test_totals_follow_profile_changes_and_deleted_people(digest_harness: 
         store, survey,
         Respondent(820001, {"group": "youth", "region": "north"}, {("1.1.1", "now"): 5}),
     )  # fmt: skip
-    assert analysis_of(digest_harness).breakdowns["group"][("youth", 1, "now")].mean == approx(
+    # k = 2: at 5 the two women's cell would hide youth second.
+    assert analysis_of(digest_harness, k=2).breakdowns["group"][("youth", 1, "now")].mean == approx(
         20 / 6
     )
     # Y1 (now 1) deletes their data: youth is 19/5, everyone (2+3+4+5+5+1+1)/7.
     user = await users.get_user(store, 800001)
     assert user is not None
     await users.delete_user(store, user.id)
-    analysis = analysis_of(digest_harness)
+    analysis = analysis_of(digest_harness, k=2)
     assert analysis.breakdowns["group"][("youth", 1, "now")].mean == approx(19 / 5)
     assert goal(analysis, 1).now.mean == approx(21 / 7)
 

@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from storage import digests
+from storage import audit, digests
 from tests.auxil.harness import Harness, Person
 from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER
 
@@ -70,8 +70,9 @@ async def test_admins_manage_coordinators_and_their_schedules(digest_harness: Ha
     # The new coordinator sees the south's women only: two people, so every mean is hidden.
     await digest_harness.text(Person(424242, "en"), "/digest")
     text = digest_harness.telegram.bot_messages(424242)[0].text
-    assert "Scope: Women, South" in text and "Started: 2 " in text
-    assert "  1   &lt;5   &lt;5   &lt;5    &lt;5    –" in text
+    # Two people: the scope is too small for any count, comment or mean (issue 10, item 2).
+    assert "Scope: Women, South" in text and "Started" not in text and "SDG" not in text
+    assert "Fewer than 5 people in this scope have answered so far." in text
     await digest_harness.text(admin, "/coordinator remove 424242")
     assert await digests.get_coordinator(digest_harness.services.store, 424242) is None
     await digest_harness.text(Person(424242, "en"), "/digest")
@@ -86,6 +87,10 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
     assert (
         digest_harness.telegram.last_bot_message(ADMIN).text == "Use /export csv or /export xlsx."
     )
+    # Every export is in the audit table: who, what, when (not the refused "pdf").
+    entries = await audit.recent(digest_harness.services.store, 10)
+    exports = [(e.actor_id, e.action, e.detail) for e in entries if e.action == "export"]
+    assert exports == [(ADMIN, "export", "xlsx scope=all"), (ADMIN, "export", "csv scope=all")]
     files = digest_harness.telegram.files  # type: ignore[attr-defined]
     csv_name = next(name for name in files if name.endswith(".csv"))
     xlsx_name = next(name for name in files if name.endswith(".xlsx"))
@@ -93,7 +98,8 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
     assert lines[0] == "Indicator,Year,Units,Series,Group,Region,Area,Value"
     rows = [line for line in lines if line.startswith("1.1.1,2022,")]
     assert any(row.endswith(",,,,2.429") for row in rows)  # headline: 17/7
-    assert any(",Youth,,,3.0" in row for row in rows)
+    # Youth (3.0) would give the two women away: headline 17/7 minus youth 15/5.
+    assert not any("Youth" in row for row in rows)
     assert not any("Women" in row for row in lines)  # two people: suppressed
     assert not any(line.startswith("4.1.1") for line in lines)
     book = load_workbook(io.BytesIO(files[xlsx_name]))
@@ -103,7 +109,8 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
         for r in book["Breakdowns"].iter_rows(min_row=2, values_only=True)
     }
     assert breakdown[("group", "Women", 1, "now")] == "<5"
-    assert breakdown[("group", "Youth", 1, "now")] == 3.0
+    # Hidden second (secondary suppression): headline minus youth would give the women.
+    assert breakdown[("group", "Youth", 1, "now")] == "<5"
     comments = list(book["Comments"].iter_rows(min_row=2, values_only=True))
     assert len(comments) == 1 and comments[0][2] == "Ý kiến 1"
     assert comments[0][0].startswith("R") and "800001" not in str(comments[0])

@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypeVar
 from conversations.steps import steps_of
 from conversations.survey import Survey
 from localbotapi import ChatMessage, ControlClient, SimulatedUser
+from tests.auxil.journeys import adult_choices
 
 # A fixed fake token: the local server checks its shape only, and so does the bot.
 TOKEN = "7000000001:local-e2e-token-not-a-real-one"
@@ -363,10 +364,13 @@ class Respondent:
         data = screen.callback_data
         if step.startswith("p"):
             prefix = data[0].rsplit("|", 1)[0]
+            # The first choice that does not make the respondent a child (who
+            # would wait for a guardian's consent).
+            choice = adult_choices(self.survey)[int(step[1:])]
             if not any(d.endswith("|k") for d in data):
-                return await self.tap(screen, f"{prefix}|0")
+                return await self.tap(screen, f"{prefix}|{choice}")
             if not any(text.startswith("✓") for text in screen.button_texts):
-                return await self.tap(screen, f"{prefix}|a0")  # "all that apply": tick one
+                return await self.tap(screen, f"{prefix}|a{choice}")  # "all that apply": tick one
             return await self.tap(screen, f"{prefix}|k")
         if step.startswith("r") and step != "rv":
             section = self.survey.items[int(step[1:-1])][0].id

@@ -144,12 +144,13 @@ def test_a_coordinator_answers_in_the_browser(browser: Any, playground: Playgrou
     assert "I agree" in consent["buttons"]
     question = page.click("I agree")
     assert "About you (1/5)" in question["text"] and "Choose all that apply" in question["text"]
-    question = page.click(index=0)  # tick the first group...
-    assert question["buttons"][0].startswith("✓")
+    # Youth (the first choice, Children, would wait for a guardian's consent)...
+    question = page.click(index=1)
+    assert question["buttons"][1].startswith("✓")
     question = page.click(index=len(question["buttons"]) - 2)  # ...then Continue
     for number in range(2, 6):
         assert f"About you ({number}/5)" in question["text"], question
-        question = page.click(index=0)
+        question = page.click(index=1 if number == 4 else 0)  # 16-30, not under 16
     assert "Goal 1 of 6 · 1 of 69" in question["text"]
     assert "1 Not at all" in question["text"] and "5 Fully achieved" in question["text"]
     assert question["buttons"][:6] == ["2026", "1", "2", "3", "4", "5"]
