@@ -1,5 +1,6 @@
 """The charts show the numbers of the hand-computed dataset (tests/digest/conftest.py):
-bar lengths, value labels, the official level, hidden cells, the heat map's colours."""
+bar lengths, value labels, the official level, hidden cells, the heat map's colours
+(each cell as the analysis has it, hidden ones grey)."""
 
 from __future__ import annotations
 
@@ -73,22 +74,29 @@ async def test_goal_bars_are_as_long_as_the_means_and_labelled_with_them(
     assert len(hidden) == 2 and all("5" in text for text in hidden)
 
 
-async def test_heat_map_colours_shown_cells_and_masks_small_groups(
+async def test_heat_map_colours_shown_cells_and_masks_hidden_ones(
     digest_harness: Harness,
 ) -> None:
     analysis = _analysis(digest_harness)
     figure = heat_map_figure(analysis, "en")
     axes = figure.axes[0]
-    means, _hidden = analysis.breakdown_grid("group", "now")
+    means, hidden = analysis.breakdown_grid("group", "now")
     grid = axes.images[0].get_array()
-    youth, women = list(means.index).index("youth"), list(means.index).index("women")
-    sdg1 = list(means.columns).index(1)
-    assert grid[youth, sdg1] == pytest.approx(3.0)  # Y1..Y5 rated 1..5
-    assert np.ma.is_masked(grid[women, sdg1])  # two women: hidden, not coloured
     cells = {
         (round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in axes.texts
     }
-    assert cells[(youth, sdg1)] == "3.0" and cells[(women, sdg1)] == "<5"
+    for i, choice in enumerate(means.index):
+        for j, goal in enumerate(means.columns):
+            if hidden.loc[choice, goal]:  # hidden first or second: grey, "<5"
+                assert np.ma.is_masked(grid[i, j]) and cells[(i, j)] == "<5", (choice, goal)
+            elif np.isnan(means.loc[choice, goal]):
+                assert np.ma.is_masked(grid[i, j]) and cells[(i, j)] == ""
+            else:
+                assert grid[i, j] == pytest.approx(means.loc[choice, goal])
+                assert cells[(i, j)] == f"{means.loc[choice, goal]:.1f}"
+    # Two women rated SDG 1: never coloured, whatever else is hidden with them.
+    women, sdg1 = list(means.index).index("women"), list(means.columns).index(1)
+    assert np.ma.is_masked(grid[women, sdg1]) and cells[(women, sdg1)] == "<5"
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:
