@@ -71,7 +71,7 @@ def walk(page: ChatPage, out: Path, language: str) -> None:
     shot("04-group-ticked")
     question = page.click(index=len(question["buttons"]) - 2)  # Continue
     for _ in range(4):
-        question = page.click(index=0)
+        question = page.click(index=1)  # never "under 16": a child waits for a guardian
     shot("05-item")
     page.click(index=4)  # 4 for now
     shot("06-item-now-answered")
