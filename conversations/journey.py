@@ -383,6 +383,7 @@ async def _apply_profile(
     store, survey = services.store, services.survey
     _ = translator(language)
     question = survey.profile[step.index]
+    before = answers.profile.get(question.id)
     if not question.multiple or value == "n":
         answers.profile[question.id] = _profile_choice(services, step, value)
         if question.multiple:  # "prefer not to say" clears any ticks
@@ -390,6 +391,11 @@ async def _apply_profile(
             await responses.save_choices(store, response.id, draft_key(question.id), [], True)
         await responses.save_profile(store, response.id, question.id, answers.profile[question.id])
         shown = position(services, answers)
+        # The same answer again (after "Back") writes no row, so nothing resets the
+        # live message's step: point it at the next question here.
+        await _show(
+            services, response, answers, shown, stored=before != answers.profile[question.id]
+        )
         return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
     ticked = [c for c in profile_selection(survey, answers, step) if c != "prefer_not"]
     if value == "k":
@@ -404,6 +410,9 @@ async def _apply_profile(
         await responses.save_choices(store, response.id, draft_key(question.id), ticked, True)
         await responses.save_profile(store, response.id, question.id, answers.profile[question.id])
         shown = position(services, answers)
+        await _show(
+            services, response, answers, shown, stored=before != answers.profile[question.id]
+        )
         return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
     # Ticks carry the state they set (a = ticked, u = not), so a repeated
     # press stores the same result as one press.
