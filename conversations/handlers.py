@@ -455,10 +455,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message = query.message if isinstance(query.message, Message) else None
     is_live = message is not None and message.message_id == response.live_message_id
-    if not is_live or not journey.is_current(
-        action, journey.shown_now(services, response, answers)
+    hidden = journey.hidden(services, answers, action)  # skip logic: never stored
+    if (
+        hidden
+        or not is_live
+        or not journey.is_current(action, journey.shown_now(services, response, answers))
     ):
-        if is_live and journey.repeats_stored_answer(services, answers, action):
+        if is_live and not hidden and journey.repeats_stored_answer(services, answers, action):
             # Stored already (a double tap): make sure the message shows what is
             # current, in case the first tap's edit never reached the phone.
             await acknowledge(query, _("Saved"))

@@ -33,6 +33,7 @@ from conversations.steps import (
     draft_key,
     find_step,
     frontier,
+    is_visible,
     next_step,
     open_kinds,
     previous_step,
@@ -40,6 +41,7 @@ from conversations.steps import (
     section_index_of,
     skipped_steps,
     step_index,
+    visible,
 )
 from conversations.survey import LANGUAGES, Survey
 from conversations.textlimits import utf16_len
@@ -78,6 +80,7 @@ def screen_for(
     services: Services, answers: Answers, shown: str | None, language: str, info: bool = False
 ) -> Screen:
     survey = services.survey
+    shown = live_shown(services, answers, shown)
     if shown and shown.startswith(REVIEW + ":"):
         target = shown.split(":", 1)[1]
         return edit_list_screen(
@@ -94,6 +97,42 @@ def screen_for(
 def position(services: Services, answers: Answers) -> str:
     step = frontier(services.survey, answers)
     return step.key if step else REVIEW
+
+
+def live_shown(services: Services, answers: Answers, shown: str | None) -> str | None:
+    """``shown``, unless skip logic hides it now (a profile answer changed since it
+    was shown): then the first open question, as on resume."""
+    survey = services.survey
+    step = find_step(survey, shown)
+    if step is not None and not is_visible(survey, answers, step):
+        return position(services, answers)
+    if shown and shown.startswith(REVIEW + ":s") and not _goal_visible(services, answers, shown):
+        return position(services, answers)
+    return shown
+
+
+def _goal_visible(services: Services, answers: Answers, shown: str) -> bool:
+    target = shown.split(":", 1)[1][1:]
+    return target.isdigit() and int(target) in visible(services.survey, answers).by_section
+
+
+def hidden(services: Services, answers: Answers, action: StepAction) -> bool:
+    """A press on a question, goal or indicator that skip logic hides from this
+    respondent: out of date (their profile changed), or forged. Never stored."""
+    survey = services.survey
+    if action.step is not None:
+        if not is_visible(survey, answers, action.step):
+            return True
+        question = survey.closing[action.step.index] if action.step.kind == "closing" else None
+        goal = action.value[1:] if question and question.kind == "pick_goals" else ""
+        return goal.isdigit() and int(goal) not in visible(survey, answers).sections
+    value = action.value
+    if value.startswith("e"):
+        step = find_step(survey, value[1:])
+        return step is None or not is_visible(survey, answers, step)
+    if value.startswith("s") and value[1:].isdigit():
+        return int(value[1:]) not in visible(survey, answers).by_section
+    return False
 
 
 async def where_am_i(services: Services, user: User, *, resume: bool = False) -> Reply:
@@ -118,7 +157,9 @@ async def where_am_i(services: Services, user: User, *, resume: bool = False) ->
     if wait is not None:
         return wait
     shown = (
-        response.shown_step if (response.shown_step and not resume) else position(services, answers)
+        live_shown(services, answers, response.shown_step)
+        if (response.shown_step and not resume)
+        else position(services, answers)
     )
     return Reply(screen_for(services, answers, shown, language), shown=shown, fresh_message=True)
 
@@ -227,8 +268,9 @@ def _profile_choice(services: Services, step: Step, value: str) -> str:
 
 
 def shown_now(services: Services, response: Response, answers: Answers) -> str:
-    """What the live message shows: set by navigation, else the first open step."""
-    return response.shown_step or position(services, answers)
+    """What the live message shows: set by navigation, else the first open step
+    (never a step that skip logic hides now)."""
+    return live_shown(services, answers, response.shown_step) or position(services, answers)
 
 
 def _after(services: Services, answers: Answers, step: Step) -> str:
@@ -238,8 +280,8 @@ def _after(services: Services, answers: Answers, step: Step) -> str:
     first_open = frontier(survey, answers)
     if first_open is None:
         return REVIEW
-    following = next_step(survey, step)
-    order = step_index(survey)
+    following = next_step(survey, answers, step)
+    order = step_index(survey, answers)
     if following is None or order[following.key] > order[first_open.key]:
         return first_open.key
     return following.key
@@ -285,7 +327,7 @@ async def _apply(
         if step.kind == "comment":
             shown = f"{REVIEW}:s{step.index}"
         else:
-            before = previous_step(survey, step)
+            before = previous_step(survey, answers, step)
             shown = before.key if before else step.key
         await responses.set_shown(services.store, response.id, shown, None)
         return Reply(screen_for(services, answers, shown, language), shown=shown)
@@ -355,9 +397,11 @@ async def _apply_rating(
 def _milestone(
     services: Services, answers: Answers, step: Step, shown: str, language: str
 ) -> str | None:
-    """A short cheer when the answer finished a goal and the respondent moves on."""
+    """A short cheer when the answer finished a goal and the respondent moves on
+    (goals and indicators hidden by skip logic are not counted)."""
     survey = services.survey
     section_index = section_index_of(survey, step.index)
+    goals = visible(survey, answers).sections
     next_shown = find_step(survey, shown)
     leaving = (
         next_shown is None
@@ -367,9 +411,8 @@ def _milestone(
     if not leaving or not section_done(survey, answers, section_index):
         return None
     _ = translator(language)
-    return _("✅ Goal {number} of {goals} done!").format(
-        number=section_index + 1, goals=len(survey.sections)
-    )
+    number = goals.index(section_index) + 1 if section_index in goals else section_index + 1
+    return _("✅ Goal {number} of {goals} done!").format(number=number, goals=len(goals))
 
 
 async def _apply_profile(
@@ -383,6 +426,7 @@ async def _apply_profile(
     store, survey = services.store, services.survey
     _ = translator(language)
     question = survey.profile[step.index]
+    before = answers.profile.get(question.id)
     if not question.multiple or value == "n":
         answers.profile[question.id] = _profile_choice(services, step, value)
         if question.multiple:  # "prefer not to say" clears any ticks
@@ -390,6 +434,11 @@ async def _apply_profile(
             await responses.save_choices(store, response.id, draft_key(question.id), [], True)
         await responses.save_profile(store, response.id, question.id, answers.profile[question.id])
         shown = position(services, answers)
+        # The same answer again (after "Back") writes no row, so nothing resets the
+        # live message's step: point it at the next question here.
+        await _show(
+            services, response, answers, shown, stored=before != answers.profile[question.id]
+        )
         return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
     ticked = [c for c in profile_selection(survey, answers, step) if c != "prefer_not"]
     if value == "k":
@@ -404,6 +453,9 @@ async def _apply_profile(
         await responses.save_choices(store, response.id, draft_key(question.id), ticked, True)
         await responses.save_profile(store, response.id, question.id, answers.profile[question.id])
         shown = position(services, answers)
+        await _show(
+            services, response, answers, shown, stored=before != answers.profile[question.id]
+        )
         return Reply(screen_for(services, answers, shown, language), shown=shown, alert=_("Saved"))
     # Ticks carry the state they set (a = ticked, u = not), so a repeated
     # press stores the same result as one press.

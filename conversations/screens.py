@@ -22,9 +22,11 @@ from conversations.steps import (
     draft_key,
     section_done,
     section_index_of,
+    section_items,
     skipped_steps,
-    steps_of,
     tally,
+    visible,
+    visible_steps,
 )
 from conversations.survey import Survey
 from storage.responses import Answers, Rating
@@ -148,13 +150,19 @@ def consent_screen(language: str, survey: Survey) -> Screen:
     )
 
 
+def _is_first(survey: Survey, answers: Answers, step: Step) -> bool:
+    """The first question this respondent sees: it has no "Back"."""
+    steps = visible_steps(survey, answers)
+    return bool(steps) and step.key == steps[0].key
+
+
 def _nav_row(
-    survey: Survey, step: Step, language: str, forward: str | None
+    survey: Survey, step: Step, language: str, forward: str | None, first: bool
 ) -> list[InlineKeyboardButton]:
     """Back (except on the first question) and, when given, a forward button."""
     _ = translator(language)
     row = []
-    if step.kind == "comment" or step.key != steps_of(survey)[0].key:
+    if step.kind == "comment" or not first:
         row.append(_button(_("◀ Back"), step_data(survey, step.key, "b")))
     if forward:
         row.append(_button(forward, step_data(survey, step.key, "s")))
@@ -203,8 +211,10 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
                 step_data(survey, step.key, "n"),
             )
         )
+    asked = [s.key for s in visible_steps(survey, answers) if s.kind == "profile"]
     header = _("About you ({number}/{total})").format(
-        number=step.index + 1, total=len(survey.profile)
+        number=asked.index(step.key) + 1 if step.key in asked else step.index + 1,
+        total=len(asked),
     )
     text = f"<i>{escape(header)}</i>\n\n<b>{escape(question.prompt(language))}</b>"
     rows = _rows(buttons, 2 if len(buttons) > 4 else 1)
@@ -222,7 +232,7 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
                 )
             ]
         )
-    nav = _nav_row(survey, step, language, None)
+    nav = _nav_row(survey, step, language, None, _is_first(survey, answers, step))
     return Screen(text, InlineKeyboardMarkup([*rows, nav] if nav else rows))
 
 
@@ -238,13 +248,21 @@ def rating_label(survey: Survey, language: str, rating: Rating | None) -> str:
     return f"{rating.value} {survey.scale.points[rating.value - 1].label(language)}"
 
 
-def progress_line(survey: Survey, item_index: int, language: str) -> str:
+def goal_number(survey: Survey, answers: Answers, section_index: int) -> int:
+    """A goal's number among the goals this respondent sees, from 1."""
+    sections = visible(survey, answers).sections
+    return sections.index(section_index) + 1 if section_index in sections else section_index + 1
+
+
+def progress_line(survey: Survey, answers: Answers, item_index: int, language: str) -> str:
+    """ "Goal 2 of 6 · 14 of 69", counting only what skip logic shows this respondent."""
     _ = translator(language)
+    shown = visible(survey, answers)
     return _("Goal {goal} of {goals} · {item} of {items}").format(
-        goal=section_index_of(survey, item_index) + 1,
-        goals=len(survey.sections),
-        item=item_index + 1,
-        items=len(survey.items),
+        goal=goal_number(survey, answers, section_index_of(survey, item_index)),
+        goals=len(shown.sections),
+        item=shown.items.index(item_index) + 1 if item_index in shown.items else item_index + 1,
+        items=len(shown.items),
     )
 
 
@@ -253,22 +271,21 @@ def rating_screen(
 ) -> Screen:
     _ = translator(language)
     section, item = survey.items[step.index]
-    section_index = section_index_of(survey, step.index)
     lines = []
-    first_of_section = section.items[0].code == item.code
-    if first_of_section and section_index > 0 and section_done(survey, answers, section_index - 1):
-        done = survey.sections[section_index - 1]
+    before = _goal_before(survey, answers, step.index)
+    if before is not None and section_done(survey, answers, before):
         lines += [
             "✅ "
             + escape(
                 _("Goal {number} done: {goal}. Thank you!").format(
-                    number=section_index, goal=done.short_title(language)
+                    number=goal_number(survey, answers, before),
+                    goal=survey.sections[before].short_title(language),
                 )
             ),
             "",
         ]
     lines += [
-        f"<i>{escape(progress_line(survey, step.index, language))}</i>",
+        f"<i>{escape(progress_line(survey, answers, step.index, language))}</i>",
         f"<i>{escape(section.short_title(language))}</i>",
         "",
         f"<b>{escape(item.label(language))}</b>",
@@ -307,9 +324,20 @@ def rating_screen(
             )
     chosen = tuple(_chosen(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS)
     complete = all(value is not None for value in chosen)
+    first = _is_first(survey, answers, step)
     return Screen(
-        "\n".join(lines), _rating_keyboard(survey, step, language, chosen, complete, info)
+        "\n".join(lines), _rating_keyboard(survey, step, language, chosen, complete, info, first)
     )
+
+
+def _goal_before(survey: Survey, answers: Answers, item_index: int) -> int | None:
+    """On the first visible indicator of a goal, the goal seen just before it."""
+    section_index = section_index_of(survey, item_index)
+    if section_items(survey, answers, section_index)[:1] != (item_index,):
+        return None
+    sections = visible(survey, answers).sections
+    position = sections.index(section_index)
+    return sections[position - 1] if position > 0 else None
 
 
 def _chosen(rating: Rating | None) -> str | None:
@@ -331,6 +359,7 @@ def _rating_keyboard(
     chosen: tuple[str | None, ...],
     complete: bool,
     info: bool,
+    first: bool = False,
 ) -> InlineKeyboardMarkup:
     """Built once per question, language and marked answers: keyboards are immutable,
     and building the buttons on every tap costs more than the database does."""
@@ -360,7 +389,7 @@ def _rating_keyboard(
         )
     rows.append(dont_know)
     forward = _("Next ▶") if complete else _("Skip ▶")
-    nav = _nav_row(survey, step, language, forward)
+    nav = _nav_row(survey, step, language, forward, first)
     nav.insert(
         1 if len(nav) > 1 else 0,
         _button(
@@ -406,7 +435,7 @@ def text_screen(survey: Survey, answers: Answers, step: Step, language: str) -> 
         )
         forward = _("Skip ▶")
     text += "\n" + escape(_("You can also send a voice note."))
-    rows.insert(0, _nav_row(survey, step, language, forward))
+    rows.insert(0, _nav_row(survey, step, language, forward, _is_first(survey, answers, step)))
     return Screen(text, InlineKeyboardMarkup(rows))
 
 
@@ -414,18 +443,20 @@ def goals_screen(survey: Survey, answers: Answers, step: Step, language: str) ->
     _ = translator(language)
     question = survey.closing[step.index]
     selected, _done = answers.choices.get(question.id, ([], False))
+    shown = visible(survey, answers).sections
     buttons = [
         _button(
             ("✓ " if section.id in selected else "") + section.short_title(language),
             step_data(survey, step.key, ("u" if section.id in selected else "a") + str(i)),
         )
         for i, section in enumerate(survey.sections)
+        if i in shown
     ]
     done = _("Continue ({count} of {most} chosen) ▶").format(
         count=len(selected), most=question.max_choices
     )
     rows = [*_rows(buttons, 1), [_button(done, step_data(survey, step.key, "k"))]]
-    nav = _nav_row(survey, step, language, None)
+    nav = _nav_row(survey, step, language, None, _is_first(survey, answers, step))
     text = f"<b>{escape(question.prompt(language))}</b>\n\n" + _chosen_line(
         _, [s.short_title(language) for s in survey.sections if s.id in selected]
     )
@@ -487,10 +518,10 @@ def review_screen(survey: Survey, answers: Answers, language: str) -> Screen:
         )
     goal_buttons = [
         _button(
-            _("Change {goal}").format(goal=section.short_title(language)),
+            _("Change {goal}").format(goal=survey.sections[i].short_title(language)),
             step_data(survey, "rv", f"s{i}"),
         )
-        for i, section in enumerate(survey.sections)
+        for i in visible(survey, answers).sections
     ]
     rows.extend(_rows(goal_buttons, 1))
     rows.append([_button(_("Change my profile"), step_data(survey, "rv", "prf"))])
@@ -512,7 +543,7 @@ def edit_list_screen(
     lines = []
     if section_index is None:
         title = _("Change my profile")
-        for step in steps_of(survey):
+        for step in visible_steps(survey, answers):
             if step.kind == "profile":
                 question = survey.profile[step.index]
                 rows.append(
@@ -534,10 +565,8 @@ def edit_list_screen(
                 ).format(now=now.year, forecast=forecast.year)
             )
         )
-        for step in steps_of(survey):
-            if step.kind != "rating" or survey.items[step.index][0].id != section.id:
-                continue
-            item = survey.items[step.index][1]
+        for item_index in section_items(survey, answers, section_index):
+            item = survey.items[item_index][1]
             values = " → ".join(
                 _short_value(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS
             )
@@ -545,7 +574,7 @@ def edit_list_screen(
                 [
                     _button(
                         f"{values} · {_shorten(item.label(language), 34)}",
-                        step_data(survey, "ed", step.key),
+                        step_data(survey, "ed", f"r{item_index}"),
                     )
                 ]
             )

@@ -7,19 +7,28 @@ left to answer, so a restarted process resumes exactly where the respondent
 was. Each goal's comment is optional: it is typed on any of the goal's rating
 screens, or edited from the review, so comment steps are reachable by key but
 are not on the forward path.
+
+Skip logic (``relevant``, conversations/relevance.py) narrows the path per
+person: :func:`visible_steps` keeps the profile questions, goals and
+indicators whose expressions hold for the respondent's profile answers, and
+every function here that walks the path, counts or says "done" reads that
+list. An answer stored for a step that is hidden now stays stored, but is
+neither asked for nor counted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
+from conversations.relevance import Node, is_relevant, parse_relevant
 from conversations.survey import Survey
 from storage.responses import Answers
 
 StepKind = Literal["profile", "rating", "comment", "closing"]
 RATING_KINDS = ("now", "forecast")
+Profile = tuple[tuple[str, str], ...]  # profile answers, sorted: a cache key
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +49,7 @@ def draft_key(question_id: str) -> str:
 
 @cache
 def steps_of(survey: Survey) -> tuple[Step, ...]:
-    """The forward path: what "next" and "back" walk through."""
+    """The whole forward path, as if every ``relevant`` held."""
     steps: list[Step] = [Step(f"p{i}", "profile", i) for i in range(len(survey.profile))]
     steps.extend(Step(f"r{i}", "rating", i) for i in range(len(survey.items)))
     steps.extend(Step(f"q{i}", "closing", i) for i in range(len(survey.closing)))
@@ -55,11 +64,6 @@ def comment_steps(survey: Survey) -> tuple[Step, ...]:
 
 
 @cache
-def step_index(survey: Survey) -> dict[str, int]:
-    return {step.key: position for position, step in enumerate(steps_of(survey))}
-
-
-@cache
 def _all_steps(survey: Survey) -> dict[str, Step]:
     return {step.key: step for step in (*steps_of(survey), *comment_steps(survey))}
 
@@ -68,14 +72,119 @@ def find_step(survey: Survey, key: str | None) -> Step | None:
     return _all_steps(survey).get(key or "")
 
 
-def previous_step(survey: Survey, step: Step) -> Step | None:
-    position = step_index(survey).get(step.key)
-    return steps_of(survey)[position - 1] if position else None
+def section_index_of(survey: Survey, item_index: int) -> int:
+    return _section_of_item(survey)[item_index]
 
 
-def next_step(survey: Survey, step: Step) -> Step | None:
-    position = step_index(survey).get(step.key)
-    steps = steps_of(survey)
+@cache
+def _section_of_item(survey: Survey) -> tuple[int, ...]:
+    position = {section.id: i for i, section in enumerate(survey.sections)}
+    return tuple(position[section.id] for section, _item in survey.items)
+
+
+# --- skip logic ---------------------------------------------------------------
+
+
+@cache
+def _node(expression: str) -> Node:
+    return parse_relevant(expression)
+
+
+def _holds(expression: str | None, profile: dict[str, str]) -> bool:
+    return expression is None or is_relevant(_node(expression), profile)
+
+
+@cache
+def has_skip_logic(survey: Survey) -> bool:
+    return any(q.relevant for q in survey.profile) or any(
+        s.relevant or any(i.relevant for i in s.items) for s in survey.sections
+    )
+
+
+def _path(survey: Survey, stored: Profile) -> tuple[Step, ...]:
+    """The forward path for one profile. As in ODK, the answer to a profile
+    question that is hidden now does not count in the expressions after it."""
+    answers = dict(stored)
+    profile: dict[str, str] = {}
+    steps: list[Step] = []
+    for index, question in enumerate(survey.profile):
+        if _holds(question.relevant, profile):
+            steps.append(Step(f"p{index}", "profile", index))
+            if question.id in answers:
+                profile[question.id] = answers[question.id]
+    goals = {s.id for s in survey.sections if _holds(s.relevant, profile)}
+    steps.extend(
+        Step(f"r{index}", "rating", index)
+        for index, (section, item) in enumerate(survey.items)
+        if section.id in goals and _holds(item.relevant, profile)
+    )
+    steps.extend(Step(f"q{i}", "closing", i) for i in range(len(survey.closing)))
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
+class Visible:
+    """What one profile sees of the survey, computed once per distinct profile."""
+
+    steps: tuple[Step, ...]
+    index: dict[str, int]  # step key -> position on the path
+    items: tuple[int, ...]  # indexes into survey.items
+    sections: tuple[int, ...]  # indexes into survey.sections (a goal with an item shown)
+    by_section: dict[int, tuple[int, ...]]  # section index -> its visible items
+
+
+@lru_cache(maxsize=1024)
+def _visible_of(survey: Survey, stored: Profile) -> Visible:
+    steps = _path(survey, stored) if has_skip_logic(survey) else steps_of(survey)
+    items = tuple(s.index for s in steps if s.kind == "rating")
+    by_section: dict[int, tuple[int, ...]] = {}
+    for item in items:
+        section = section_index_of(survey, item)
+        by_section[section] = (*by_section.get(section, ()), item)
+    index = {step.key: position for position, step in enumerate(steps)}
+    return Visible(steps, index, items, tuple(by_section), by_section)
+
+
+def visible(survey: Survey, answers: Answers) -> Visible:
+    """What skip logic leaves of the survey for this respondent's profile answers
+    (a survey without ``relevant`` shares one entry for everyone)."""
+    stored = tuple(sorted(answers.profile.items())) if has_skip_logic(survey) else ()
+    return _visible_of(survey, stored)
+
+
+def visible_steps(survey: Survey, answers: Answers) -> tuple[Step, ...]:
+    """The forward path this respondent walks: what "next" and "back" go through."""
+    return visible(survey, answers).steps
+
+
+def step_index(survey: Survey, answers: Answers) -> dict[str, int]:
+    """Positions on the respondent's path, by step key (hidden steps are absent)."""
+    return visible(survey, answers).index
+
+
+def is_visible(survey: Survey, answers: Answers, step: Step) -> bool:
+    """On the respondent's path, or the comment of a goal they see."""
+    if step.kind == "comment":
+        return step.index in visible(survey, answers).by_section
+    return step.key in step_index(survey, answers)
+
+
+def section_items(survey: Survey, answers: Answers, section_index: int) -> tuple[int, ...]:
+    """The visible indicators of one goal, as indexes into ``survey.items``."""
+    return visible(survey, answers).by_section.get(section_index, ())
+
+
+# --- walking and counting -----------------------------------------------------
+
+
+def previous_step(survey: Survey, answers: Answers, step: Step) -> Step | None:
+    position = step_index(survey, answers).get(step.key)
+    return visible_steps(survey, answers)[position - 1] if position else None
+
+
+def next_step(survey: Survey, answers: Answers, step: Step) -> Step | None:
+    position = step_index(survey, answers).get(step.key)
+    steps = visible_steps(survey, answers)
     return steps[position + 1] if position is not None and position + 1 < len(steps) else None
 
 
@@ -99,17 +208,15 @@ def is_answered(survey: Survey, answers: Answers, step: Step) -> bool:
 
 
 def frontier(survey: Survey, answers: Answers) -> Step | None:
-    """The first unanswered step; ``None`` when everything is answered (review)."""
-    return next((s for s in steps_of(survey) if not is_answered(survey, answers, s)), None)
-
-
-def section_index_of(survey: Survey, item_index: int) -> int:
-    section = survey.items[item_index][0]
-    return next(i for i, s in enumerate(survey.sections) if s.id == section.id)
+    """The first unanswered visible step; ``None`` when all are answered (review)."""
+    return next(
+        (s for s in visible_steps(survey, answers) if not is_answered(survey, answers, s)), None
+    )
 
 
 def section_done(survey: Survey, answers: Answers, section_index: int) -> bool:
-    codes = [item.code for item in survey.sections[section_index].items]
+    """Both ratings of every visible indicator of the goal are given."""
+    codes = [survey.items[i][1].code for i in section_items(survey, answers, section_index)]
     return all((code, kind) in answers.ratings for code in codes for kind in RATING_KINDS)
 
 
@@ -122,21 +229,26 @@ class Tally:
 
 
 def tally(survey: Survey, answers: Answers) -> Tally:
+    """The ratings of the visible indicators (one kept for a hidden indicator is not counted)."""
+    items = visible(survey, answers).items
+    codes = {survey.items[i][1].code for i in items}
     rated = dont_know = skipped = 0
-    for rating in answers.ratings.values():
+    for (code, _kind), rating in answers.ratings.items():
+        if code not in codes:
+            continue
         if rating.skipped:
             skipped += 1
         elif rating.value is None:
             dont_know += 1
         else:
             rated += 1
-    return Tally(rated, dont_know, skipped, len(RATING_KINDS) * len(survey.items))
+    return Tally(rated, dont_know, skipped, len(RATING_KINDS) * len(items))
 
 
 def skipped_steps(survey: Survey, answers: Answers) -> list[Step]:
-    """Indicators with at least one skipped rating, in survey order."""
+    """Visible indicators with at least one skipped rating, in survey order."""
     result = []
-    for step in steps_of(survey):
+    for step in visible_steps(survey, answers):
         if step.kind == "rating":
             code = survey.items[step.index][1].code
             if any(

@@ -111,6 +111,21 @@ async def test_back_then_change_an_answer(harness: Harness) -> None:
     assert statement(harness, "1.2.1") in harness.screen(person).text
 
 
+async def test_back_to_the_profile_and_the_same_answer_again(harness: Harness) -> None:
+    person = Person(1013, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    for _ in range(3):  # 1.1.1 back through the profile to the area question
+        await harness.press(person, "◀ Back")
+    assert "What kind of area" in harness.screen(person).text
+    await harness.press(person, "✓ Urban")  # stored already: no row is written
+    assert statement(harness, "1.1.1") in harness.screen(person).text
+    live = harness.screen(person)
+    await rate(harness, person, "n", "4")  # the message is current, not "out of date"
+    assert harness.screen(person).message_id == live.message_id
+    assert "Now (2026): <b>4 Mostly</b>" in harness.screen(person).text
+
+
 async def test_declining_consent_stores_only_the_refusal(harness: Harness, database: Path) -> None:
     person = Person(1004, "en")
     await harness.text(person, "/start")
