@@ -54,15 +54,27 @@ async def raw_sqlite(folder: Path, rows: int) -> float:
 async def trivial_ptb(updates: int) -> float:
     telegram = OfflineTelegram()
 
-    # The same payload shapes as the real bot's: a question with eight buttons.
+    # The same payload shapes as the real bot's rating screen: both ratings of an
+    # indicator, a year and 1-5 per row, "don't know" per year, Back/About/Skip:
+    # 17 buttons, whose parsing is most of what a tap costs in PTB.
+    def row(prefix: str, year: str) -> list[InlineKeyboardButton]:
+        return [
+            InlineKeyboardButton(year, callback_data=f"1|abcdef|r1|h{prefix}"),
+            *(InlineKeyboardButton(v, callback_data=f"1|abcdef|r1|{prefix}{v}") for v in "12345"),
+        ]
+
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(f"{v} label", callback_data=f"1|abcdef|r1n|{v}") for v in "123"],
-            [InlineKeyboardButton(f"{v} label", callback_data=f"1|abcdef|r1n|{v}") for v in "45"],
-            [InlineKeyboardButton("Don't know", callback_data="1|abcdef|r1n|d")],
+            row("n", "2026"),
+            row("f", "2030"),
             [
-                InlineKeyboardButton("Back", callback_data="1|abcdef|r1n|b"),
-                InlineKeyboardButton("Skip", callback_data="1|abcdef|r1n|s"),
+                InlineKeyboardButton("? Không biết (2026)", callback_data="1|abcdef|r1|nd"),
+                InlineKeyboardButton("? Không biết (2030)", callback_data="1|abcdef|r1|fd"),
+            ],
+            [
+                InlineKeyboardButton("◀ Quay lại", callback_data="1|abcdef|r1|b"),
+                InlineKeyboardButton("ⓘ Chi tiết", callback_data="1|abcdef|r1|i"),
+                InlineKeyboardButton("Bỏ qua ▶", callback_data="1|abcdef|r1|s"),
             ],
         ]
     )

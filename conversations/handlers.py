@@ -33,7 +33,7 @@ from conversations.screens import Screen, consent_screen, help_text, language_sc
 from conversations.services import Services
 from conversations.survey import LANGUAGES
 from storage import facilitation, guardians, responses, users
-from storage.facilitation import Interview
+from storage.facilitation import Focus, Interview
 from storage.responses import RespondentState, Response
 from storage.store import utc_now
 from storage.users import User
@@ -92,9 +92,16 @@ async def _state(
     return services, state
 
 
-async def focused_interview(services: Services, telegram_id: int) -> Interview | None:
-    """The interview a facilitator's chat is on, if any: still open, not submitted."""
-    focus = await facilitation.get_focus(services.store, telegram_id)
+async def focused_interview(
+    services: Services, telegram_id: int, known: RespondentState | None = None
+) -> Interview | None:
+    """The interview a facilitator's chat is on, if any: still open, not submitted.
+
+    ``known``: the person's state, which already carries their focus (no query)."""
+    if known is not None:
+        focus = Focus(*known.focus) if known.focus else None
+    else:
+        focus = await facilitation.get_focus(services.store, telegram_id)
     if focus is None or focus.kind != "interview":
         return None
     interview = await facilitation.get_interview(services.store, focus.target_id)
@@ -111,7 +118,7 @@ async def _acting(
     facilitator in an interview, the interviewed respondent's (shown in the
     facilitator's chat; the respondent's own row keeps chat 0)."""
     services, state = await _state(update, context)
-    interview = await focused_interview(services, state.user.telegram_id)
+    interview = await focused_interview(services, state.user.telegram_id, state)
     if interview is None:
         return services, state, None
     other = await responses.respondent_state(

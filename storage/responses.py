@@ -73,12 +73,23 @@ _ANSWER_COLUMNS = (
 )
 
 
+# A facilitator's current interview or session rides along too (migration 11),
+# so a tap stays two trips to the database thread for everyone.
+_FOCUS_COLUMN = (
+    "(SELECT json_array(f.kind, f.target_id) FROM facilitator_focus f"
+    " JOIN facilitators x ON x.telegram_id = f.facilitator_id"
+    " WHERE f.facilitator_id = u.telegram_id) AS a_focus"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RespondentState:
     user: User
     consent: Consent | None
     response: Response | None
     answers: Answers  # empty without a response
+    # For a facilitator: what their chat is on, ("interview" | "session", id).
+    focus: tuple[str, int] | None = None
 
 
 async def respondent_state(
@@ -90,6 +101,8 @@ async def respondent_state(
         + _RESPONSE_COLUMNS
         + ", "
         + _ANSWER_COLUMNS
+        + ", "
+        + _FOCUS_COLUMN
         + " FROM users u LEFT JOIN consents c ON c.user_id = u.id"
         " LEFT JOIN responses r ON r.user_id = u.id AND r.survey_id = ?"
         " WHERE u.telegram_id = ?",
@@ -119,7 +132,10 @@ async def respondent_state(
             for key, (selected, done) in json.loads(row["a_choices"] or "{}").items()
         },
     )
-    return RespondentState(user_from_row(row), consent, response, answers)
+    focus = json.loads(row["a_focus"]) if row["a_focus"] else None
+    return RespondentState(
+        user_from_row(row), consent, response, answers, (focus[0], focus[1]) if focus else None
+    )
 
 
 async def start_response(
