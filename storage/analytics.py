@@ -335,7 +335,8 @@ def submitted_response(
     """The caller's submitted response id and profile, or None before submitting."""
     row = db.execute(
         "SELECT r.id FROM responses r JOIN users u ON u.id = r.user_id"
-        " WHERE u.telegram_id = ? AND r.survey_id = ? AND r.submitted_at IS NOT NULL",
+        " WHERE u.telegram_id = ? AND r.survey_id = ? AND r.submitted_at IS NOT NULL"
+        " ORDER BY r.started_at DESC LIMIT 1",  # the latest round's
         (telegram_id, survey_id),
     ).fetchone()
     if row is None:
