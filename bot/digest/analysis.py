@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from conversations.survey import Official, Survey
-from storage import analytics, suppression
+from conversations.survey import Official, Survey, survey_versions_from
+from storage import analytics, suppression, versions
 from storage.analytics import Cell, Comment, Mean, Progress, SessionRecord
 
 BREAKDOWNS = ("group", "region", "area")
@@ -372,8 +372,13 @@ class Analysis:
             for key, values in scores.items():
                 per_session.setdefault(key, []).append(sum(values) / len(values))
         return {key: (sum(v) / len(v), len(v)) for key, v in per_session.items()}
+
     # Fewer than k people in the whole scope: nothing but that is shown (see ``analyse``).
     too_small: bool = False
+    # The survey versions the submitted responses were given on (oldest first),
+    # and the indicator codes only some of them hold: items are matched by code.
+    versions: list[str] = field(default_factory=list)
+    partial_items: list[str] = field(default_factory=list)
 
     @property
     def years(self) -> int:
@@ -447,6 +452,8 @@ def analyse(
             db, survey.id, scope, start_text, end_text, max_comments, mode
         )
         sessions = analytics.session_records(db, survey.id, scope)
+        used = versions.versions_in_use(db, survey.id)
+        texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
         db.execute("COMMIT")
     finally:
         db.close()
@@ -464,7 +471,28 @@ def analyse(
         pooled.goals, pooled.indicators, pooled.breakdowns,
         _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
         _breakdown_means(pooled.breakdowns), comments, mode, sessions, too_small,
+        *combined_versions(survey, used, texts),
     )  # fmt: skip
+
+
+def combined_versions(
+    survey: Survey, used: Sequence[tuple[str, str, int]], texts: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """The versions' names (with the hash's start where one name has several
+    files) and the codes not in every version whose items are known (the
+    current survey's and those kept in survey_versions)."""
+    names = [version for version, _digest, _count in used]
+    labels = [
+        f"{version} ({digest[:8]})" if names.count(version) > 1 else version
+        for version, digest, _count in used
+    ]
+    known = {survey.content_hash: survey, **survey_versions_from(dict(texts))}
+    codes = [set(known[d].item_by_code) for _v, d, _n in used if d in known]
+    if len(codes) < 2:
+        return list(dict.fromkeys(labels)), []
+    partial = set.union(*codes) - set.intersection(*codes)
+    order = {code: n for n, code in enumerate(survey.item_by_code)}
+    return list(dict.fromkeys(labels)), sorted(partial, key=lambda c: (order.get(c, 10**6), c))
 
 
 def _stamp(moment: datetime) -> str:
