@@ -14,6 +14,7 @@ import pytest
 from bot.cli import main
 from bot.config import Settings
 from bot.digest.analysis import analyse
+from bot.digest.reference import ReferencePoint
 from bot.digest.text import render_text
 from conversations.survey import load_survey, survey_source
 from storage import rounds
@@ -142,6 +143,22 @@ def test_round_commands_and_one_response_per_round(
     assert listed[1].startswith("2027\tSecond round\t2026/2030\topen, closes 2027-12-31")
     # A new round: /start begins a new response, in round 2027.
     assert asyncio.run(come_back()) == [(False,), ("2026", 1), ("2027", 0)]
+    # The digest: this round's means, and the previous round per goal beside them,
+    # suppressed below k like every mean.
+    survey = load_survey()
+    end = datetime.now(UTC) + timedelta(minutes=1)
+    analysis = analyse(database, survey, {}, end - timedelta(days=7), end, k=1)
+    goal_1 = next(row for row in analysis.goals if row.sdg == 1)
+    assert goal_1.now.mean == 4.0  # round 2027's one rating, not pooled with 2026
+    previous = analysis.previous_round
+    assert previous is not None and previous.label == "First round"
+    assert (previous.now_year, previous.forecast_year) == (2026, 2030)
+    assert previous.get(1) == ReferencePoint(3.0, 3.0)
+    assert "Earlier round, First round: mean rating 2026 → 2030" in render_text(
+        analysis, "en", UTC, previous
+    )
+    hidden = analyse(database, survey, {}, end - timedelta(days=7), end, k=2).previous_round
+    assert hidden is not None and hidden.get(1) == ReferencePoint(None, None)
 
 
 async def test_the_migration_puts_existing_responses_in_a_default_round(database: Path) -> None:

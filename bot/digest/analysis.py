@@ -24,16 +24,18 @@ can therefore add up to more than its total.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from bot.digest.reference import Reference, ReferencePoint
 from conversations.survey import Official, Survey, survey_versions_from
 from storage import analytics, suppression, versions
 from storage.analytics import Cell, Comment, Mean, Progress, SessionRecord
+from storage.rounds import Round, rounds_of
 
 BREAKDOWNS = ("group", "region", "area")
 KINDS = ("now", "forecast")
@@ -379,6 +381,9 @@ class Analysis:
     # and the indicator codes only some of them hold: items are matched by code.
     versions: list[str] = field(default_factory=list)
     partial_items: list[str] = field(default_factory=list)
+    # With several rounds, the means above are the current round's, and this is
+    # the previous round's per goal (None where fewer than k rated it).
+    previous_round: Reference | None = None
 
     @property
     def years(self) -> int:
@@ -447,7 +452,15 @@ def analyse(
     try:
         db.execute("BEGIN")
         progress = analytics.progress(db, survey.id, scope, start_text, end_text, mode)
-        cells = cell_frame(analytics.rating_cells(db, survey.id, scope, mode))
+        current, previous = _last_two_rounds(rounds_of(db))
+        cells = cell_frame(
+            analytics.rating_cells(db, survey.id, scope, mode, current.id if previous else None)
+        )
+        before = (
+            cell_frame(analytics.rating_cells(db, survey.id, scope, mode, previous.id))
+            if previous
+            else None
+        )
         comments = analytics.comments(
             db, survey.id, scope, start_text, end_text, max_comments, mode
         )
@@ -464,7 +477,7 @@ def analyse(
     if too_small:
         # Group sessions stay: each is its own record, with its votes hidden
         # below k people (see ``text._sessions``), whatever the individuals.
-        progress, comments, cells = Progress(), [], cell_frame([])
+        progress, comments, cells, before = Progress(), [], cell_frame([]), None
     pooled = tables(survey, cells, k, levels)
     return Analysis(
         survey, dict(scope), start, end, k, progress,
@@ -472,7 +485,31 @@ def analyse(
         _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
         _breakdown_means(pooled.breakdowns), comments, mode, sessions, too_small,
         *combined_versions(survey, used, texts),
+        None if before is None or previous is None else round_reference(previous, before, k),
     )  # fmt: skip
+
+
+def _last_two_rounds(listed: Sequence[Round]) -> tuple[Round | None, Round | None]:
+    """The current round (the open one, else the latest) and the one before it."""
+    if not listed:
+        return None, None
+    current = next((r for r in listed if r.is_open), listed[-1])
+    index = listed.index(current)
+    return current, (listed[index - 1] if index > 0 else None)
+
+
+def round_reference(previous: Round, cells: pd.DataFrame, k: int) -> Reference:
+    """The previous round's per-goal means (now and forecast) as the digest's
+    earlier round, pooled and suppressed below ``k`` like every other mean."""
+    pooled = pool(cells, ["sdg", "kind"], k)
+    goals: dict[int, ReferencePoint] = {}
+    for (sdg, kind), row in pooled.iterrows():
+        mean = None if row["suppressed"] or pd.isna(row["mean"]) else float(row["mean"])
+        point = goals.get(int(sdg), ReferencePoint())
+        goals[int(sdg)] = replace(point, **{kind: mean})
+    return Reference(
+        previous.title or previous.id, previous.now_year, previous.forecast_year, goals
+    )
 
 
 def combined_versions(
