@@ -5,6 +5,7 @@ a person takes part once per round, and again when a new round opens."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from bot.cli import main
 from bot.config import Settings
 from bot.digest.analysis import analyse
+from bot.digest.opensdg import write_opensdg
 from bot.digest.reference import ReferencePoint
 from bot.digest.text import render_text
 from conversations.survey import load_survey, survey_source
@@ -133,14 +135,25 @@ def test_round_commands_and_one_response_per_round(
     assert asyncio.run(come_back()) == [(True,), ("2026", 1)]
     assert run_round(database, monkeypatch, "close", "2026") == 0
     assert run_round(database, monkeypatch, "close", "2026") == 1
+    # The second round's survey has moved its years on a year.
+    later = tmp_path / "later.toml"
+    later.write_text(
+        survey_source()
+        .decode("utf-8")
+        .replace("year = 2026", "year = 2027", 1)
+        .replace("year = 2030", "year = 2031", 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SCORECARD_SURVEY__FILE", str(later))
     assert run_round(database, monkeypatch, "open", "2027", "--title", "Second round",
                      "--closes", "2027-12-31") == 0  # fmt: skip
+    monkeypatch.delenv("SCORECARD_SURVEY__FILE")
     capsys.readouterr()
     assert run_round(database, monkeypatch, "list") == 0
     listed = capsys.readouterr().out.splitlines()
     assert listed[0].startswith("2026\tFirst round\t2026/2030\tclosed ")
     assert listed[0].endswith("1 submitted")
-    assert listed[1].startswith("2027\tSecond round\t2026/2030\topen, closes 2027-12-31")
+    assert listed[1].startswith("2027\tSecond round\t2027/2031\topen, closes 2027-12-31")
     # A new round: /start begins a new response, in round 2027.
     assert asyncio.run(come_back()) == [(False,), ("2026", 1), ("2027", 0)]
     # The digest: this round's means, and the previous round per goal beside them,
@@ -159,6 +172,19 @@ def test_round_commands_and_one_response_per_round(
     )
     hidden = analyse(database, survey, {}, end - timedelta(days=7), end, k=2).previous_round
     assert hidden is not None and hidden.get(1) == ReferencePoint(None, None)
+    # Open SDG: each round's rows carry that round's years.
+    write_opensdg(database, survey, {}, 1, tmp_path / "opensdg")
+    with (tmp_path / "opensdg" / "indicator_1-1-1.csv").open(encoding="utf-8") as handle:
+        headline = [
+            (row["Year"], row["Series"].split()[2], row["Value"])
+            for row in csv.DictReader(handle)
+            if not (row["Group"] or row["Region"] or row["Area"])
+        ]
+    assert headline == [
+        ("2026", "rating", "3.0"),
+        ("2030", "forecast", "3.0"),
+        ("2027", "rating", "4.0"),
+    ]
 
 
 async def test_the_migration_puts_existing_responses_in_a_default_round(database: Path) -> None:
