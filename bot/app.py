@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 
 from telegram import BotCommand
@@ -15,7 +17,14 @@ from bot.updates import PerUserUpdateProcessor
 from conversations import handlers
 from conversations.i18n import N_, translator
 from conversations.services import Services
-from conversations.survey import Survey, load_survey
+from conversations.survey import (
+    Survey,
+    SurveyFileError,
+    load_survey,
+    survey_source,
+    survey_versions_from,
+)
+from storage import rounds, versions
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -53,6 +62,7 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
                 bot_username=self.bot.username,
                 guardian_link_days=settings.privacy.guardian_link_days,
             )
+            await remember_survey(self.bot_data["services"], self.bot_data.get("survey_text"))
             # Features that copy settings into the database (e.g. config
             # facilitators) do it here, before the first update.
             for hook in self.bot_data.get("on_open", []):
@@ -63,6 +73,21 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
         services: Services | None = self.bot_data.pop("services", None)
         if services is not None:
             await services.store.close()
+
+
+async def remember_survey(services: Services, text: str | None) -> None:
+    """Keep the running survey file (issue 12, versions) and load the earlier
+    versions responses began on; a database from before rounds gets its
+    default round, named after the survey's now year."""
+    survey, store = services.survey, services.store
+    if text is not None:
+        await versions.record_version(store, survey.id, survey.version, survey.content_hash, text)
+    stored = await versions.survey_versions(store, survey.id)
+    services.versions = survey_versions_from(
+        {v.hash: v.text for v in stored if v.hash != survey.content_hash}
+    )
+    years = (survey.years["now"], survey.years["forecast"])
+    await rounds.ensure_round(store, str(years[0]), years, survey.content_hash)
 
 
 def build_application(
@@ -99,6 +124,11 @@ def build_application(
     application = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["survey"] = survey
+    with contextlib.suppress(SurveyFileError, UnicodeDecodeError):
+        # The file's text, kept as a version at start-up, when it is the survey run.
+        source = survey_source(settings.survey.file)
+        if hashlib.sha256(source).hexdigest() == survey.content_hash:
+            application.bot_data["survey_text"] = source.decode("utf-8")
     handlers.register(application)
     from bot.features import FEATURES
 

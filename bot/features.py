@@ -21,6 +21,7 @@ from bot.outreach import register as register_outreach
 from bot.paper.cli import paper as _paper  # noqa: F401  (the CLI command)
 from bot.playground import playground as _playground  # noqa: F401  (the CLI command)
 from bot.privacy import register as register_privacy
+from bot.round_cli import round_command as _round  # noqa: F401  (the CLI command)
 from bot.survey_cli import survey as _survey  # noqa: F401  (the CLI command)
 
 FEATURES: list[Callable[[Application, Settings], None]] = [  # type: ignore[type-arg]

@@ -89,7 +89,7 @@ async def _state(
         await users.ensure_user(services.store, tg_user.id, chat.id)
         state = await responses.respondent_state(services.store, tg_user.id, services.survey.id)
     assert state is not None
-    return services, state
+    return services.on(state.response), state  # the version the response began on
 
 
 async def focused_interview(
@@ -126,6 +126,7 @@ async def _acting(
     )
     assert other is not None
     user = replace(other.user, chat_id=state.user.chat_id)
+    services = services_of(context).on(other.response)
     return services, RespondentState(user, other.consent, other.response, other.answers), interview
 
 

@@ -150,6 +150,7 @@ async def where_am_i(services: Services, user: User, *, resume: bool = False) ->
     response = await active_response(services, user)
     if response is None:
         response = await begin(services, user)
+    services = services.on(response)  # the version the response began on
     if response.submitted_at is not None:
         return Reply(thanks_screen(language), fresh_message=True)
     answers = await responses.load_answers(services.store, response.id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from conversations.survey import Survey
+from storage.responses import Response
 from storage.store import Store
 
 # Bump when the consent text changes meaning; each decision stores the version.
@@ -24,6 +25,20 @@ class Services:
     # For deep links (a child's link for their guardian); asked from Telegram at start.
     bot_username: str | None = None
     guardian_link_days: int = 7
+    # Earlier versions of the survey by content hash (storage.versions): a
+    # response finishes on the version it began on.
+    versions: dict[str, Survey] = field(default_factory=dict)
+
+    def on(self, response: Response | None) -> Services:
+        """These services with the survey ``response`` began on, when that
+        version is known; otherwise (a new person, or a version from before
+        versions were kept) the current survey."""
+        if response is None or response.survey_hash == self.survey.content_hash:
+            return self
+        survey = self.versions.get(response.survey_hash)
+        if survey is None or survey.id != self.survey.id:
+            return self
+        return replace(self, survey=survey)
 
     def local_time(self, stored: str) -> str:
         """A stored UTC timestamp (ISO 8601) as "2026-11-25 15:15 (+07)"."""

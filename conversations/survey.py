@@ -343,13 +343,29 @@ def parse_survey(raw: bytes, path: Path) -> Survey:
     return survey.model_copy(update={"content_hash": hashlib.sha256(raw).hexdigest()})
 
 
-def load_survey(path: Path | None = None) -> Survey:
-    """Load and validate a survey file; ``None`` loads the shipped scorecard."""
+def survey_source(path: Path | None = None) -> bytes:
+    """A survey file's bytes (what its hash is of); ``None``: the shipped scorecard."""
     if path is None:
-        resource = resources.files("conversations.surveys").joinpath(DEFAULT_SURVEY)
-        return parse_survey(resource.read_bytes(), Path(DEFAULT_SURVEY))
+        return resources.files("conversations.surveys").joinpath(DEFAULT_SURVEY).read_bytes()
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise SurveyFileError(f"{path}: cannot read survey file: {exc.strerror}") from exc
-    return parse_survey(raw, Path(path))
+
+
+def load_survey(path: Path | None = None) -> Survey:
+    """Load and validate a survey file; ``None`` loads the shipped scorecard."""
+    return parse_survey(survey_source(path), Path(path or DEFAULT_SURVEY))
+
+
+def survey_versions_from(texts: dict[str, str]) -> dict[str, Survey]:
+    """Stored survey texts by hash (storage.versions) as surveys; a text that no
+    longer validates (the model grew stricter) is left out, and its responses
+    continue on the current survey as before versions were kept."""
+    surveys = {}
+    for digest, text in texts.items():
+        try:
+            surveys[digest] = parse_survey(text.encode("utf-8"), Path(f"version {digest[:12]}"))
+        except SurveyFileError:
+            continue
+    return surveys

@@ -255,7 +255,11 @@ def comments(
 
 
 def rating_cells(
-    db: sqlite3.Connection, survey_id: str, scope: Mapping[str, str], mode: str | None = None
+    db: sqlite3.Connection,
+    survey_id: str,
+    scope: Mapping[str, str],
+    mode: str | None = None,
+    round_id: str | None = None,
 ) -> list[Cell]:
     """Every non-empty cell of ``rating_totals`` inside ``scope``: cells whose
     profile value contains the scope's choice, combinations included.
@@ -270,16 +274,18 @@ def rating_cells(
         where += " AND " + _token_sql(DIMENSIONS[question])
         where_c += " AND " + _token_sql("c." + DIMENSIONS[question])
         params.append(choice)
-    if mode is not None:
+    if mode is not None or round_id is not None:
+        # One round's cells (a round_id) are summed the same way.
         rows = db.execute(
             "SELECT c.grp, c.region, c.area, MIN(t.sdg), t.item_code, t.kind, COUNT(t.value),"
             " COALESCE(SUM(t.value), 0), SUM(t.value IS NULL AND NOT t.skipped)"
             " FROM ratings t JOIN response_cells c ON c.response_id = t.response_id"
-            " JOIN responses r ON r.id = t.response_id WHERE c.survey_id = ? AND r.mode = ?"
+            " JOIN responses r ON r.id = t.response_id WHERE c.survey_id = ?"
+            " AND (? IS NULL OR r.mode = ?) AND (? IS NULL OR r.round_id = ?)"
             + where_c
             + " GROUP BY c.grp, c.region, c.area, t.item_code, t.kind"
             " HAVING COUNT(t.value) > 0 OR SUM(t.value IS NULL AND NOT t.skipped) > 0",
-            [survey_id, mode, *params],
+            [survey_id, mode, mode, round_id, round_id, *params],
         )
         return [Cell(*row) for row in rows]
     rows = db.execute(
@@ -335,7 +341,8 @@ def submitted_response(
     """The caller's submitted response id and profile, or None before submitting."""
     row = db.execute(
         "SELECT r.id FROM responses r JOIN users u ON u.id = r.user_id"
-        " WHERE u.telegram_id = ? AND r.survey_id = ? AND r.submitted_at IS NOT NULL",
+        " WHERE u.telegram_id = ? AND r.survey_id = ? AND r.submitted_at IS NOT NULL"
+        " ORDER BY r.started_at DESC LIMIT 1",  # the latest round's
         (telegram_id, survey_id),
     ).fetchone()
     if row is None:

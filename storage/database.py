@@ -32,18 +32,31 @@ async def migrate(db: aiosqlite.Connection) -> int:
     current = int(row[0]) if row else 0
     if sorted(MIGRATIONS) != list(range(1, len(MIGRATIONS) + 1)):
         raise RuntimeError("storage.schema.MIGRATIONS must be numbered 1, 2, 3, ... without gaps")
-    for version in sorted(v for v in MIGRATIONS if v > current):
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[version]:
-                await db.execute(statement)
-            await db.execute(f"PRAGMA user_version = {int(version)}")
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-        log.info("database migrated to version %d", version)
-        current = version
+    # Steps run with foreign keys off, as SQLite's procedure for rebuilding a
+    # table asks (dropping a table would otherwise cascade to its children),
+    # and every reference is checked before the step commits.
+    await db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in sorted(v for v in MIGRATIONS if v > current):
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[version]:
+                    await db.execute(statement)
+                async with db.execute("PRAGMA foreign_key_check") as cursor:
+                    broken = await cursor.fetchall()
+                if broken:
+                    raise sqlite3.IntegrityError(
+                        f"migration {version} leaves {len(broken)} broken references"
+                    )
+                await db.execute(f"PRAGMA user_version = {int(version)}")
+                await db.commit()
+            except BaseException:
+                await db.rollback()
+                raise
+            log.info("database migrated to version %d", version)
+            current = version
+    finally:
+        await db.execute("PRAGMA foreign_keys = ON")
     return current
 
 

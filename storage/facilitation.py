@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from storage.rounds import CURRENT_ROUND
 from storage.store import Store, utc_now
 from storage.users import new_pseudonym
 
@@ -209,7 +210,8 @@ async def start_interview(
         )
         await db.execute(
             "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
-            " started_at, updated_at, mode) VALUES (?, ?, ?, ?, ?, ?, 'interview')",
+            " started_at, updated_at, mode, round_id)"
+            f" VALUES (?, ?, ?, ?, ?, ?, 'interview', {CURRENT_ROUND})",
             (user_id, survey_id, survey_version, survey_hash, now, now),
         )
         cursor = await db.execute(

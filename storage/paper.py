@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from storage.rounds import CURRENT_ROUND
 from storage.store import Store, utc_now
 from storage.users import new_pseudonym
 
@@ -80,8 +81,8 @@ async def import_forms(
             )
             cursor = await db.execute(
                 "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
-                " started_at, updated_at, submitted_at, mode)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'paper')",
+                " started_at, updated_at, submitted_at, mode, round_id)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, 'paper', {CURRENT_ROUND})",
                 (user_id, survey_id, survey_version, survey_hash, now, now, now),
             )
             response_id = cursor.lastrowid

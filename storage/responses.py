@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.rounds import CURRENT_ROUND
 from storage.store import Store, utc_now
 from storage.users import Consent, User, user_from_row
 
@@ -29,6 +30,7 @@ class Response:
     shown_step: str | None
     last_message_id: int | None = None
     mode: str = "self"  # self, interview or paper (migration 9)
+    round_id: str = ""  # '' before the first round (migration 13)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +54,11 @@ def _response(row: Any) -> Response:
 
 
 async def get_response(store: Store, user_id: int, survey_id: str) -> Response | None:
+    """The person's response in the current round (storage.rounds)."""
     row = await store.fetchone(
-        "SELECT * FROM responses WHERE user_id = ? AND survey_id = ?", (user_id, survey_id)
+        "SELECT * FROM responses WHERE user_id = ? AND survey_id = ?"
+        f" AND round_id = {CURRENT_ROUND}",
+        (user_id, survey_id),
     )
     return _response(row) if row else None
 
@@ -105,6 +110,7 @@ async def respondent_state(
         + _FOCUS_COLUMN
         + " FROM users u LEFT JOIN consents c ON c.user_id = u.id"
         " LEFT JOIN responses r ON r.user_id = u.id AND r.survey_id = ?"
+        f" AND r.round_id = {CURRENT_ROUND}"
         " WHERE u.telegram_id = ?",
         (survey_id, telegram_id),
     )
@@ -156,7 +162,9 @@ async def start_response(
     now = utc_now()
     async with store.write() as db:
         async with db.execute(
-            "SELECT 1 FROM responses WHERE user_id = ? AND survey_id = ?", (user_id, survey_id)
+            "SELECT 1 FROM responses WHERE user_id = ? AND survey_id = ?"
+            f" AND round_id = {CURRENT_ROUND}",
+            (user_id, survey_id),
         ) as cursor:
             exists = await cursor.fetchone() is not None
         if not exists:
@@ -171,7 +179,8 @@ async def start_response(
                     invitation_code, prefill = None, {}
             cursor = await db.execute(
                 "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
-                " invitation_code, started_at, updated_at, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " invitation_code, started_at, updated_at, mode, round_id)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, {CURRENT_ROUND})",
                 (user_id, survey_id, survey_version, survey_hash, invitation_code, now, now, mode),
             )
             await db.executemany(

@@ -448,4 +448,77 @@ MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX voice_by_time ON voice_comments (created_at)",
     ],
+    13: [
+        # Issue 12, versions: every survey file the bot has run (its exact
+        # text, keyed by the SHA-256 a response records), so a response
+        # finishes on the version it began on after the file changes.
+        """CREATE TABLE survey_versions (
+            hash TEXT PRIMARY KEY,
+            survey_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            text TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # Issue 12, rounds: one scoring cycle, with its years and survey
+        # version. Open while closed_at is NULL; at most one is open.
+        """CREATE TABLE rounds (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            now_year INTEGER NOT NULL,
+            forecast_year INTEGER NOT NULL,
+            survey_hash TEXT NOT NULL,
+            opens_at TEXT NOT NULL,
+            closes_on TEXT,
+            closed_at TEXT
+        )""",
+        "CREATE UNIQUE INDEX rounds_one_open ON rounds ((closed_at IS NULL)) WHERE closed_at IS NULL",
+        # A person answers once per round: responses is rebuilt with round_id
+        # ('' until the first round exists; the bot then puts those responses
+        # in a default round) and UNIQUE (user_id, survey_id, round_id). The
+        # step runs with foreign keys off (see storage.database.migrate), so
+        # dropping the old table cascades nothing; the answers keep their ids.
+        "DROP VIEW response_cells",
+        """CREATE TABLE responses_new (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            survey_id TEXT NOT NULL,
+            survey_version TEXT NOT NULL,
+            survey_hash TEXT NOT NULL,
+            invitation_code TEXT REFERENCES invitations(code) ON DELETE SET NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            live_message_id INTEGER,
+            shown_step TEXT,
+            last_message_id INTEGER,
+            mode TEXT NOT NULL DEFAULT 'self' CHECK (mode IN ('self', 'interview', 'paper')),
+            round_id TEXT NOT NULL DEFAULT '',
+            UNIQUE (user_id, survey_id, round_id)
+        )""",
+        """INSERT INTO responses_new (id, user_id, survey_id, survey_version, survey_hash,
+                invitation_code, started_at, updated_at, submitted_at, live_message_id,
+                shown_step, last_message_id, mode)
+            SELECT id, user_id, survey_id, survey_version, survey_hash, invitation_code,
+                started_at, updated_at, submitted_at, live_message_id, shown_step,
+                last_message_id, mode FROM responses""",
+        "DROP TABLE responses",
+        # Legacy renaming leaves the triggers of other tables that name
+        # responses (migrations 3 and 4) as they are: they find the new table.
+        "PRAGMA legacy_alter_table = ON",
+        "ALTER TABLE responses_new RENAME TO responses",
+        "PRAGMA legacy_alter_table = OFF",
+        "CREATE INDEX responses_by_survey ON responses (survey_id, submitted_at)",
+        "CREATE INDEX responses_by_round ON responses (round_id, survey_id)",
+        """CREATE VIEW response_cells AS SELECT r.id AS response_id, r.survey_id,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'group'), '') AS grp,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'region'), '') AS region,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'area'), '') AS area
+            FROM responses r""",
+        f"""CREATE TRIGGER rating_totals_response_gone BEFORE DELETE ON responses BEGIN
+            {_shift_totals("-", "t", _all_ratings_of("OLD.id"))}
+        END""",
+    ],
 }

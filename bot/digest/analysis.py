@@ -24,16 +24,18 @@ can therefore add up to more than its total.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from conversations.survey import Official, Survey
-from storage import analytics, suppression
+from bot.digest.reference import Reference, ReferencePoint
+from conversations.survey import Official, Survey, survey_versions_from
+from storage import analytics, suppression, versions
 from storage.analytics import Cell, Comment, Mean, Progress, SessionRecord
+from storage.rounds import Round, rounds_of
 
 BREAKDOWNS = ("group", "region", "area")
 KINDS = ("now", "forecast")
@@ -372,8 +374,16 @@ class Analysis:
             for key, values in scores.items():
                 per_session.setdefault(key, []).append(sum(values) / len(values))
         return {key: (sum(v) / len(v), len(v)) for key, v in per_session.items()}
+
     # Fewer than k people in the whole scope: nothing but that is shown (see ``analyse``).
     too_small: bool = False
+    # The survey versions the submitted responses were given on (oldest first),
+    # and the indicator codes only some of them hold: items are matched by code.
+    versions: list[str] = field(default_factory=list)
+    partial_items: list[str] = field(default_factory=list)
+    # With several rounds, the means above are the current round's, and this is
+    # the previous round's per goal (None where fewer than k rated it).
+    previous_round: Reference | None = None
 
     @property
     def years(self) -> int:
@@ -442,11 +452,21 @@ def analyse(
     try:
         db.execute("BEGIN")
         progress = analytics.progress(db, survey.id, scope, start_text, end_text, mode)
-        cells = cell_frame(analytics.rating_cells(db, survey.id, scope, mode))
+        current, previous = _last_two_rounds(rounds_of(db))
+        cells = cell_frame(
+            analytics.rating_cells(db, survey.id, scope, mode, current.id if previous else None)
+        )
+        before = (
+            cell_frame(analytics.rating_cells(db, survey.id, scope, mode, previous.id))
+            if previous
+            else None
+        )
         comments = analytics.comments(
             db, survey.id, scope, start_text, end_text, max_comments, mode
         )
         sessions = analytics.session_records(db, survey.id, scope)
+        used = versions.versions_in_use(db, survey.id)
+        texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
         db.execute("COMMIT")
     finally:
         db.close()
@@ -457,14 +477,59 @@ def analyse(
     if too_small:
         # Group sessions stay: each is its own record, with its votes hidden
         # below k people (see ``text._sessions``), whatever the individuals.
-        progress, comments, cells = Progress(), [], cell_frame([])
+        progress, comments, cells, before = Progress(), [], cell_frame([]), None
     pooled = tables(survey, cells, k, levels)
     return Analysis(
         survey, dict(scope), start, end, k, progress,
         pooled.goals, pooled.indicators, pooled.breakdowns,
         _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
         _breakdown_means(pooled.breakdowns), comments, mode, sessions, too_small,
+        *combined_versions(survey, used, texts),
+        None if before is None or previous is None else round_reference(previous, before, k),
     )  # fmt: skip
+
+
+def _last_two_rounds(listed: Sequence[Round]) -> tuple[Round | None, Round | None]:
+    """The current round (the open one, else the latest) and the one before it."""
+    if not listed:
+        return None, None
+    current = next((r for r in listed if r.is_open), listed[-1])
+    index = listed.index(current)
+    return current, (listed[index - 1] if index > 0 else None)
+
+
+def round_reference(previous: Round, cells: pd.DataFrame, k: int) -> Reference:
+    """The previous round's per-goal means (now and forecast) as the digest's
+    earlier round, pooled and suppressed below ``k`` like every other mean."""
+    pooled = pool(cells, ["sdg", "kind"], k)
+    goals: dict[int, ReferencePoint] = {}
+    for (sdg, kind), row in pooled.iterrows():
+        mean = None if row["suppressed"] or pd.isna(row["mean"]) else float(row["mean"])
+        point = goals.get(int(sdg), ReferencePoint())
+        goals[int(sdg)] = replace(point, **{kind: mean})
+    return Reference(
+        previous.title or previous.id, previous.now_year, previous.forecast_year, goals
+    )
+
+
+def combined_versions(
+    survey: Survey, used: Sequence[tuple[str, str, int]], texts: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """The versions' names (with the hash's start where one name has several
+    files) and the codes not in every version whose items are known (the
+    current survey's and those kept in survey_versions)."""
+    names = [version for version, _digest, _count in used]
+    labels = [
+        f"{version} ({digest[:8]})" if names.count(version) > 1 else version
+        for version, digest, _count in used
+    ]
+    known = {survey.content_hash: survey, **survey_versions_from(dict(texts))}
+    codes = [set(known[d].item_by_code) for _v, d, _n in used if d in known]
+    if len(codes) < 2:
+        return list(dict.fromkeys(labels)), []
+    partial = set.union(*codes) - set.intersection(*codes)
+    order = {code: n for n, code in enumerate(survey.item_by_code)}
+    return list(dict.fromkeys(labels)), sorted(partial, key=lambda c: (order.get(c, 10**6), c))
 
 
 def _stamp(moment: datetime) -> str:

@@ -53,6 +53,8 @@ def build_digest(
     mode: str | None = None,
 ) -> Digest:
     analysis = analyse(database, survey, scope, start, end, k, overrides, max_comments, mode)
+    # The bot's own previous round, when there is one, is the earlier round compared.
+    reference = analysis.previous_round or reference
     return Digest(
         analysis,
         render_text(analysis, language, zone, reference),

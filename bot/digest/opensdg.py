@@ -6,7 +6,7 @@ Region, Area, Value``; and the same rows in one long file with a leading
 ``Indicator`` column. Headline rows (everyone) have empty disaggregation
 columns; each other row breaks down by one dimension. The "now" ratings
 carry the survey's now year, forecasts the forecast year, each in its own
-series. Values are mean ratings on the 1-5 scale; cells with fewer than k
+series; with several rounds, each round's rows carry that round's years. Values are mean ratings on the 1-5 scale; cells with fewer than k
 respondents are left out (suppressed), as in the digest, and so are the rows
 hidden second so that none of them can be worked out by subtraction
 (``storage.suppression``; "prefer not to say" and unanswered rows are never
@@ -19,7 +19,7 @@ indicator can hold more people than its headline row, as in the digest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +29,7 @@ from conversations.survey import Survey
 from storage import analytics, suppression
 from storage.analytics import Cell
 from storage.export import spreadsheet_safe
+from storage.rounds import rounds_of
 
 COLUMNS = ["Year", "Units", "Series", "Group", "Region", "Area", "Value"]
 UNITS = "Mean rating (1-5)"
@@ -39,7 +40,9 @@ SERIES = {
 DISAGGREGATIONS = {"group": "Group", "region": "Region", "area": "Area"}
 
 
-def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame:
+def opensdg_frame(
+    survey: Survey, cells: Sequence[Cell], k: int, years: Mapping[str, int] | None = None
+) -> pd.DataFrame:
     """``Indicator`` and ``COLUMNS``: per indicator (survey order) and kind, the headline row
     then one row per group, region and area (by choice id); suppressed cells are absent,
     as are "prefer not to say" and unanswered profile values."""
@@ -86,7 +89,7 @@ def opensdg_frame(survey: Survey, cells: Sequence[Cell], k: int) -> pd.DataFrame
     return pd.DataFrame(
         {
             "Indicator": rows["item_code"],
-            "Year": rows["kind"].map(survey.years).astype("int64"),
+            "Year": rows["kind"].map(years or survey.years).astype("int64"),
             "Units": UNITS,
             "Series": rows["kind"].map(SERIES),
             # Labels come from survey files: never let a spreadsheet run one as a formula.
@@ -116,11 +119,24 @@ def write_opensdg(
     """Write one file per indicator plus ``opensdg_long.csv`` into ``out``."""
     db = analytics.connect(database)
     try:
-        cells = analytics.rating_cells(db, survey.id, scope)
+        listed = rounds_of(db)
+        if len(listed) < 2:
+            parts = [(analytics.rating_cells(db, survey.id, scope), None)]
+        else:
+            # Several rounds: each with its own years, suppressed on its own.
+            parts = [
+                (
+                    analytics.rating_cells(db, survey.id, scope, round_id=r.id),
+                    {"now": r.now_year, "forecast": r.forecast_year},
+                )
+                for r in listed
+            ]
     finally:
         db.close()
     out.mkdir(parents=True, exist_ok=True)
-    rows = opensdg_frame(survey, cells, k)
+    rows = pd.concat(
+        [opensdg_frame(survey, cells, k, years) for cells, years in parts], ignore_index=True
+    )
     by_indicator = dict(list(rows.groupby("Indicator", sort=False)))
     written = []
     for _section, item in survey.items:

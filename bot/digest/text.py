@@ -124,6 +124,29 @@ def render_text(
                 *(["", *sessions] if sessions else []),
             ]
         )
+    if len(analysis.versions) > 1:
+        # Answers are matched by indicator code across versions (issue 12).
+        head.insert(
+            -1,
+            "<i>"
+            + escape(
+                _("Survey versions combined: {versions}").format(
+                    versions=", ".join(analysis.versions)
+                )
+            )
+            + "</i>",
+        )
+        if analysis.partial_items:
+            head.insert(
+                -1,
+                "<i>"
+                + escape(
+                    _("Indicators in only some versions: {codes}").format(
+                        codes=", ".join(analysis.partial_items)
+                    )
+                )
+                + "</i>",
+            )
     head += [
         "<b>" + escape(_("Responses")) + "</b>",
         escape(

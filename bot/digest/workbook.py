@@ -83,7 +83,10 @@ def render_workbook(
         (_("New comments"), progress.new_comments),
         (_("Smallest group shown (k)"), k),
         (_("Mode"), analysis.mode or _("all")),
+        (_("Survey versions combined"), ", ".join(analysis.versions) or survey.version),
     ]
+    if analysis.partial_items:
+        rows.append((_("Indicators in only some versions"), ", ".join(analysis.partial_items)))
     for mode, started, completed in progress.by_mode:
         rows.append((_("Mode {mode}: started").format(mode=mode), started))
         rows.append((_("Mode {mode}: completed").format(mode=mode), completed))
