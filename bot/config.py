@@ -8,6 +8,7 @@ naming it.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import tomllib
@@ -201,6 +202,32 @@ class ReferenceGoalSetting(_Section):
         return self
 
 
+def _reference_csv(path: str) -> dict[str, dict[str, float]]:
+    """``sdg,now,forecast`` rows as sdgN settings; an empty cell is a mean the round lacks."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise ValueError(f"file: cannot read {path}: {exc.strerror}") from None
+    goals: dict[str, dict[str, float]] = {}
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        if set(row) != {"sdg", "now", "forecast"}:
+            raise ValueError(f"file: {path} needs the columns sdg,now,forecast")
+        sdg = (row["sdg"] or "").strip().lower().removeprefix("sdg").strip()
+        if not sdg.isdigit() or not 1 <= int(sdg) <= 17:
+            raise ValueError(f"file: {path} row {number}: sdg must be 1 to 17")
+        means = {}
+        for kind in ("now", "forecast"):
+            cell = (row[kind] or "").strip().replace(",", ".")
+            if cell:
+                try:
+                    means[kind] = float(cell)
+                except ValueError:
+                    raise ValueError(f"file: {path} row {number}: {kind} is not a number") from None
+        goals[f"sdg{int(sdg)}"] = means
+    return goals
+
+
 class ReferenceSetting(BaseModel):
     """An earlier round shown beside this one: label, its years, then sdg1 = { now, forecast }.
 
@@ -215,6 +242,10 @@ class ReferenceSetting(BaseModel):
     now_year: int
     forecast_year: int
 
+    # A CSV of per-goal means (``sdg,now,forecast``, one row per goal), e.g. the
+    # 2022 report's, instead of (or besides) sdgN lines; sdgN lines win.
+    file: str | None = None
+
     @model_validator(mode="before")
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
@@ -223,9 +254,11 @@ class ReferenceSetting(BaseModel):
             for key in data:
                 if key not in fixed and not GOAL_KEY.fullmatch(str(key)):
                     raise ValueError(
-                        f"{key!r} is not a setting: use label, now_year, forecast_year, "
+                        f"{key!r} is not a setting: use label, now_year, forecast_year, file, "
                         "sdg1 .. sdg17"
                     )
+            if data.get("file"):
+                data = {**_reference_csv(str(data["file"])), **data}
         return data
 
     @field_validator("label")

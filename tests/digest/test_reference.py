@@ -63,6 +63,35 @@ def test_bad_reference_settings_name_the_setting_in_one_line(
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
+def test_the_earlier_round_can_come_from_a_csv_of_goal_means(tmp_path: Path) -> None:
+    means = tmp_path / "report-2022.csv"
+    means.write_text("sdg,now,forecast\nSDG 1,3.3,3.7\n4,\"3,49\",\n8,3.31,3.72\n", "utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[digest.reference]\nlabel = "Báo cáo 2022"\nnow_year = 2022\nforecast_year = 2025\n'
+        f'file = "{means}"\nsdg8 = {{ now = 3.3 }}\n',  # a line in the config wins
+        encoding="utf-8",
+    )
+    reference = reference_from_settings(load_settings(config).digest)
+    assert reference is not None and dict(reference.goals) == {
+        1: ReferencePoint(3.3, 3.7),
+        4: ReferencePoint(3.49, None),
+        8: ReferencePoint(3.3, None),
+    }
+    means.write_text("sdg,now,forecast\n1,3.3,3.7\n19,3,3\n", "utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_settings(config)
+    assert "digest.reference" in str(error.value) and "row 3: sdg must be 1 to 17" in str(
+        error.value
+    )
+    means.write_text("sdg,now,forecast\n1,high,3.7\n", "utf-8")
+    with pytest.raises(ConfigError, match="row 2: now is not a number"):
+        load_settings(config)
+    means.unlink()
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(config)
+
+
 REFERENCE = Reference(
     "Báo cáo 2022", 2022, 2025, {1: ReferencePoint(3.3, 3.7), 4: ReferencePoint(3.49)}
 )
