@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TextIO
 
 BASE_COLUMNS = ("respondent_id", "survey_id", "survey_version", "survey_hash", "partner")
-RATING_COLUMNS = ("sdg", "indicator_code", "kind", "value", "answered_at", "submitted", "mode")
+RATING_COLUMNS = (
+    "sdg", "indicator_code", "kind", "value", "answered_at", "submitted", "mode", "round",
+)  # fmt: skip
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,7 +58,7 @@ def iter_rating_rows(
         " COALESCE(i.label, ''), "
         + (profile_sql + ", " if profile_fields else "")
         + " t.sdg, t.item_code, t.kind, t.value, t.answered_at, r.submitted_at IS NOT NULL,"
-        " r.mode"
+        " r.mode, r.round_id"
         " FROM ratings t JOIN responses r ON r.id = t.response_id"
         " JOIN users u ON u.id = r.user_id"
         " LEFT JOIN invitations i ON i.code = r.invitation_code"
@@ -65,7 +67,7 @@ def iter_rating_rows(
     )
     for row in connection.execute(sql, (*profile_fields, survey_id)):
         values = list(row)
-        values[-2] = "yes" if values[-2] else "no"
+        values[-3] = "yes" if values[-3] else "no"
         yield values
 
 

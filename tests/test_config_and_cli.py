@@ -207,6 +207,7 @@ async def test_export_writes_the_documented_columns(
         "answered_at",
         "submitted",
         "mode",
+        "round",
     ]
     assert [(r["indicator_code"], r["kind"], r["value"]) for r in rows] == [
         ("1.1.1", "now", ""),
