@@ -158,26 +158,39 @@ async def present(
     screen = await _with_banner(services, reply.screen, response)
     if reply.notice:
         await context.bot.send_message(chat_id, reply.notice)
-    if message is not None and not reply.fresh_message:
+    sent = await edit_or_send(context, chat_id, screen, None if reply.fresh_message else message)
+    if sent is not None and response is not None:
+        await responses.set_shown(services.store, response.id, reply.shown, sent.message_id)
+        await retire_keyboard(context, chat_id, response.live_message_id, sent.message_id)
+
+
+async def edit_or_send(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen, message: Message | None
+) -> Message | None:
+    """Edit ``message`` in place; when there is none or the edit fails, send the screen
+    anew and return the new message (``None``: edited, or already showing it)."""
+    if message is not None:
         try:
             await message.edit_text(
                 screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
             )
-            return
+            return None
         except BadRequest as error:
             if "not modified" in error.message:
-                return
+                return None
             log.info("edit failed (%s); sending the screen anew", error.message)
-    sent = await context.bot.send_message(
+    return await context.bot.send_message(
         chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
     )
-    if response is not None:
-        old = response.live_message_id
-        await responses.set_shown(services.store, response.id, reply.shown, sent.message_id)
-        if old is not None and old != sent.message_id:
-            # The old question's buttons would only confuse now.
-            with contextlib.suppress(TelegramError):
-                await context.bot.edit_message_reply_markup(chat_id, old, reply_markup=None)
+
+
+async def retire_keyboard(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, old: int | None, new: int
+) -> None:
+    """The old question's buttons would only confuse once a new message asks it."""
+    if old is not None and old != new:
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_reply_markup(chat_id, old, reply_markup=None)
 
 
 async def _show_where(
@@ -499,17 +512,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await present(context, user.chat_id, reply, response, message)
 
 
+def _answering(state: RespondentState) -> bool:
+    """Whether a typed answer or a voice note can answer anything: consented, begun,
+    not yet submitted."""
+    consent, response = state.consent, state.response
+    return (
+        response is not None
+        and response.submitted_at is None
+        and consent is not None
+        and consent.agreed
+    )
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services, state, _interview = await _acting(update, context)
-    user, consent, response = state.user, state.consent, state.response
+    user, response = state.user, state.response
     message = update.effective_message
     assert message is not None and message.text is not None
-    if (
-        response is None
-        or response.submitted_at is not None
-        or consent is None
-        or not consent.agreed
-    ):
+    if not _answering(state):
         _ = translator(journey.language_of(services, user))
         await _show_where(
             context, user, resume=False, notice=_("Please use the buttons, or send /help.")
@@ -534,15 +554,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A voice note: kept as the comment the screen asks for, then the question again."""
     services, state, _interview = await _acting(update, context)
-    user, consent, response = state.user, state.consent, state.response
+    user, response = state.user, state.response
     message = update.effective_message
     assert message is not None and message.voice is not None
-    if (
-        response is None
-        or response.submitted_at is not None
-        or consent is None
-        or not consent.agreed
-    ):
+    if not _answering(state):
         _ = translator(journey.language_of(services, user))
         await _show_where(
             context, user, resume=False, notice=_("Please use the buttons, or send /help.")

@@ -6,7 +6,6 @@ journey, the rows in ``storage.facilitation`` and ``storage.sessions``.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -14,7 +13,6 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.config import Settings
@@ -265,33 +263,19 @@ async def _present_session(
     message: Message | None = None,
 ) -> None:
     """Edit the live message in place, or send the screen anew and remember it."""
-    screen = outcome.screen
     if outcome.notice:
         await context.bot.send_message(chat_id, outcome.notice)
-    if message is not None and not outcome.fresh:
-        try:
-            await message.edit_text(
-                screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
-            )
-            return
-        except BadRequest as error:
-            if "not modified" in error.message:
-                return
-            log.info("edit failed (%s); sending the session screen anew", error.message)
-    sent = await context.bot.send_message(
-        chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
+    sent = await handlers.edit_or_send(
+        context, chat_id, outcome.screen, None if outcome.fresh else message
     )
-    if outcome.submitted:
+    if sent is None or outcome.submitted:
         return
     fresh = await sessions.get_session(_services(context).store, session.id)
     assert fresh is not None
     await sessions.set_shown(
         _services(context).store, session.id, fresh.shown_step, sent.message_id
     )
-    old = fresh.live_message_id
-    if old is not None and old != sent.message_id:
-        with contextlib.suppress(TelegramError):
-            await context.bot.edit_message_reply_markup(chat_id, old, reply_markup=None)
+    await handlers.retire_keyboard(context, chat_id, fresh.live_message_id, sent.message_id)
 
 
 async def _show_session(
