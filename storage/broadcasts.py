@@ -53,6 +53,7 @@ async def audience_users(store: Store, audience: str, survey_id: str) -> list[tu
         sql = (
             "SELECT u.chat_id, u.id FROM users u JOIN responses r ON r.user_id = u.id"
             f" WHERE r.survey_id = ? AND r.submitted_at IS NULL AND {_REACHABLE}"
+            " AND r.round_id NOT IN (SELECT id FROM rounds WHERE closed_at IS NOT NULL)"
         )
         params = (survey_id,)
     elif audience.startswith("code="):

@@ -58,6 +58,8 @@ async def due_reminders(
         " JOIN consents c ON c.user_id = u.id AND c.agreed = 1"
         " LEFT JOIN reminders m ON m.response_id = r.id"
         " WHERE r.survey_id = ? AND r.submitted_at IS NULL AND r.updated_at < ?"
+        # A closed round's unfinished answers stay, but nobody is pressed to go on.
+        " AND r.round_id NOT IN (SELECT id FROM rounds WHERE closed_at IS NOT NULL)"
         " AND u.blocked_at IS NULL AND u.opted_out_at IS NULL AND u.telegram_id > 0"
         " AND (m.response_id IS NULL OR (m.sent_count < ? AND m.last_sent_at < ?))"
         " ORDER BY r.updated_at LIMIT ?",

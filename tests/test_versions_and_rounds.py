@@ -213,3 +213,29 @@ async def test_the_migration_puts_existing_responses_in_a_default_round(database
 
 def test_the_shipped_survey_loads_from_its_source() -> None:
     assert load_survey().content_hash
+
+
+async def test_a_closed_rounds_unfinished_responses_get_no_reminder(database: Path) -> None:
+    """Answers left unfinished when a round closes stay, but nobody is pressed to go on."""
+    from storage import broadcasts, outreach
+
+    async with Harness(make_settings(database)) as harness:
+        person = Person(8301, "en")
+        await agree(harness, person)
+        await answer_profile(harness, person)
+        store, survey = harness.services.store, harness.services.survey
+        round_id = "2026"
+        await store.execute(
+            "INSERT INTO rounds (id, title, now_year, forecast_year, survey_hash, opens_at)"
+            " VALUES (?, 'First round', 2026, 2030, ?, '2026-11-01T00:00:00Z')",
+            (round_id, survey.content_hash),
+        )
+        await store.execute("UPDATE responses SET round_id = ?", (round_id,))
+        paused = await outreach.due_reminders(store, survey.id, "9999", 5)
+        audience = await broadcasts.audience_users(store, "paused", survey.id)
+        assert len(paused) == 1 and len(audience) == 1  # an open round: reminded
+        await store.execute(
+            "UPDATE rounds SET closed_at = '2026-12-01T00:00:00Z' WHERE id = ?", (round_id,)
+        )
+        assert await outreach.due_reminders(store, survey.id, "9999", 5) == []
+        assert await broadcasts.audience_users(store, "paused", survey.id) == []
