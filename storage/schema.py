@@ -33,6 +33,18 @@ def _all_ratings_of(response_id: str) -> str:
     )
 
 
+# The cell (group, region, area) each response is in: created by migration 4 and
+# again by 13, which rebuilds ``responses``; one text, so the two cannot drift.
+RESPONSE_CELLS_VIEW = """CREATE VIEW response_cells AS SELECT r.id AS response_id, r.survey_id,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'group'), '') AS grp,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'region'), '') AS region,
+            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
+                AND p.question_id = 'area'), '') AS area
+            FROM responses r"""
+
+
 MIGRATIONS: dict[int, list[str]] = {
     1: [
         # A person who talked to the bot. The Telegram id stays in this table
@@ -171,14 +183,7 @@ MIGRATIONS: dict[int, list[str]] = {
             dont_know INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (survey_id, grp, region, area, item_code, kind)
         ) WITHOUT ROWID""",
-        """CREATE VIEW response_cells AS SELECT r.id AS response_id, r.survey_id,
-            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
-                AND p.question_id = 'group'), '') AS grp,
-            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
-                AND p.question_id = 'region'), '') AS region,
-            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
-                AND p.question_id = 'area'), '') AS area
-            FROM responses r""",
+        RESPONSE_CELLS_VIEW,
         f"""CREATE TRIGGER rating_totals_add AFTER INSERT ON ratings BEGIN
             {_shift_totals("", "NEW", _one_rating("NEW"))}
         END""",
@@ -509,14 +514,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "PRAGMA legacy_alter_table = OFF",
         "CREATE INDEX responses_by_survey ON responses (survey_id, submitted_at)",
         "CREATE INDEX responses_by_round ON responses (round_id, survey_id)",
-        """CREATE VIEW response_cells AS SELECT r.id AS response_id, r.survey_id,
-            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
-                AND p.question_id = 'group'), '') AS grp,
-            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
-                AND p.question_id = 'region'), '') AS region,
-            COALESCE((SELECT choice FROM profile_answers p WHERE p.response_id = r.id
-                AND p.question_id = 'area'), '') AS area
-            FROM responses r""",
+        RESPONSE_CELLS_VIEW,
         f"""CREATE TRIGGER rating_totals_response_gone BEFORE DELETE ON responses BEGIN
             {_shift_totals("-", "t", _all_ratings_of("OLD.id"))}
         END""",
