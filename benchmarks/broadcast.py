@@ -4,7 +4,7 @@
     python benchmarks/broadcast.py --size 600 --crash-size 600   # a quick run
     python benchmarks/broadcast.py --server localbotapi  # through the local Bot API server
 
-Runs the bot's own delivery code (``bot.outreach.delivery``) on a real SQLite
+Runs the bot's own delivery code (``bot.admin.delivery``) on a real SQLite
 file through python-telegram-bot with the offline request layer
 (``tests/auxil/offline.py``) plus simulated network latency. Every message
 that "reaches Telegram" is appended to a log with ``os.write`` as it arrives,
@@ -46,7 +46,7 @@ from telegram import Bot
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.request import HTTPXRequest, RequestData
 
-from bot.outreach.delivery import deliver
+from bot.admin.delivery import deliver
 from storage import broadcasts
 from storage.store import Store, utc_now
 from tests.auxil.offline import TOKEN, OfflineTelegram

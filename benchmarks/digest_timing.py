@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import Distribution, generate
-from conversations.survey import load_survey
+from survey.model import load_survey
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -35,10 +35,10 @@ def measure(database: Path, runs: int) -> None:
     import pandas  # noqa: F401  (the analysis layer; timed on its own)
 
     pandas_s = time.perf_counter() - began
-    from bot.digest.analysis import analyse
-    from bot.digest.charts import render_charts
-    from bot.digest.text import render_text
-    from bot.digest.workbook import render_workbook
+    from reporting.digest.analysis import analyse
+    from reporting.digest.charts import render_charts
+    from reporting.digest.text import render_text
+    from reporting.digest.workbook import render_workbook
 
     imports_s = time.perf_counter() - began
     survey = load_survey()

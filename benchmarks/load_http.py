@@ -30,8 +30,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conversations.survey import load_survey
 from localbotapi import ControlClient
+from survey.model import load_survey
 from tests.e2e.driver import TOKEN, BotProcess, ChatWatcher, Respondent
 
 

@@ -26,9 +26,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conversations.survey import Survey, load_survey
 from storage.database import open_database
 from storage.schema import MIGRATIONS
+from survey.model import Survey, load_survey
 
 CONSENT = "2026-11-1"
 REBUILD_TOTALS = next(

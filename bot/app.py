@@ -10,22 +10,22 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import guards
+from bot import routes
 from bot.config import Settings
+from bot.facilitator import commands as facilitator
 from bot.polling import SkipUnparseableUpdates
 from bot.updates import PerUserUpdateProcessor
-from conversations import handlers
-from conversations.i18n import N_, translator
 from conversations.services import Services
-from conversations.survey import (
+from locales.i18n import N_, translator
+from storage import rounds, versions
+from storage.store import Store
+from survey.model import (
     Survey,
     SurveyFileError,
     load_survey,
     survey_source,
     survey_versions_from,
 )
-from storage import rounds, versions
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +63,8 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
                 guardian_link_days=settings.privacy.guardian_link_days,
             )
             await remember_survey(self.bot_data["services"], self.bot_data.get("survey_text"))
-            # Features that copy settings into the database (e.g. config
-            # facilitators) do it here, before the first update.
-            for hook in self.bot_data.get("on_open", []):
-                await hook(self)
+            # Config facilitators into the database, before the first update.
+            await facilitator.sync_config(self)
 
     async def shutdown(self) -> None:
         await super().shutdown()
@@ -129,13 +127,7 @@ def build_application(
         source = survey_source(settings.survey.file)
         if hashlib.sha256(source).hexdigest() == survey.content_hash:
             application.bot_data["survey_text"] = source.decode("utf-8")
-    handlers.register(application)
-    from bot.features import FEATURES
-
-    for feature in FEATURES:
-        feature(application, settings)
-    handlers.register_fallbacks(application)
-    guards.register(application)
+    routes.register(application, settings)
     return application
 
 

@@ -27,6 +27,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from reporting.digest.reference import Reference, ReferencePoint
+
 DEFAULT_CONFIG = Path("config.toml")
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
@@ -333,7 +335,7 @@ class CoordinatorSetting(_Section):
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, value: str) -> str:
-        from bot.digest.schedule import ScheduleError, parse_schedule
+        from bot.coordinator.schedule import ScheduleError, parse_schedule
 
         try:
             parse_schedule(value)
@@ -436,3 +438,18 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings(**file_values)
     except ValidationError as exc:
         raise ConfigError(_one_line(exc)) from None
+
+
+def reference_from_settings(settings: DigestSettings) -> Reference | None:
+    setting = settings.reference
+    if setting is None:
+        return None
+    return Reference(
+        setting.label,
+        setting.now_year,
+        setting.forecast_year,
+        {
+            int(key.removeprefix("sdg")): ReferencePoint(value.now, value.forecast)
+            for key, value in setting.goals().items()
+        },
+    )

@@ -23,9 +23,9 @@ import time
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from conversations.i18n import translator
+from locales.i18n import translator
 from storage import users
 
 log = logging.getLogger(__name__)
@@ -187,8 +187,3 @@ async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, error: BaseException 
             await context.bot.send_message(admin, text)
         except TelegramError as failure:
             log.info("could not tell an admin about a storage failure: %s", failure)
-
-
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(TypeHandler(Update, gate), GATE)
-    application.add_error_handler(on_error)

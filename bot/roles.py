@@ -16,8 +16,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from conversations.i18n import translator
 from conversations.services import Services
+from locales.i18n import translator
 from storage import audit, users
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from conversations.steps import Step, find_step
-from conversations.survey import LANGUAGES, Survey
+from survey.model import LANGUAGES, Survey
+from survey.steps import Step, find_step
 
 VERSION = "1"
 _VALUE = re.compile(r"^[a-z0-9]{1,4}$")

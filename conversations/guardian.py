@@ -14,13 +14,12 @@ import re
 import secrets
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from conversations.callbacks import choice_data
-from conversations.i18n import translator
+from conversations.keyboard import Button, layout
 from conversations.screens import Screen
-from conversations.survey import Survey
+from locales.i18n import translator
 from storage.responses import Answers
+from survey.model import Survey
 
 # Bump when the guardians' consent text (or the paper form) changes meaning.
 GUARDIAN_CONSENT_VERSION = "2026-11-g1"
@@ -98,11 +97,11 @@ def wait_screen(language: str, expires: str, pseudonym: str) -> Screen:
             escape(_("You can also say no. It is your choice.")),
         ]
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = layout(
         [
-            [InlineKeyboardButton(_("🔗 Send a new link"), callback_data=choice_data("K", "l"))],
+            [Button(_("🔗 Send a new link"), callback_data=choice_data("K", "l"))],
             [
-                InlineKeyboardButton(
+                Button(
                     _("🙅 I don't want to take part"), callback_data=choice_data("K", "n")
                 )
             ],
@@ -125,11 +124,11 @@ def guardian_said_yes_screen(language: str) -> Screen:
             ),
         ]
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = layout(
         [
-            [InlineKeyboardButton(_("▶️ Yes, start"), callback_data=choice_data("K", "y"))],
+            [Button(_("▶️ Yes, start"), callback_data=choice_data("K", "y"))],
             [
-                InlineKeyboardButton(
+                Button(
                     _("🙅 I don't want to take part"), callback_data=choice_data("K", "n")
                 )
             ],
@@ -191,15 +190,15 @@ def guardian_screen(language: str, survey: Survey, token: str) -> Screen:
             "<b>" + escape(_("Do you agree that your child takes part?")) + "</b>",
         ]
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = layout(
         [
-            [InlineKeyboardButton(_("✅ Yes, I am the parent"), callback_data=f"gc1|a|{token}")],
+            [Button(_("✅ Yes, I am the parent"), callback_data=f"gc1|a|{token}")],
             [
-                InlineKeyboardButton(
+                Button(
                     _("✅ Yes, I am the legal guardian"), callback_data=f"gc1|b|{token}"
                 )
             ],
-            [InlineKeyboardButton(_("❌ No"), callback_data=f"gc1|n|{token}")],
+            [Button(_("❌ No"), callback_data=f"gc1|n|{token}")],
         ]
     )
     return Screen(text, keyboard)

@@ -17,12 +17,11 @@ from __future__ import annotations
 import re
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from conversations.i18n import translator
+from conversations.keyboard import Button, layout
 from conversations.screens import Screen, consent_screen
-from conversations.survey import Survey
+from locales.i18n import translator
 from storage.facilitation import Interview
+from survey.model import Survey
 
 PATTERN = r"^i1\|"
 CONSENTS = {"a": "verbal", "g": "guardian"}
@@ -68,15 +67,15 @@ def read_aloud_screen(language: str, survey: Survey) -> Screen:
             ),
         ]
     )
-    keyboard = InlineKeyboardMarkup(
+    keyboard = layout(
         [
-            [InlineKeyboardButton(_("The person agreed aloud"), callback_data="i1|c|a")],
+            [Button(_("The person agreed aloud"), callback_data="i1|c|a")],
             [
-                InlineKeyboardButton(
+                Button(
                     _("A child: the child and a guardian agreed"), callback_data="i1|c|g"
                 )
             ],
-            [InlineKeyboardButton(_("They did not agree"), callback_data="i1|c|n")],
+            [Button(_("They did not agree"), callback_data="i1|c|n")],
         ]
     )
     return Screen(text, keyboard)

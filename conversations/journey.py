@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 from conversations import guardian
 from conversations.callbacks import StepAction
-from conversations.i18n import translator
 from conversations.screens import (
     MAX_TEXT,
     Screen,
@@ -26,7 +25,14 @@ from conversations.screens import (
     thanks_screen,
 )
 from conversations.services import Services
-from conversations.steps import (
+from locales.i18n import translator
+from locales.textlimits import utf16_len
+from storage import guardians, responses, users
+from storage.responses import Answers, Rating, Response
+from storage.store import utc_now
+from storage.users import User
+from survey.model import LANGUAGES, Survey
+from survey.steps import (
     RATING_KINDS,
     Step,
     comment_key,
@@ -43,12 +49,6 @@ from conversations.steps import (
     step_index,
     visible,
 )
-from conversations.survey import LANGUAGES, Survey
-from conversations.textlimits import utf16_len
-from storage import guardians, responses, users
-from storage.responses import Answers, Rating, Response
-from storage.store import utc_now
-from storage.users import User
 
 REVIEW = "rv"
 WAIT = "gw"  # a child waiting for a guardian's consent (derived, never a step)

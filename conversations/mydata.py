@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from conversations.i18n import translator
 from conversations.services import Services
-from conversations.steps import RATING_KINDS, comment_key
-from conversations.survey import Survey
-from conversations.textlimits import utf16_cut, utf16_len
+from locales.i18n import translator
+from locales.textlimits import utf16_cut, utf16_len
 from storage import guardians, responses, users, voice
 from storage.responses import Rating
 from storage.users import User
+from survey.model import Survey
+from survey.steps import RATING_KINDS, comment_key
 
 CHUNK = 3800  # below Telegram's 4096 UTF-16 units, markup included
 PIECE = 1500  # a long answer is shown in pieces of at most this, escaped

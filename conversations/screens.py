@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from conversations.callbacks import choice_data, step_data
-from conversations.i18n import Translate, translator
-from conversations.steps import (
+from conversations.keyboard import Button, Keyboard, layout
+from locales.i18n import Translate, translator
+from storage.responses import Answers, Rating
+from survey.model import Survey
+from survey.steps import (
     RATING_KINDS,
     Step,
     Tally,
@@ -28,8 +29,6 @@ from conversations.steps import (
     visible,
     visible_steps,
 )
-from conversations.survey import Survey
-from storage.responses import Answers, Rating
 
 MAX_TEXT = 2000
 # A voice comment, not a recording session (conversations.voice).
@@ -40,11 +39,11 @@ MAX_VOICE_BYTES = 5 * 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class Screen:
     text: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Keyboard | None = None
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
+def _button(text: str, data: str) -> Button:
+    return Button(text, callback_data=data)
 
 
 def estimated_minutes(survey: Survey) -> tuple[int, int]:
@@ -79,7 +78,7 @@ def language_screen(survey: Survey | None = None) -> Screen:
     parts.append("<b>Chọn ngôn ngữ · Choose your language</b>")
     return Screen(
         "\n\n".join(parts),
-        InlineKeyboardMarkup(
+        layout(
             [
                 [
                     _button("Tiếng Việt", choice_data("L", "vi")),
@@ -141,7 +140,7 @@ def consent_screen(language: str, survey: Survey) -> Screen:
     )
     return Screen(
         text,
-        InlineKeyboardMarkup(
+        layout(
             [
                 [_button(_("I agree"), choice_data("C", "y"))],
                 [_button(_("No, thank you"), choice_data("C", "n"))],
@@ -158,7 +157,7 @@ def _is_first(survey: Survey, answers: Answers, step: Step) -> bool:
 
 def _nav_row(
     survey: Survey, step: Step, language: str, forward: str | None, first: bool
-) -> list[InlineKeyboardButton]:
+) -> list[Button]:
     """Back (except on the first question) and, when given, a forward button."""
     _ = translator(language)
     row = []
@@ -169,7 +168,7 @@ def _nav_row(
     return row
 
 
-def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+def _rows(buttons: list[Button], per_row: int) -> list[list[Button]]:
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
@@ -233,7 +232,7 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
             ]
         )
     nav = _nav_row(survey, step, language, None, _is_first(survey, answers, step))
-    return Screen(text, InlineKeyboardMarkup([*rows, nav] if nav else rows))
+    return Screen(text, layout([*rows, nav] if nav else rows))
 
 
 def rating_label(survey: Survey, language: str, rating: Rating | None) -> str:
@@ -360,7 +359,7 @@ def _rating_keyboard(
     complete: bool,
     info: bool,
     first: bool = False,
-) -> InlineKeyboardMarkup:
+) -> Keyboard:
     """Built once per question, language and marked answers: keyboards are immutable,
     and building the buttons on every tap costs more than the database does."""
     _ = translator(language)
@@ -398,7 +397,7 @@ def _rating_keyboard(
         ),
     )
     rows.append(nav)
-    return InlineKeyboardMarkup(rows)
+    return layout(rows)
 
 
 def text_screen(survey: Survey, answers: Answers, step: Step, language: str) -> Screen:
@@ -436,7 +435,7 @@ def text_screen(survey: Survey, answers: Answers, step: Step, language: str) -> 
         forward = _("Skip ▶")
     text += "\n" + escape(_("You can also send a voice note."))
     rows.insert(0, _nav_row(survey, step, language, forward, _is_first(survey, answers, step)))
-    return Screen(text, InlineKeyboardMarkup(rows))
+    return Screen(text, layout(rows))
 
 
 def goals_screen(survey: Survey, answers: Answers, step: Step, language: str) -> Screen:
@@ -460,7 +459,7 @@ def goals_screen(survey: Survey, answers: Answers, step: Step, language: str) ->
     text = f"<b>{escape(question.prompt(language))}</b>\n\n" + _chosen_line(
         _, [s.short_title(language) for s in survey.sections if s.id in selected]
     )
-    return Screen(text, InlineKeyboardMarkup([*rows, nav] if nav else rows))
+    return Screen(text, layout([*rows, nav] if nav else rows))
 
 
 def _chosen_line(_: Translate, labels: list[str]) -> str:
@@ -525,7 +524,7 @@ def review_screen(survey: Survey, answers: Answers, language: str) -> Screen:
     ]
     rows.extend(_rows(goal_buttons, 1))
     rows.append([_button(_("Change my profile"), step_data(survey, "rv", "prf"))])
-    return Screen(text, InlineKeyboardMarkup(rows))
+    return Screen(text, layout(rows))
 
 
 def _short_value(rating: Rating | None) -> str:
@@ -539,7 +538,7 @@ def edit_list_screen(
 ) -> Screen:
     """A list of questions to jump to: a goal's statements and comment, or the profile."""
     _ = translator(language)
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Button]] = []
     lines = []
     if section_index is None:
         title = _("Change my profile")
@@ -593,7 +592,7 @@ def edit_list_screen(
     if lines:
         text += "\n".join(lines) + "\n"
     text += escape(_("Tap a question to change its answer."))
-    return Screen(text, InlineKeyboardMarkup(rows))
+    return Screen(text, layout(rows))
 
 
 def help_text(survey: Survey, language: str) -> str:

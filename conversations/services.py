@@ -6,9 +6,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conversations.survey import Survey
 from storage.responses import Response
 from storage.store import Store
+from survey.model import Survey
 
 # Bump when the consent text changes meaning; each decision stores the version.
 CONSENT_VERSION = "2026-11-1"

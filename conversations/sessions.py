@@ -24,15 +24,14 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from conversations.i18n import translator
+from conversations.keyboard import Button, layout
 from conversations.screens import MAX_TEXT, Screen
 from conversations.services import Services
-from conversations.survey import Survey
-from conversations.textlimits import utf16_len
+from locales.i18n import translator
+from locales.textlimits import utf16_len
 from storage import sessions
 from storage.sessions import Score, Session
+from survey.model import Survey
 
 PATTERN = r"^g1\|"
 PROFILE_STEPS = {"pg": ("group", "grp"), "pr": ("region", "region"), "pa": ("area", "area")}
@@ -168,14 +167,14 @@ def screen(services: Services, session: Session, step: str) -> Screen:
         }
         current = session.profile[PROFILE_STEPS[step][1]]
         buttons = [
-            InlineKeyboardButton(
+            Button(
                 ("✓ " if choice.id == current else "") + choice.label(language),
                 callback_data=_data(session, step, str(i)),
             )
             for i, choice in enumerate(question.choices)
         ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        return Screen(f"{head}\n\n<b>{escape(prompts[step])}</b>", InlineKeyboardMarkup(rows))
+        return Screen(f"{head}\n\n<b>{escape(prompts[step])}</b>", layout(rows))
     if step == "pp":
         return Screen(
             f"{head}\n\n<b>"
@@ -200,8 +199,8 @@ def screen(services: Services, session: Session, step: str) -> Screen:
         text = f"{head}\n\n<b>{escape(prompt)}</b>"
         if stored:
             text += "\n\n<i>" + escape(_("Saved: {text}").format(text=stored[:300])) + "</i>"
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("Skip ▶"), callback_data=_data(session, step, "s"))]]
+        keyboard = layout(
+            [[Button(_("Skip ▶"), callback_data=_data(session, step, "s"))]]
         )
         return Screen(text, keyboard)
     return _review_screen(services, session)
@@ -251,17 +250,17 @@ def _indicator_screen(services: Services, session: Session, index: int) -> Scree
         kind = survey.kind(kind_id)
         chosen = session.scores.get((item.code, kind_id))
         row = [
-            InlineKeyboardButton(
+            Button(
                 ("✓" if chosen and chosen.method == "consensus" and chosen.value == v else "")
                 + str(v),
                 callback_data=_data(session, step, f"{prefix}{v}"),
             )
             for v in range(1, 6)
         ]
-        row.append(InlineKeyboardButton("?", callback_data=_data(session, step, f"{prefix}d")))
+        row.append(Button("?", callback_data=_data(session, step, f"{prefix}d")))
         rows.append(
             [
-                InlineKeyboardButton(
+                Button(
                     kind.heading(language) + ":", callback_data=_data(session, step, f"h{prefix}")
                 )
             ]
@@ -269,13 +268,13 @@ def _indicator_screen(services: Services, session: Session, index: int) -> Scree
         rows.append(row)
     nav = []
     if index > 0:
-        nav.append(InlineKeyboardButton(_("◀ Back"), callback_data=_data(session, step, "b")))
+        nav.append(Button(_("◀ Back"), callback_data=_data(session, step, "b")))
     if item_done(session, item.code):
-        nav.append(InlineKeyboardButton(_("Next ▶"), callback_data=_data(session, step, "k")))
+        nav.append(Button(_("Next ▶"), callback_data=_data(session, step, "k")))
     else:
-        nav.append(InlineKeyboardButton(_("Skip ▶"), callback_data=_data(session, step, "s")))
+        nav.append(Button(_("Skip ▶"), callback_data=_data(session, step, "s")))
     rows.append(nav)
-    return Screen("\n".join(lines), InlineKeyboardMarkup(rows))
+    return Screen("\n".join(lines), layout(rows))
 
 
 def _review_screen(services: Services, session: Session) -> Screen:
@@ -301,8 +300,8 @@ def _review_screen(services: Services, session: Session) -> Screen:
             escape(_("Tap Submit when the group is done.")),
         ]
     )
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("✅ Submit"), callback_data=_data(session, "rv", "sub"))]]
+    keyboard = layout(
+        [[Button(_("✅ Submit"), callback_data=_data(session, "rv", "sub"))]]
     )
     return Screen(text, keyboard)
 

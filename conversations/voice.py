@@ -15,14 +15,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conversations.i18n import translator
 from conversations.journey import Reply, language_of, screen_for, shown_now, text_key
 from conversations.screens import MAX_VOICE_BYTES, MAX_VOICE_SECONDS
 from conversations.services import Services
-from conversations.steps import comment_key, find_step
+from locales.i18n import translator
 from storage import responses, users, voice
 from storage.responses import Answers, Response
 from storage.users import User
+from survey.steps import comment_key, find_step
 
 log = logging.getLogger(__name__)
 

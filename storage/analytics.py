@@ -21,9 +21,9 @@ scope ``{"group": "women"}`` keeps everyone whose list contains ``women``.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -75,22 +75,6 @@ class Cell:
         return {"group": self.group, "region": self.region, "area": self.area}[name]
 
 
-@dataclass(frozen=True, slots=True)
-class Mean:
-    """A mean rating, or why there is none."""
-
-    mean: float | None  # None when suppressed or when nobody rated
-    rated: int  # numeric ratings pooled
-    respondents: int  # people who rated the best-covered indicator (see module doc)
-    dont_know: int
-    suppressed: bool
-
-    @property
-    def dont_know_share(self) -> float | None:
-        answers = self.rated + self.dont_know
-        return None if answers == 0 or self.suppressed else self.dont_know / answers
-
-
 @dataclass(slots=True)
 class Progress:
     started: int = 0
@@ -110,6 +94,19 @@ class Comment:
     question_id: str
     text: str
     answered_at: str
+
+
+@contextlib.contextmanager
+def snapshot(database: Path | str) -> Iterator[sqlite3.Connection]:
+    """A read-only connection inside one read transaction: every query sees the
+    same moment, however many answers arrive meanwhile (WAL)."""
+    db = connect(database)
+    try:
+        db.execute("BEGIN")
+        yield db
+        db.execute("COMMIT")
+    finally:
+        db.close()
 
 
 def connect(database: Path | str) -> sqlite3.Connection:
@@ -296,35 +293,6 @@ def rating_cells(
     return [Cell(*row) for row in rows]
 
 
-def cells_with(cells: Iterable[Cell], dimension: str, choice: str) -> list[Cell]:
-    """The cells of everyone who chose ``choice`` for ``dimension``, alone or with
-    others. Each person sits in exactly one cell, so nobody is counted twice."""
-    return [cell for cell in cells if has_choice(cell.dimension(dimension), choice)]
-
-
-def pooled_means(cells: Iterable[Cell], key: Callable[[Cell], Key], k: int) -> dict[Key, Mean]:
-    """Pool cells by ``key`` into means, suppressing any with fewer than ``k`` respondents."""
-    rated: dict[Key, int] = defaultdict(int)
-    total: dict[Key, int] = defaultdict(int)
-    dont_know: dict[Key, int] = defaultdict(int)
-    per_item: dict[tuple[Key, str, str], int] = defaultdict(int)
-    for cell in cells:
-        group = key(cell)
-        rated[group] += cell.rated
-        total[group] += cell.total
-        dont_know[group] += cell.dont_know
-        per_item[(group, cell.item_code, cell.kind)] += cell.rated
-    respondents: dict[Key, int] = defaultdict(int)
-    for (group, _item, _kind), count in per_item.items():
-        respondents[group] = max(respondents[group], count)
-    result = {}
-    for group in rated:
-        suppressed = respondents[group] < k
-        mean = None if suppressed or rated[group] == 0 else total[group] / rated[group]
-        result[group] = Mean(mean, rated[group], respondents[group], dont_know[group], suppressed)
-    return result
-
-
 def own_sdg_means(db: sqlite3.Connection, response_id: int) -> dict[tuple[int, str], float]:
     """One respondent's mean rating per (goal, kind): shown only to that respondent."""
     rows = db.execute(
@@ -353,16 +321,6 @@ def submitted_response(
         ).fetchall()
     )
     return row[0], profile
-
-
-def sequence_median(values: Sequence[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,3 +104,12 @@ async def ensure_round(store: Store, title: str, years: tuple[int, int], survey_
     )
     if row is not None and row[0] == 0 and row[1]:
         await open_round(store, str(years[0]), title, years, survey_hash)
+
+
+async def submitted_counts(store: Store) -> dict[str, int]:
+    """Submitted responses per round id."""
+    rows = await store.fetchall(
+        "SELECT round_id, COUNT(*) FROM responses"
+        " WHERE submitted_at IS NOT NULL GROUP BY round_id"
+    )
+    return {row[0]: row[1] for row in rows}

@@ -72,6 +72,12 @@ async def get_user(store: Store, telegram_id: int) -> User | None:
     return user_from_row(row) if row else None
 
 
+async def pseudonym_and_language(store: Store, user_id: int) -> tuple[str, str | None] | None:
+    """A person's pseudonym and language by row id (an interview's banner)."""
+    row = await store.fetchone("SELECT pseudonym, language FROM users WHERE id = ?", (user_id,))
+    return (row["pseudonym"], row["language"]) if row else None
+
+
 async def ensure_user(store: Store, telegram_id: int, chat_id: int) -> User:
     """The user row for a Telegram id, created on first contact."""
     known = await get_user(store, telegram_id)

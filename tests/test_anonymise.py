@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
+from reporting.anonymise import quasi_identifiers, write_anonymised_csv
 from storage import audit, users
-from storage.anonymise import quasi_identifiers, write_anonymised_csv
 from tests.auxil.harness import Harness
 from tests.digest.conftest import Respondent, add_respondent, digest_settings
 

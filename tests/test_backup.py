@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import CallbackContext
 
-from bot.backups import CATCH_UP_NAME, JOB_NAME
-from bot.cli import main
+from bot.admin.backups import CATCH_UP_NAME, JOB_NAME
+from cli.main import main
 from storage.backup import check, daily_backup
 from storage.schema import MIGRATIONS
 from tests.auxil.harness import Harness, Person, make_settings

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
 from tests.auxil.harness import Harness, Person, make_settings
 from tests.auxil.journeys import agree, answer_profile, rate
 
@@ -49,7 +49,7 @@ def test_check_config_needs_no_token_and_warns_of_its_absence(tmp_path: Path) ->
 
 
 def test_a_duplicate_indicator_code_names_file_section_and_code(tmp_path: Path) -> None:
-    shipped = Path(__file__).parent.parent / "conversations/surveys/sdg_scorecard.toml"
+    shipped = Path(__file__).parent.parent / "survey/files/sdg_scorecard.toml"
     survey = tmp_path / "my-survey.toml"
     survey.write_bytes(shipped.read_bytes().replace(b'code = "4.1.1"', b'code = "1.1.1"', 1))
     result = run_cli("check-config", cwd=tmp_path, env={"SCORECARD_SURVEY__FILE": str(survey)})
@@ -83,7 +83,7 @@ def test_a_second_bot_on_one_database_is_refused_in_one_line(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(database))
-    monkeypatch.setattr("bot.cli.check_bot_api", _token_accepted)
+    monkeypatch.setattr("cli.run.check_bot_api", _token_accepted)
     held = acquire(database)  # as a running bot holds it
     try:
         assert main(["run"]) == 2
@@ -159,7 +159,7 @@ def test_bad_survey_file_names_file_item_and_field(
     from importlib import resources
 
     shipped = (
-        resources.files("conversations.surveys").joinpath("sdg_scorecard.toml").read_text("utf-8")
+        resources.files("survey.files").joinpath("sdg_scorecard.toml").read_text("utf-8")
     )
     broken = tmp_path / "broken.toml"
     broken.write_text(

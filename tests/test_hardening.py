@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from conversations.steps import comment_key
-from conversations.textlimits import utf16_cut, utf16_len
+from locales.textlimits import utf16_cut, utf16_len
 from storage import responses, users
 from storage.export import write_ratings_csv
+from survey.steps import comment_key
 from tests.auxil.harness import Harness, Person, make_settings
 from tests.auxil.journeys import agree, answer_profile, rate, rating_button, statement
 

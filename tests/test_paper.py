@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
-from conversations.survey import load_survey
+from cli.main import main
+from survey.model import load_survey
 
 SURVEY = load_survey()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import parser
+from cli.main import parser
 from storage.schema import MIGRATIONS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conversations.relevance import (
+from survey.model import SurveyFileError, load_survey
+from survey.relevance import (
     And,
     Compare,
     Not,
@@ -17,9 +18,8 @@ from conversations.relevance import (
     is_relevant,
     parse_relevant,
 )
-from conversations.survey import SurveyFileError, load_survey
 
-SHIPPED = Path(__file__).parent.parent / "conversations/surveys/sdg_scorecard.toml"
+SHIPPED = Path(__file__).parent.parent / "survey/files/sdg_scorecard.toml"
 
 
 def test_the_supported_forms_parse_into_a_tree() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
 from storage import users
 from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person, make_settings

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 import pytest
 
-from bot.outreach.reminders import send_due
+from bot.admin.reminders import send_due
 from conversations.callbacks import step_data
 from storage import database as database_module
 from storage import responses, users

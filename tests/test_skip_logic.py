@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from conversations.callbacks import step_data
-from conversations.survey import DEFAULT_SURVEY, load_survey
 from storage import responses, users
 from storage.responses import Answers
+from survey.model import DEFAULT_SURVEY, load_survey
 from tests.auxil.harness import Harness, Person, make_settings
 from tests.auxil.journeys import agree, answer_all, answer_profile, labels, rate, step_of
 
@@ -35,7 +35,7 @@ URBAN_FULL = [1, 0, 0, 1, 0]
 
 
 def skip_logic_survey(folder: Path) -> Path:
-    text = resources.files("conversations.surveys").joinpath(DEFAULT_SURVEY).read_text("utf-8")
+    text = resources.files("survey.files").joinpath(DEFAULT_SURVEY).read_text("utf-8")
     shipped = load_survey()
     for section in shipped.sections:
         for item in section.items[2:]:

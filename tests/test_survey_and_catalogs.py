@@ -9,10 +9,10 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from conversations.i18n import translator
-from conversations.survey import SurveyFileError, load_survey, parse_survey
+from locales.i18n import translator
 from storage.database import open_database
 from storage.schema import MIGRATIONS
+from survey.model import SurveyFileError, load_survey, parse_survey
 from tools.catalogs import problems
 
 
@@ -77,7 +77,7 @@ def test_a_survey_edit_changes_the_content_hash(tmp_path: Path) -> None:
     survey = load_survey()
     raw = (
         Path(__file__)
-        .parent.parent.joinpath("conversations/surveys/sdg_scorecard.toml")
+        .parent.parent.joinpath("survey/files/sdg_scorecard.toml")
         .read_bytes()
     )
     edited = parse_survey(

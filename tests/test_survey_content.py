@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from conversations.survey import LANGUAGES, load_survey
+from cli.main import main
+from survey.model import LANGUAGES, load_survey
 
 TOKEN = "123456789:AAHexampleexampleexampleexample000"
 MAX_STATEMENT = 140  # one bold line or two on a 390 px phone screen
@@ -24,7 +24,7 @@ ITEMS = [item for _section, item in SURVEY.items]
 
 def _shipped_text() -> str:
     return (
-        resources.files("conversations.surveys").joinpath("sdg_scorecard.toml").read_text("utf-8")
+        resources.files("survey.files").joinpath("sdg_scorecard.toml").read_text("utf-8")
     )
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import Settings
-from bot.digest.analysis import analyse
-from bot.digest.opensdg import write_opensdg
-from bot.digest.reference import ReferencePoint
-from bot.digest.text import render_text
-from conversations.survey import load_survey, survey_source
+from cli.main import main
+from reporting.digest.analysis import analyse
+from reporting.digest.opensdg import write_opensdg
+from reporting.digest.reference import ReferencePoint
+from reporting.digest.text import render_text
 from storage import rounds
+from survey.model import load_survey, survey_source
 from tests.auxil.harness import Harness, Person, make_settings
 from tests.auxil.journeys import agree, answer_all, answer_profile, rate
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
+from cli.main import main
 from tests.auxil.harness import Harness, Person
 from tests.auxil.journeys import agree, answer_profile, statement
 

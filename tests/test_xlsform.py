@@ -8,11 +8,11 @@ import pytest
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
-from bot.cli import main
-from conversations.survey import Survey, load_survey
-from conversations.xlsform import LANGUAGE_NAMES, SURVEY_COLUMNS
+from cli.main import main
+from survey.model import Survey, load_survey
+from survey.xlsform_export import LANGUAGE_NAMES, SURVEY_COLUMNS
 
-SHIPPED = Path(__file__).parent.parent / "conversations/surveys/sdg_scorecard.toml"
+SHIPPED = Path(__file__).parent.parent / "survey/files/sdg_scorecard.toml"
 VI, EN = (f"label::{LANGUAGE_NAMES[language]}" for language in ("vi", "en"))
 
 

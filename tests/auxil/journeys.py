@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversations.guardian import MINOR_ANSWERS
-from conversations.survey import Survey
+from survey.model import Survey
 from tests.auxil.harness import Harness, Person
 
 

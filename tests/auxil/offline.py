@@ -18,7 +18,7 @@ from typing import Any
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.request import BaseRequest, RequestData
 
-from conversations.textlimits import utf16_len
+from locales.textlimits import utf16_len
 
 BOT_USER = {
     "id": 700000001,

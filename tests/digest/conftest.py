@@ -27,9 +27,9 @@ from typing import Any
 import pytest
 
 from conversations.services import CONSENT_VERSION
-from conversations.survey import DEFAULT_SURVEY
 from storage import responses, users
 from storage.store import Store
+from survey.model import DEFAULT_SURVEY
 from tests.auxil.harness import Harness, make_settings
 from tests.auxil.offline import OfflineTelegram
 
@@ -108,7 +108,7 @@ DATASET = [
 def report_round_survey(folder: Path) -> Path:
     """The shipped survey as the report's round (2022 now, 2025 forecast), so the
     hand computations above hold whatever years the shipped file asks about."""
-    shipped = resources.files("conversations.surveys").joinpath(DEFAULT_SURVEY).read_text("utf-8")
+    shipped = resources.files("survey.files").joinpath(DEFAULT_SURVEY).read_text("utf-8")
     now = re.search(r'id = "now"\nyear = (\d+)', shipped)
     forecast = re.search(r'id = "forecast"\nyear = (\d+)', shipped)
     assert now is not None and forecast is not None

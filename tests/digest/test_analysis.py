@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from pytest import approx
 
-from bot.digest.analysis import Analysis, analyse
-from bot.digest.delivery import official_overrides
+from bot.coordinator.delivery import official_overrides
+from reporting.digest.analysis import Analysis, analyse
 from storage import users
 from tests.auxil.harness import Harness
 from tests.digest.conftest import Respondent, add_respondent

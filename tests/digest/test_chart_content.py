@@ -11,9 +11,9 @@ import pytest
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from bot.digest.analysis import Analysis, analyse
-from bot.digest.charts import FORECAST_COLOUR, NOW_COLOUR, goals_figure, heat_map_figure
-from conversations.survey import Official
+from reporting.digest.analysis import Analysis, analyse
+from reporting.digest.charts import FORECAST_COLOUR, NOW_COLOUR, goals_figure, heat_map_figure
+from survey.model import Official
 from tests.auxil.harness import Harness
 
 NOW_SDG1, FORECAST_SDG1 = 17 / 7, 23 / 7

@@ -13,12 +13,12 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from bot.digest import charts
-from bot.digest.analysis import Analysis, analyse
-from bot.digest.charts import STYLE, goals_chart, heat_map
-from bot.digest.reference import Reference, ReferencePoint
-from conversations.i18n import translator
-from conversations.survey import Official, Survey
+from locales.i18n import translator
+from reporting.digest import charts
+from reporting.digest.analysis import Analysis, analyse
+from reporting.digest.charts import STYLE, goals_chart, heat_map
+from reporting.digest.reference import Reference, ReferencePoint
+from survey.model import Official, Survey
 from tests.auxil.harness import Harness
 
 

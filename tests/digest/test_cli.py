@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from bot.cli import main
+from cli.main import main
 from tests.auxil.harness import Harness
 from tests.auxil.offline import TOKEN
 from tests.digest.conftest import report_round_survey

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.cli import main
+from cli.main import main
 from storage import sessions
 from storage.sessions import Score
 from tests.auxil.harness import Harness

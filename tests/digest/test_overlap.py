@@ -34,11 +34,11 @@ import pytest
 from openpyxl import load_workbook
 from pytest import approx
 
-from bot.digest.analysis import Analysis, analyse, cell_frame, explode
-from bot.digest.charts import heat_map
-from bot.digest.opensdg import opensdg_frame
-from bot.digest.workbook import render_workbook
-from conversations.results import message_parts
+from reporting.digest.analysis import Analysis, analyse, cell_frame, explode
+from reporting.digest.charts import heat_map
+from reporting.digest.opensdg import opensdg_frame
+from reporting.digest.workbook import render_workbook
+from reporting.results import message_parts
 from storage import analytics, users
 from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from bot.cli import main
-from bot.config import ConfigError, load_settings
-from bot.digest.analysis import analyse
-from bot.digest.reference import Reference, ReferencePoint, reference_from_settings
-from bot.digest.text import render_text
-from bot.digest.workbook import render_workbook
+from bot.config import ConfigError, load_settings, reference_from_settings
+from cli.main import main
+from reporting.digest.analysis import analyse
+from reporting.digest.reference import Reference, ReferencePoint
+from reporting.digest.text import render_text
+from reporting.digest.workbook import render_workbook
 from tests.auxil.harness import Harness
 from tests.digest.test_cli import config as cli_config
 

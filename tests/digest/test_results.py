@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.results import results_text
+from reporting.results import results_text
 from storage import users
 from tests.auxil.harness import Harness, Person
 from tests.digest.conftest import Respondent, add_respondent

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import delivery
-from bot.digest.schedule import ScheduleError, parse_schedule
+from bot.coordinator import delivery
+from bot.coordinator.schedule import ScheduleError, parse_schedule
 from storage import digests
 from storage.digests import Coordinator
 from tests.auxil.harness import Harness

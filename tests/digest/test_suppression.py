@@ -20,7 +20,7 @@ The designed dataset reproduces issue 10's example. Indicator 1.1.1 "now", k = 5
 The test's attacker knows, for every shown row, its ratings, their total and its
 don't-know answers, per kind; it knows nothing of hidden rows. It works with one
 unknown per person and indicator (finer than the bot's cells), so it shares no
-code with ``storage.suppression``.
+code with ``reporting.suppression``.
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from bot.digest.analysis import Analysis, analyse
-from bot.digest.charts import heat_map_figure
-from bot.digest.opensdg import opensdg_frame
-from bot.digest.text import render_text
-from bot.digest.workbook import render_workbook
-from conversations.results import comparisons
+from reporting.digest.analysis import Analysis, analyse
+from reporting.digest.charts import heat_map_figure
+from reporting.digest.opensdg import opensdg_frame
+from reporting.digest.text import render_text
+from reporting.digest.workbook import render_workbook
+from reporting.results import comparisons
 from storage import analytics
 from tests.auxil.harness import Harness
 from tests.digest.conftest import Respondent, add_respondent, digest_settings

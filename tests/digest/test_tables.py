@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from pytest import approx
 
-from bot.digest.analysis import Analysis, analyse, cell_frame, pool
-from bot.digest.charts import heat_map
-from bot.digest.opensdg import opensdg_frame
-from bot.digest.workbook import render_workbook
+from reporting import means
+from reporting.digest.analysis import Analysis, analyse, cell_frame, pool
+from reporting.digest.charts import heat_map
+from reporting.digest.opensdg import opensdg_frame
+from reporting.digest.workbook import render_workbook
 from storage import analytics
 from storage.analytics import Cell
 from tests.auxil.harness import Harness
@@ -61,7 +62,7 @@ async def test_breakdown_grid_masks_small_groups(digest_harness: Harness) -> Non
 
 
 def test_pooling_agrees_with_the_results_command() -> None:
-    """/results pools with storage.analytics.pooled_means: the same people are hidden."""
+    """/results pools with storage.means.pooled_means: the same people are hidden."""
     draw = random.Random(4)
     cells = [
         Cell(group, region, "urban", int(item[0]), item, kind, rated, rated * 3, dont_know)
@@ -75,7 +76,7 @@ def test_pooling_agrees_with_the_results_command() -> None:
     ]
     frame = cell_frame(cells)
     for k in (1, 3, 5, 8):
-        expected = analytics.pooled_means(cells, lambda c: (c.group, c.sdg, c.kind), k)
+        expected = means.pooled_means(cells, lambda c: (c.group, c.sdg, c.kind), k)
         pooled = pool(frame, ["group", "sdg", "kind"], k)
         assert set(pooled.index) == set(expected)
         for key, mean in expected.items():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conversations.survey import Survey, load_survey
 from localbotapi import ControlClient, LocalBotApiServer
+from survey.model import Survey, load_survey
 from tests.e2e.driver import TOKEN, BotProcess
 
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from conversations.steps import steps_of
-from conversations.survey import Survey
 from localbotapi import ChatMessage, ControlClient, SimulatedUser
+from survey.model import Survey
+from survey.steps import steps_of
 from tests.auxil.journeys import adult_choices
 
 # A fixed fake token: the local server checks its shape only, and so does the bot.

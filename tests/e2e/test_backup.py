@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conversations.survey import Survey
 from localbotapi import ControlClient
+from survey.model import Survey
 from tests.e2e.driver import BotProcess, ChatWatcher, Respondent, bot_environment
 
 PEOPLE = 50

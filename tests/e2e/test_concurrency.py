@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from conversations.survey import Survey
 from localbotapi import ControlClient
+from survey.model import Survey
 from tests.e2e.driver import BotProcess, ChatWatcher, Respondent, exported_ratings
 
 PEOPLE = 50

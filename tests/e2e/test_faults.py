@@ -6,8 +6,8 @@ import asyncio
 import sqlite3
 from collections import Counter
 
-from conversations.survey import Survey
 from localbotapi import ControlClient
+from survey.model import Survey
 from tests.e2e.driver import BotProcess, Respondent, exported_ratings, live_screen, step_of
 
 

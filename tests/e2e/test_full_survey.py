@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from conversations.survey import Survey
 from localbotapi import ControlClient
+from survey.model import Survey
 from tests.e2e.driver import BotProcess, Respondent, exported_ratings
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conversations.survey import Survey
 from localbotapi import ControlClient
+from survey.model import Survey
 from tests.e2e.driver import Respondent, step_of
 from tests.e2e.playground import Playground
 

@@ -8,8 +8,8 @@ import sqlite3
 import subprocess
 import sys
 
-from conversations.survey import Survey
 from localbotapi import ChatMessage, ControlClient
+from survey.model import Survey
 from tests.e2e.driver import BotProcess, Respondent, bot_environment, exported_ratings, live_screen
 
 

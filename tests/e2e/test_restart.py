@@ -6,8 +6,8 @@ import asyncio
 import os
 import random
 
-from conversations.survey import Survey
 from localbotapi import ChatMessage, ControlClient
+from survey.model import Survey
 from tests.e2e.driver import (
     BotProcess,
     Respondent,

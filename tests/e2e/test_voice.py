@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from conversations.survey import Survey
 from localbotapi import ControlClient
+from survey.model import Survey
 from tests.e2e.driver import BotProcess, Respondent
 
 

@@ -6,7 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from bot.outreach.broadcasting import tasks
+from bot.admin.broadcasting import tasks
 from storage import audit, broadcasts, users
 from tests.auxil.harness import Harness, Person
 from tests.auxil.journeys import agree

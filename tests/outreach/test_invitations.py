@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from bot.cli import main
+from cli.main import main
 from storage import audit, users
 from tests.auxil.harness import Harness, Person
 from tests.auxil.journeys import labels

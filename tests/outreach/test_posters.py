@@ -15,7 +15,7 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 from pypdf import PdfReader
 
-from bot.outreach import posters
+from reporting import posters
 
 # The longest link Telegram allows: a 32-character username and a 22-character code.
 LONG_LINK = "https://t.me/" + "A" * 29 + "Bot" + "?start=" + "Ab3-_xYz0123456789abcd"

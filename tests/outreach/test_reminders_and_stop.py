@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.admin.reminders import send_due
 from bot.config import ConfigError, load_settings
-from bot.outreach.reminders import send_due
 from storage import broadcasts, responses, users
 from storage import outreach as outreach_storage
 from tests.auxil.harness import Harness, Person

@@ -1,1 +1,0 @@
-"""Coordinator digests: analysis, text, charts, workbook, Open SDG export, schedules."""

@@ -1,0 +1,444 @@
+"""Chat commands and buttons of facilitators; /facilitator for admins.
+
+Handlers stay thin: the rules live in ``conversations.sessions`` and the
+journey, the rows in ``storage.facilitation`` and ``storage.sessions``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
+
+from bot import presenters
+from bot.config import Settings
+from bot.respondent import handlers
+from bot.roles import Outcome, admin_only, caller_language, refuse
+from conversations import interviews
+from conversations import sessions as session_service
+from conversations.services import Services
+from locales.i18n import translator
+from storage import facilitation, sessions
+from storage.sessions import Session
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.bot_data["services"]
+
+
+async def sync_config(application: Application) -> None:  # type: ignore[type-arg]
+    """``[[facilitators]]`` into the database; ones removed from the config lose the role."""
+    settings: Settings = application.bot_data["settings"]
+    services: Services = application.bot_data["services"]
+    await facilitation.sync_config_facilitators(
+        services.store, [entry.telegram_id for entry in settings.facilitators]
+    )
+
+
+def facilitator_only(handler: Handler) -> Handler:
+    """Facilitators only; anyone else gets "Not allowed." and nothing more."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        user = update.effective_user
+        if (
+            user is None
+            or await facilitation.get_facilitator(_services(context).store, user.id) is None
+        ):
+            await refuse(update, context)
+            return None
+        return await handler(update, context)
+
+    return wrapper
+
+
+def stopping(handler: Handler) -> Handler:
+    """For buttons handled before the journey: it must never see them too."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        await handler(update, context)
+        raise ApplicationHandlerStop
+
+    return wrapper
+
+
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, text)
+
+
+def _number(args: list[str]) -> int | None:
+    if len(args) < 2 or not args[1].isdigit() or len(args[1]) > 6:
+        return None
+    return int(args[1])
+
+
+# /facilitator (admins) ---------------------------------------------------------
+
+
+@admin_only("facilitator")
+async def facilitator_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+    services = _services(context)
+    user = update.effective_user
+    assert user is not None
+    _ = translator(await caller_language(context, user.id))
+    args = context.args or []
+    action = args[0].lower() if args else "list"
+    if action == "list":
+        rows = await facilitation.list_facilitators(services.store)
+        await _say(
+            update,
+            context,
+            "\n".join(
+                f"{f.telegram_id}" + (" (config)" if f.source == "config" else "") for f in rows
+            )
+            or _("No facilitators yet."),
+        )
+        return None
+    telegram_id = int(args[1]) if len(args) == 2 and args[1].isdigit() else 0
+    if action not in ("add", "remove") or not 0 < telegram_id < 2**53:
+        await _say(
+            update,
+            context,
+            _(
+                "Use /facilitator list, /facilitator add <user id> or /facilitator remove <user id>."
+            ),
+        )
+        return Outcome("rejected: usage")
+    if action == "add":
+        added = await facilitation.add_facilitator(services.store, telegram_id, "chat")
+        text = (
+            _("Facilitator {id} added. They can now use /interview and /session.")
+            if added
+            else _("{id} is already a facilitator.")
+        )
+        await _say(update, context, text.format(id=telegram_id))
+        return None if added else Outcome("ok: already")
+    removed = await facilitation.remove_facilitator(services.store, telegram_id)
+    settings: Settings = context.bot_data["settings"]
+    if removed and any(f.telegram_id == telegram_id for f in settings.facilitators):
+        # Back at the next start unless the config changes too: say so.
+        text = _("Facilitator {id} removed; they are also in the config file, remove them there.")
+    elif removed:
+        text = _("Facilitator {id} removed.")
+    else:
+        text = _("{id} is not a facilitator.")
+    await _say(update, context, text.format(id=telegram_id))
+    return None if removed else Outcome("rejected: not a facilitator")
+
+
+# /interview ---------------------------------------------------------------------
+
+
+@facilitator_only
+async def interview_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    language = await caller_language(context, user.id)
+    _ = translator(language)
+    args = [a.lower() for a in context.args or []]
+    action = args[0] if args else "new"
+    current = await handlers.focused_interview(services, user.id)
+    if action == "new":
+        screen = interviews.read_aloud_screen(language, services.survey)
+        await context.bot.send_message(
+            chat.id, screen.text, parse_mode=ParseMode.HTML, reply_markup=presenters.markup(screen.keyboard)
+        )
+    elif action == "list":
+        rows = await facilitation.open_interviews(services.store, user.id)
+        closed = await facilitation.closed_count(services.store, user.id)
+        text = interviews.list_text(language, rows, closed, current.id if current else None)
+        await _say(update, context, text)
+    elif action == "resume":
+        number = _number(args)
+        interview = (
+            await facilitation.interview_by_number(services.store, user.id, number)
+            if number is not None
+            else None
+        )
+        if interview is None or interview.status != "open" or interview.submitted:
+            # Submitted or ended interviews are out of the facilitator's sight.
+            await _say(
+                update,
+                context,
+                _("No paused interview with that number. /interview list shows them."),
+            )
+            return
+        await facilitation.set_focus(services.store, user.id, "interview", interview.id)
+        await handlers.show_interview(
+            context,
+            chat.id,
+            interview,
+            _("Interview {number} ({id}) resumed.").format(
+                number=interview.number, id=interview.pseudonym
+            ),
+        )
+    elif action in ("pause", "end"):
+        if current is None:
+            await _say(update, context, _("You are not in an interview. /interview list"))
+            return
+        if action == "pause":
+            await facilitation.set_focus(services.store, user.id, None)
+            text = _(
+                "Interview {number} ({id}) paused. /interview resume {number} continues it;"
+                " your own buttons and messages are yours again."
+            )
+        else:
+            await facilitation.close_interview(services.store, current.id)
+            text = _(
+                "Interview {number} ({id}) ended: the answers given are kept as an unfinished"
+                " scorecard and can no longer be seen or changed here."
+            )
+        await _say(update, context, text.format(number=current.number, id=current.pseudonym))
+    else:
+        await _say(
+            update,
+            context,
+            _(
+                "Use /interview (a new interview), /interview list, /interview resume <n>,"
+                " /interview pause or /interview end."
+            ),
+        )
+
+
+@stopping
+@facilitator_only
+async def on_consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    assert query is not None and user is not None and chat is not None
+    language = await caller_language(context, user.id)
+    _ = translator(language)
+    try:
+        answer = interviews.parse_consent(query.data)
+    except interviews.ForgedInterviewData:
+        await presenters.acknowledge(query, _("This button is not valid."), show_alert=True)
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        await presenters.acknowledge(query)
+        return
+    if answer == "n":
+        await presenters.acknowledge(query)
+        await presenters.edit(
+            message, _("Nothing was stored. Thank the person for their time. /interview")
+        )
+        return
+    survey = services.survey
+    interview = await facilitation.start_interview(
+        services.store,
+        user.id,
+        message.message_id,
+        interviews.CONSENTS[answer],
+        language,
+        services.consent_version,
+        (survey.id, survey.version, survey.content_hash),
+    )
+    if interview is None:  # this consent already started an interview
+        await presenters.acknowledge(query)
+        return
+    await presenters.acknowledge(query, _("Consent recorded"))
+    await presenters.edit(message, reply_markup=None)
+    await handlers.show_interview(
+        context, chat.id, interview, interviews.started_notice(language, interview)
+    )
+
+
+# /session -----------------------------------------------------------------------
+
+
+async def _present_session(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    session: Session,
+    outcome: session_service.Outcome,
+    message: Message | None = None,
+) -> None:
+    """Edit the live message in place, or send the screen anew and remember it."""
+    if outcome.notice:
+        await context.bot.send_message(chat_id, outcome.notice)
+    sent = await presenters.edit_or_send(
+        context, chat_id, outcome.screen, None if outcome.fresh else message
+    )
+    if sent is None or outcome.submitted:
+        return
+    fresh = await sessions.get_session(_services(context).store, session.id)
+    assert fresh is not None
+    await sessions.set_shown(
+        _services(context).store, session.id, fresh.shown_step, sent.message_id
+    )
+    await presenters.retire_keyboard(context, chat_id, fresh.live_message_id, sent.message_id)
+
+
+async def _show_session(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, session: Session, notice: str | None = None
+) -> None:
+    services = _services(context)
+    screen = session_service.screen(
+        services, session, session_service.shown(services.survey, session)
+    )
+    await _present_session(
+        context, chat_id, session, session_service.Outcome(screen, notice=notice, fresh=True)
+    )
+
+
+async def _focused_session(services: Services, telegram_id: int) -> Session | None:
+    focus = await facilitation.get_focus(services.store, telegram_id)
+    if focus is None or focus.kind != "session":
+        return None
+    session = await sessions.get_session(services.store, focus.target_id)
+    if session is None or session.submitted_at is not None or session.facilitator_id != telegram_id:
+        await facilitation.set_focus(services.store, telegram_id, None)
+        return None
+    return session
+
+
+@facilitator_only
+async def session_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    language = await caller_language(context, user.id)
+    _ = translator(language)
+    args = [a.lower() for a in context.args or []]
+    action = args[0] if args else "new"
+    survey = services.survey
+    if action == "new":
+        session = await sessions.start_session(
+            services.store, user.id, (survey.id, survey.version, survey.content_hash), language
+        )
+        await _show_session(
+            context,
+            chat.id,
+            session,
+            _(
+                "Group session {id} started. Record what the group agrees on; every answer is"
+                " saved at once. /session pause to stop for now."
+            ).format(id=session.pseudonym),
+        )
+    elif action == "list":
+        rows = await sessions.open_sessions(services.store, user.id)
+        if not rows:
+            text = _("No open group sessions.")
+        else:
+            text = "\n".join(
+                [_("Group sessions you can resume:")]
+                + [
+                    _("{number}. {id}: {scored} scores so far").format(
+                        number=s.id, id=s.pseudonym, scored=len(s.scores)
+                    )
+                    for s in rows
+                ]
+                + [_("Send /session resume <number> to continue one.")]
+            )
+        await _say(update, context, text)
+    elif action == "resume":
+        number = _number(args)
+        session = await sessions.get_session(services.store, number) if number else None
+        if session is None or session.facilitator_id != user.id or session.submitted_at:
+            await _say(update, context, _("No open group session with that number. /session list"))
+            return
+        await facilitation.set_focus(services.store, user.id, "session", session.id)
+        await _show_session(
+            context, chat.id, session, _("Group session {id} resumed.").format(id=session.pseudonym)
+        )
+    elif action == "pause":
+        current = await _focused_session(services, user.id)
+        if current is None:
+            await _say(update, context, _("You are not in a group session. /session list"))
+            return
+        await facilitation.set_focus(services.store, user.id, None)
+        await _say(
+            update,
+            context,
+            _("Group session {id} paused. /session resume {number} continues it.").format(
+                id=current.pseudonym, number=current.id
+            ),
+        )
+    else:
+        await _say(
+            update,
+            context,
+            _(
+                "Use /session (a new group session), /session list, /session resume <n> or /session pause."
+            ),
+        )
+
+
+@stopping
+@facilitator_only
+async def on_session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    assert query is not None and user is not None and chat is not None
+    _ = translator(await caller_language(context, user.id))
+    try:
+        press = session_service.parse_press(query.data, services.survey)
+    except session_service.ForgedSessionData:
+        await presenters.acknowledge(query, _("This button is not valid."), show_alert=True)
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    session = await _focused_session(services, user.id)
+    if session is None or session.id != press.session_id:
+        await presenters.acknowledge(
+            query,
+            _("That group session is not open here. /session list shows the open ones."),
+            show_alert=True,
+        )
+        return
+    is_live = message is not None and message.message_id == session.live_message_id
+    if not is_live or press.step != session_service.shown(services.survey, session):
+        await presenters.acknowledge(
+            query, _("That message is out of date. Here is your current question.")
+        )
+        await _show_session(context, chat.id, session)
+        return
+    outcome = await session_service.apply(services, session, press)
+    await presenters.acknowledge(query, outcome.alert)
+    await _present_session(context, chat.id, session, outcome, message)
+
+
+async def on_session_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A voice note in a facilitator's open session: sessions keep typed notes only,
+    so it is not taken for the facilitator's own comment. Anyone else's goes on."""
+    services = _services(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if await _focused_session(services, user.id) is None:
+        return
+    _ = translator(await caller_language(context, user.id))
+    await context.bot.send_message(
+        chat.id,
+        _(
+            "A group session keeps typed notes only: please type the reasons the group"
+            " gave. Voice notes are kept for individual comments."
+        ),
+    )
+    raise ApplicationHandlerStop
+
+
+async def on_session_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed answers of a facilitator's open session; anyone else's text goes on to
+    the journey."""
+    services = _services(context)
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if user is None or chat is None or message is None or message.text is None:
+        return
+    session = await _focused_session(services, user.id)
+    if session is None:
+        return
+    outcome = await session_service.answer_text(services, session, message.text, message.message_id)
+    if outcome is not None:
+        await _present_session(context, chat.id, session, outcome)
+    raise ApplicationHandlerStop

@@ -1,0 +1,98 @@
+"""How the bot shows things in Telegram: a screen as a message, edited in place or sent
+anew, button presses answered, old keyboards retired.
+
+Every respondent, facilitator and guardian screen goes through here, so the
+Telegram rules (a "not modified" edit is no error, a too-old query must not
+stop the next question) live in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from functools import lru_cache
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from conversations.keyboard import Keyboard
+from conversations.screens import Screen
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4096)
+def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """Telegram's markup for an engine keyboard (cached: keyboards repeat on every tap)."""
+    if keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.callback_data, url=b.url) for b in row]
+            for row in keyboard
+        ]
+    )
+
+
+async def send_screen(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen
+) -> Message:
+    """A screen as a new message."""
+    return await context.bot.send_message(
+        chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard)
+    )
+
+
+async def acknowledge(
+    query: CallbackQuery, text: str | None = None, show_alert: bool = False
+) -> None:
+    """Answer a button press; a query that is too old (say, after a restart) must
+    not stop the next question from being shown, so that error is ignored."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as error:
+        log.info("callback query not answered: %s", error.message)
+
+
+async def edit(message: Message, text: str | None = None, **kwargs: object) -> None:
+    """Edit a message the person tapped; "not modified" (a press delivered twice)
+    and a message gone from the chat are not errors: what follows is still shown."""
+    try:
+        if text is None:
+            await message.edit_reply_markup(**kwargs)  # type: ignore[arg-type]
+        else:
+            await message.edit_text(text, **kwargs)  # type: ignore[arg-type]
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            log.info("edit failed: %s", error.message)
+
+
+async def edit_or_send(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen, message: Message | None
+) -> Message | None:
+    """Edit ``message`` in place; when there is none or the edit fails, send the screen
+    anew and return the new message (``None``: edited, or already showing it)."""
+    if message is not None:
+        try:
+            await message.edit_text(
+                screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard)
+            )
+            return None
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return None
+            log.info("edit failed (%s); sending the screen anew", error.message)
+    return await send_screen(context, chat_id, screen)
+
+
+async def retire_keyboard(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, old: int | None, new: int
+) -> None:
+    """The old question's buttons would only confuse once a new message asks it."""
+    if old is not None and old != new:
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_reply_markup(chat_id, old, reply_markup=None)
+
+

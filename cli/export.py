@@ -1,0 +1,74 @@
+"""``scorecard-bot export``: the tidy CSV (full or anonymised) and Open SDG files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import IO
+
+from bot.config import ConfigError, Settings
+from cli.common import audit_export, command
+from survey.model import load_survey
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=["csv", "opensdg"],
+        default="csv",
+        help="csv (default): every rating; opensdg: mean ratings in the Open SDG data"
+        " format, one file per indicator, into the folder --out",
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="file to write ('-' for standard output)"
+    )
+    parser.add_argument(
+        "--anonymise",
+        action="store_true",
+        help="csv only: a file safe to share: every combination of profile answers shared by"
+        " at least digest.min_cell respondents (values withheld as '*'), dates to the month,"
+        " new respondent ids; what changed goes to stderr",
+    )
+
+
+@command("export", "export every rating as a tidy CSV (pseudonymous ids only)", _export_arguments)
+def export(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.export import write_ratings_csv
+
+    if args.anonymise and args.format != "csv":
+        raise ConfigError("--anonymise: only with --format csv")
+    if args.format == "opensdg":
+        from cli.digest import export_opensdg
+
+        code = export_opensdg(settings, args.out)
+        audit_export(settings, f"opensdg out={args.out}")
+        return code
+    survey = load_survey(settings.survey.file)
+    database = settings.storage.database
+    if not database.exists():
+        raise ConfigError(f"storage.database: no database at {database}")
+    fields = [q.id for q in survey.profile]
+    k = settings.digest.min_cell
+
+    def write(out: IO[str]) -> str:
+        if not args.anonymise:
+            return f"wrote {write_ratings_csv(database, out, survey.id, fields)} ratings"
+        from reporting.anonymise import write_anonymised_csv
+
+        summary = write_anonymised_csv(database, out, survey.id, fields, k)
+        return "\n".join(summary.lines())
+
+    if str(args.out) == "-":
+        report = write(sys.stdout)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with args.out.open("w", encoding="utf-8", newline="") as out:
+            report = write(out)
+    what = "csv anonymised" if args.anonymise else "csv full"
+    audit_export(settings, f"{what} out={args.out}")
+    if args.anonymise or str(args.out) != "-":
+        print(report + ("" if str(args.out) == "-" else f" (to {args.out})"), file=sys.stderr)
+    return 0
+
+

@@ -1,0 +1,534 @@
+"""The report's analysis for one survey, time window and scope.
+
+Means are over every rating stored when the analysis runs (respondents can
+only rate after consenting), finished or not; the window only counts what is
+new (responses started and completed, comments). Skips are not ratings;
+"don't know" answers count in the don't-know share, never in a mean.
+
+SQLite does the heavy lifting (``rating_totals``: running sums per indicator,
+kind and group/region/area cell); pandas pools those few thousand rows into
+the report's tables. The tables are DataFrames (``Analysis.goal_table``,
+``indicator_table``, ``breakdown_table``) read by the workbook and charts;
+the row objects (``GoalRow``, ``IndicatorRow``, ``Mean``) are derived from
+them for the text. Suppression is a boolean column per kind: a suppressed
+cell has no mean, share, growth or gap anywhere.
+
+Overlapping groups: a cell's group may be a combination (``"women
+ethnic_minority"``, see ``storage.analytics``). Breakdowns ``explode`` it, so
+such a respondent counts in each group chosen, and each exploded group is
+suppressed on its own respondents. Totals (goals, indicators) pool the
+cells as stored, so nobody counts twice there; the group counts of a goal
+can therefore add up to more than its total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from reporting import means, suppression
+from reporting.digest.reference import Reference, ReferencePoint
+from reporting.means import Mean
+from storage import analytics, versions
+from storage.analytics import Cell, Comment, Progress, SessionRecord
+from storage.rounds import Round, rounds_of
+from survey.model import Official, Survey, survey_versions_from
+
+BREAKDOWNS = ("group", "region", "area")
+KINDS = ("now", "forecast")
+CELL_COLUMNS = [
+    "group", "region", "area", "sdg", "item_code", "kind", "rated", "total", "dont_know",
+]  # fmt: skip
+LABELS = ("group", "region", "area", "item_code", "kind")
+SUMS = ["rated", "total", "dont_know"]
+HEADLINE = "all"  # the dimension of everyone's rows while pooling
+# Per kind, prefixed ``now_`` / ``forecast_`` in the goal and indicator tables.
+MEAN_COLUMNS = ["mean", "rated", "respondents", "dont_know", "dont_know_share", "suppressed"]
+
+
+def cell_frame(cells: Sequence[Cell]) -> pd.DataFrame:
+    """``rating_totals`` rows as a DataFrame with ``CELL_COLUMNS``."""
+    rows = [
+        (c.group, c.region, c.area, c.sdg, c.item_code, c.kind, c.rated, c.total, c.dont_know)
+        for c in cells
+    ]
+    columns = list(zip(*rows, strict=True)) or [()] * len(CELL_COLUMNS)
+    # Plain object columns for labels: built and grouped faster than pandas' string dtype.
+    return pd.DataFrame(
+        {
+            name: np.array(values, dtype=object if name in LABELS else np.int64)
+            for name, values in zip(CELL_COLUMNS, columns, strict=True)
+        }
+    )
+
+
+def _ids(value: str) -> list[str]:
+    """A profile value's choice ids; unanswered ('') stays one row of its own."""
+    return analytics.chosen(value) or [""]
+
+
+def explode(cells: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One row per choice id in ``column``: a cell of ``"women ethnic_minority"``
+    becomes a ``women`` row and an ``ethnic_minority`` row with the same sums.
+
+    Only for pooling one breakdown by ``column``: pooling exploded rows by any
+    other key would count a respondent once per group chosen.
+    """
+    values = cells[column]
+    if not values.str.contains(" ", regex=False).any():
+        return cells  # single choices everywhere: nothing to split (the usual case)
+    exploded = cells.assign(**{column: values.map(_ids)}).explode(column)
+    return exploded.reset_index(drop=True)
+
+
+def _means(
+    by_item: pd.DataFrame, keys: list[str], k: int, hidden: set[tuple[object, ...]] | None = None
+) -> pd.DataFrame:
+    """Pool per-indicator sums (indexed by ``keys`` + indicator and kind) by ``keys``."""
+    grouped = by_item.groupby(level=keys)
+    pooled = grouped[SUMS].sum()
+    pooled["respondents"] = grouped["rated"].max()
+    return _masked(pooled, k, hidden)
+
+
+def _masked(
+    pooled: pd.DataFrame, k: int, hidden: set[tuple[object, ...]] | None = None
+) -> pd.DataFrame:
+    """Means and don't-know shares of summed cells; suppressed below ``k`` respondents
+    and where the index without its last level (the kind) is in ``hidden``
+    (secondary suppression, ``reporting.suppression``)."""
+    pooled["suppressed"] = pooled["respondents"] < k
+    if hidden:
+        rows = pooled.index.droplevel(-1)
+        pooled["suppressed"] |= np.fromiter((key in hidden for key in rows), bool, len(rows))
+    shown = ~pooled["suppressed"]
+    pooled["mean"] = (pooled["total"] / pooled["rated"]).where(shown & (pooled["rated"] > 0))
+    answers = pooled["rated"] + pooled["dont_know"]
+    pooled["dont_know_share"] = (pooled["dont_know"] / answers).where(shown & (answers > 0))
+    return pooled[MEAN_COLUMNS]
+
+
+def pool(cells: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
+    """Pool cells by ``keys`` into means, suppressing those with fewer than ``k`` respondents.
+
+    Respondents behind a pooled mean are counted as those who rated its
+    best-covered indicator (and kind): exact for one indicator, a lower bound
+    otherwise (see ``storage.analytics``). Returns one row per key with
+    ``MEAN_COLUMNS`` (mean and share NaN when suppressed or when nobody
+    answered), indexed by ``keys``, sorted.
+    """
+    item_keys = list(dict.fromkeys([*keys, "item_code", "kind"]))
+    return _means(cells.groupby(item_keys, sort=False)[SUMS].sum(), keys, k)
+
+
+def _by_kind(pooled: pd.DataFrame, key: str, order: list[object]) -> pd.DataFrame:
+    """Means indexed by (key, kind) as one row per key of ``order`` with ``now_*`` and
+    ``forecast_*`` columns; a key nobody answered is suppressed, with zero counts."""
+    full = pooled.reindex(pd.MultiIndex.from_product([order, KINDS], names=[key, "kind"]))
+    missing = full["rated"].isna()
+    counts = ["rated", "respondents", "dont_know"]
+    full[counts] = full[counts].fillna(0).astype("int64")
+    full["suppressed"] = missing | full["suppressed"].eq(True)
+    return pd.concat([full.xs(kind, level="kind").add_prefix(f"{kind}_") for kind in KINDS], axis=1)
+
+
+def _with_change(table: pd.DataFrame, years: int) -> pd.DataFrame:
+    """Growth in percent and points per year; NaN when either mean is hidden or absent."""
+    difference = table["forecast_mean"] - table["now_mean"]
+    table["growth_percent"] = 100.0 * difference / table["now_mean"]
+    table["points_per_year"] = difference / years
+    table["change_suppressed"] = table["now_suppressed"] | table["forecast_suppressed"]
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """The report's tables; column meanings in ``tables``."""
+
+    goals: pd.DataFrame
+    indicators: pd.DataFrame
+    breakdowns: pd.DataFrame
+
+
+def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Official]) -> Tables:
+    """Pool ``cell_frame`` rows into the report's tables.
+
+    - ``goals``: one row per goal (survey order): ``sdg``, ``section_id``,
+      ``now_*`` and ``forecast_*`` (``MEAN_COLUMNS``), ``growth_percent``,
+      ``points_per_year``, ``change_suppressed``, ``official_level``,
+      ``official_source``, ``gap`` (mean now minus the official level).
+    - ``indicators``: one row per indicator (survey order): ``code``, ``sdg``,
+      the same per-kind and change columns.
+    - ``breakdowns``: one row per dimension, choice, goal and kind present, in
+      display order (dimension, choice as ``_choice_order``, goal, now first):
+      ``dimension``, ``choice``, ``sdg``, ``kind`` and ``MEAN_COLUMNS``.
+
+    The cells are stacked once for everyone (dimension ``HEADLINE``) and once
+    per dimension, then pooled in one pass. Each dimension's copy is
+    ``explode``d: a respondent counts once in each group they chose, while the
+    headline copy keeps one row per stored cell, so totals count them once.
+    Respondents of an exploded group are still the most ratings of one
+    indicator in it: one person chose each group at most once.
+    """
+    goal_rank = {section.sdg: rank for rank, section in enumerate(survey.sections)}
+    kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
+    columns = ["sdg", "item_code", "kind", *SUMS]
+    cells = cells[cells["sdg"].isin(goal_rank) & cells["kind"].isin(kind_rank)]
+    stacked = pd.concat(
+        [cells[columns].assign(choice="")]
+        + [
+            explode(cells[[dimension, *columns]], dimension).rename(columns={dimension: "choice"})
+            for dimension in BREAKDOWNS
+        ],
+        keys=[HEADLINE, *BREAKDOWNS],
+        names=["dimension", None],
+    ).reset_index("dimension")
+    by_item = stacked.groupby(["dimension", "choice", "sdg", "kind", "item_code"], sort=False)[
+        SUMS
+    ].sum()
+    # Secondary suppression over the goal, indicator and breakdown rows of each goal;
+    # only goals with a small row can give one away (most goals, at scale, have none).
+    answered = by_item["rated"] + by_item["dont_know"] > 0
+    per_row = by_item[answered].groupby(level=["dimension", "choice", "sdg", "kind"])["rated"]
+    small = per_row.max() < k
+    headline = by_item.index.get_level_values("dimension") == HEADLINE
+    small_items = by_item[answered & headline & (by_item["rated"] < k)]
+    small_goals = set(small[small].index.get_level_values("sdg")) | set(
+        small_items.index.get_level_values("sdg")
+    )
+    candidates = cells[cells["sdg"].isin(small_goals)]
+    hidden = suppression.goal_suppression(
+        candidates[CELL_COLUMNS].itertuples(index=False, name=None), k
+    )
+    pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k, hidden)
+    everyone = pooled.index.get_level_values("dimension") == HEADLINE
+    years = survey.years["forecast"] - survey.years["now"]
+
+    order = [section.sdg for section in survey.sections]
+    goals = pooled[everyone].droplevel(["dimension", "choice"])
+    goals = _with_change(_by_kind(goals, "sdg", order), years)
+    goals.insert(0, "section_id", [section.id for section in survey.sections])
+    official = [levels.get(sdg) for sdg in order]
+    goals["official_level"] = [np.nan if o is None else o.level for o in official]
+    goals["official_source"] = [None if o is None else o.source for o in official]
+    goals["gap"] = goals["now_mean"] - goals["official_level"]
+
+    # One indicator's respondents are exactly those who rated it.
+    items = by_item[by_item.index.get_level_values("dimension") == HEADLINE]
+    items = items.droplevel(["dimension", "choice"]).reorder_levels(["item_code", "sdg", "kind"])
+    items = _masked(
+        items.assign(respondents=items["rated"]),
+        k,
+        {(code, sdg) for dimension, code, sdg in hidden if dimension == suppression.ITEM},
+    ).droplevel("sdg")
+    order = [item.code for _section, item in survey.items]
+    items = _by_kind(items.reorder_levels(["item_code", "kind"]), "code", order)
+    items = _with_change(items, years)
+    items.insert(0, "sdg", [section.sdg for section, _item in survey.items])
+
+    breakdowns = pooled[~everyone].reset_index()
+    choice_rank: dict[tuple[str, str], int] = {}
+    for dimension in BREAKDOWNS:
+        present = set(breakdowns.loc[breakdowns["dimension"] == dimension, "choice"])
+        choices = _choice_order(survey, dimension, present)
+        choice_rank.update({(dimension, c): rank for rank, c in enumerate(choices)})
+    dimension_rank = {dimension: rank for rank, dimension in enumerate(BREAKDOWNS)}
+    keys = breakdowns["dimension"], breakdowns["choice"]
+    display = np.lexsort(
+        (
+            breakdowns["kind"].map(kind_rank).to_numpy(),
+            breakdowns["sdg"].map(goal_rank).to_numpy(),
+            [choice_rank[key] for key in zip(*keys, strict=True)],
+            breakdowns["dimension"].map(dimension_rank).to_numpy(),
+        )
+    )
+    return Tables(
+        goals.reset_index(), items.reset_index(), breakdowns.take(display).reset_index(drop=True)
+    )
+
+
+def _choice_order(survey: Survey, dimension: str, present: set[str]) -> list[str]:
+    """Choices in survey order, then prefer_not and unanswered (''), then any others."""
+    question = survey.profile_question(dimension)
+    order = [c.id for c in question.choices] if question else []
+    order += ["prefer_not", ""]
+    return [c for c in order if c in present] + sorted(present - set(order))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Forecast against now: growth in percent and in points per year."""
+
+    percent: float | None
+    per_year: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRow:
+    sdg: int
+    section_id: str
+    now: Mean
+    forecast: Mean
+    change: Change
+    official: Official | None
+    gap: float | None  # citizens' mean now minus the official level
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    code: str
+    sdg: int
+    now: Mean
+    forecast: Mean
+    change: Change
+
+
+def _value(value: object) -> float | None:
+    return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _mean(row: Mapping[str, object], prefix: str = "") -> Mean:
+    return Mean(
+        _value(row[prefix + "mean"]),
+        int(row[prefix + "rated"]),  # type: ignore[call-overload]
+        int(row[prefix + "respondents"]),  # type: ignore[call-overload]
+        int(row[prefix + "dont_know"]),  # type: ignore[call-overload]
+        bool(row[prefix + "suppressed"]),
+    )
+
+
+def _change(row: Mapping[str, object]) -> Change:
+    return Change(_value(row["growth_percent"]), _value(row["points_per_year"]))
+
+
+def _goal_rows(table: pd.DataFrame, levels: Mapping[int, Official]) -> list[GoalRow]:
+    return [
+        GoalRow(
+            int(row["sdg"]),
+            str(row["section_id"]),
+            _mean(row, "now_"),
+            _mean(row, "forecast_"),
+            _change(row),
+            levels.get(int(row["sdg"])),
+            _value(row["gap"]),
+        )
+        for row in table.to_dict("records")
+    ]
+
+
+def _indicator_rows(table: pd.DataFrame) -> list[IndicatorRow]:
+    return [
+        IndicatorRow(
+            str(row["code"]),
+            int(row["sdg"]),
+            _mean(row, "now_"),
+            _mean(row, "forecast_"),
+            _change(row),
+        )
+        for row in table.to_dict("records")
+    ]
+
+
+def _breakdown_means(table: pd.DataFrame) -> dict[str, dict[tuple[str, int, str], Mean]]:
+    """dimension -> (choice, sdg, kind) -> Mean, in the table's order."""
+    result: dict[str, dict[tuple[str, int, str], Mean]] = {d: {} for d in BREAKDOWNS}
+    for row in table.to_dict("records"):
+        result[row["dimension"]][(row["choice"], int(row["sdg"]), row["kind"])] = _mean(row)
+    return result
+
+
+@dataclass(slots=True)
+class Analysis:
+    survey: Survey
+    scope: dict[str, str]
+    start: datetime
+    end: datetime
+    k: int
+    progress: Progress
+    goal_table: pd.DataFrame  # Tables.goals
+    indicator_table: pd.DataFrame  # Tables.indicators
+    breakdown_table: pd.DataFrame  # Tables.breakdowns
+    goals: list[GoalRow]  # goal_table's rows
+    indicators: list[IndicatorRow]  # indicator_table's rows
+    # breakdown_table's rows: dimension -> (choice, sdg, kind) -> Mean
+    breakdowns: dict[str, dict[tuple[str, int, str], Mean]]
+    comments: list[Comment] = field(default_factory=list)
+    # Only responses collected this way (self, interview, paper); None is all.
+    mode: str | None = None
+    # Group sessions: their own records, reported beside (never in) the means above.
+    sessions: list[SessionRecord] = field(default_factory=list)
+
+    def session_goal_means(self) -> dict[tuple[int, str], tuple[float, int]]:
+        """(goal, kind) -> (mean, sessions): each session's mean of its indicator
+        scores in the goal, then the plain mean over sessions (one session, one
+        weight, whatever its size); sessions without a score in the goal are out."""
+        per_session: dict[tuple[int, str], list[float]] = {}
+        for record in self.sessions:
+            scores: dict[tuple[int, str], list[float]] = {}
+            for score in record.scores:
+                if score.mean is not None:
+                    scores.setdefault((score.sdg, score.kind), []).append(score.mean)
+            for key, values in scores.items():
+                per_session.setdefault(key, []).append(sum(values) / len(values))
+        return {key: (sum(v) / len(v), len(v)) for key, v in per_session.items()}
+
+    # Fewer than k people in the whole scope: nothing but that is shown (see ``analyse``).
+    too_small: bool = False
+    # The survey versions the submitted responses were given on (oldest first),
+    # and the indicator codes only some of them hold: items are matched by code.
+    versions: list[str] = field(default_factory=list)
+    partial_items: list[str] = field(default_factory=list)
+    # With several rounds, the means above are the current round's, and this is
+    # the previous round's per goal (None where fewer than k rated it).
+    previous_round: Reference | None = None
+
+    @property
+    def years(self) -> int:
+        return self.survey.years["forecast"] - self.survey.years["now"]
+
+    @property
+    def completion_rate(self) -> float | None:
+        started = self.progress.started
+        return None if started == 0 else self.progress.completed / started
+
+    @property
+    def median_minutes(self) -> float | None:
+        median = means.sequence_median(self.progress.durations)
+        return None if median is None else median / 60.0
+
+    def ranked_indicators(self) -> list[IndicatorRow]:
+        """Indicators with a shown mean now, lowest first."""
+        shown = [row for row in self.indicators if row.now.mean is not None]
+        return sorted(shown, key=lambda row: (row.now.mean, row.code))
+
+    def breakdown_choices(self, dimension: str) -> list[str]:
+        """Choices present in a breakdown, in display order (``_choice_order``)."""
+        table = self.breakdown_table
+        chosen = table.loc[table["dimension"] == dimension, "choice"]
+        return list(dict.fromkeys(chosen))
+
+    def breakdown_grid(self, dimension: str, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Means and suppression as choice x goal tables (display order, goals as columns);
+        NaN and False where a choice has no ratings of a goal."""
+        table = self.breakdown_table
+        rows = table[(table["dimension"] == dimension) & (table["kind"] == kind)]
+        choices = self.breakdown_choices(dimension)
+        goals = [row.sdg for row in self.goals]
+        means = rows.pivot(index="choice", columns="sdg", values="mean")
+        hidden = rows.pivot(index="choice", columns="sdg", values="suppressed")
+        return (
+            means.reindex(index=choices, columns=goals).astype(float),
+            hidden.reindex(index=choices, columns=goals).eq(True),
+        )
+
+
+def officials(
+    survey: Survey, overrides: Mapping[int, Official] | None = None
+) -> dict[int, Official]:
+    """Official levels per goal: the survey's, replaced by config overrides."""
+    result = {s.sdg: s.official for s in survey.sections if s.official is not None}
+    result.update(overrides or {})
+    return result
+
+
+def analyse(
+    database: Path | str,
+    survey: Survey,
+    scope: Mapping[str, str],
+    start: datetime,
+    end: datetime,
+    k: int = 5,
+    overrides: Mapping[int, Official] | None = None,
+    max_comments: int = 5000,
+    mode: str | None = None,
+) -> Analysis:
+    """Everything a digest shows, read in one read-only snapshot. ``mode`` keeps
+    the responses collected one way only; group sessions are read apart."""
+    start_text, end_text = _stamp(start), _stamp(end)
+    with analytics.snapshot(database) as db:
+        progress = analytics.progress(db, survey.id, scope, start_text, end_text, mode)
+        current, previous = _last_two_rounds(rounds_of(db))
+        cells = cell_frame(
+            analytics.rating_cells(db, survey.id, scope, mode, current.id if previous else None)
+        )
+        before = (
+            cell_frame(analytics.rating_cells(db, survey.id, scope, mode, previous.id))
+            if previous
+            else None
+        )
+        comments = analytics.comments(
+            db, survey.id, scope, start_text, end_text, max_comments, mode
+        )
+        sessions = analytics.session_records(db, survey.id, scope)
+        used = versions.versions_in_use(db, survey.id)
+        texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
+    levels = officials(survey, overrides)
+    # A scope of fewer than k people (a commune's 3 respondents) is a small cell
+    # itself: no counts, no comments, no rating-derived number at all.
+    too_small = progress.started < k
+    if too_small:
+        # Group sessions stay: each is its own record, with its votes hidden
+        # below k people (see ``text._sessions``), whatever the individuals.
+        progress, comments, cells, before = Progress(), [], cell_frame([]), None
+    pooled = tables(survey, cells, k, levels)
+    return Analysis(
+        survey, dict(scope), start, end, k, progress,
+        pooled.goals, pooled.indicators, pooled.breakdowns,
+        _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
+        _breakdown_means(pooled.breakdowns), comments, mode, sessions, too_small,
+        *combined_versions(survey, used, texts),
+        None if before is None or previous is None else round_reference(previous, before, k),
+    )  # fmt: skip
+
+
+def _last_two_rounds(listed: Sequence[Round]) -> tuple[Round | None, Round | None]:
+    """The current round (the open one, else the latest) and the one before it."""
+    if not listed:
+        return None, None
+    current = next((r for r in listed if r.is_open), listed[-1])
+    index = listed.index(current)
+    return current, (listed[index - 1] if index > 0 else None)
+
+
+def round_reference(previous: Round, cells: pd.DataFrame, k: int) -> Reference:
+    """The previous round's per-goal means (now and forecast) as the digest's
+    earlier round, pooled and suppressed below ``k`` like every other mean."""
+    pooled = pool(cells, ["sdg", "kind"], k)
+    goals: dict[int, ReferencePoint] = {}
+    for (sdg, kind), row in pooled.iterrows():
+        mean = None if row["suppressed"] or pd.isna(row["mean"]) else float(row["mean"])
+        point = goals.get(int(sdg), ReferencePoint())
+        goals[int(sdg)] = replace(point, **{kind: mean})
+    return Reference(
+        previous.title or previous.id, previous.now_year, previous.forecast_year, goals
+    )
+
+
+def combined_versions(
+    survey: Survey, used: Sequence[tuple[str, str, int]], texts: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """The versions' names (with the hash's start where one name has several
+    files) and the codes not in every version whose items are known (the
+    current survey's and those kept in survey_versions)."""
+    names = [version for version, _digest, _count in used]
+    labels = [
+        f"{version} ({digest[:8]})" if names.count(version) > 1 else version
+        for version, digest, _count in used
+    ]
+    known = {survey.content_hash: survey, **survey_versions_from(dict(texts))}
+    codes = [set(known[d].item_by_code) for _v, d, _n in used if d in known]
+    if len(codes) < 2:
+        return list(dict.fromkeys(labels)), []
+    partial = set.union(*codes) - set.intersection(*codes)
+    order = {code: n for n, code in enumerate(survey.item_by_code)}
+    return list(dict.fromkeys(labels)), sorted(partial, key=lambda c: (order.get(c, 10**6), c))
+
+
+def _stamp(moment: datetime) -> str:
+    """The stored timestamp format (UTC, ISO 8601, Z) for comparisons in SQL."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,245 @@
+"""Charts for the digest: PNG bytes, drawn with matplotlib's Agg canvas.
+
+Figures are built without pyplot (no global figure state), so charts can be
+drawn in worker threads. DejaVu Sans ships with matplotlib and has every
+Vietnamese diacritic. Sized about 1000 px wide: readable on a phone.
+
+No label is ever cut: names are wrapped (never truncated), each row is as
+tall as its longest label, and constrained layout sizes the margins from the
+text, so titles, tick labels, notes and the legend all stay inside the figure
+and apart (tests/digest/test_charts.py checks this geometrically at the
+longest titles). Numbers use the digest language's decimal sign (3,4 in
+Vietnamese) and the rating axis uses the survey's own scale words.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from locales.i18n import translator
+from reporting.digest.analysis import Analysis
+from reporting.digest.reference import Reference
+from reporting.digest.scope import choice_label
+from reporting.digest.text import number
+from survey.model import Survey
+
+matplotlib.use("Agg")
+STYLE = {"font.family": "DejaVu Sans", "font.size": 12}
+NOW_COLOUR, FORECAST_COLOUR, HIDDEN_COLOUR = "#4C78A8", "#F58518", "#D9D9D9"
+WIDTH = 6.4  # inches; 960 px at 150 dpi
+LINE = 10 * 1.25 / 72  # inches per line of 10 pt text
+# Characters per line: goal names beside the bars, group names, scale words under a tick.
+LABEL_WRAP, SCALE_WRAP, TITLE_WRAP, LEGEND_WRAP = 24, 11, 48, 30
+
+
+def _png(figure: Figure) -> bytes:
+    FigureCanvasAgg(figure)
+    out = io.BytesIO()
+    # Constrained layout already fits every label inside the figure, so no
+    # bbox_inches="tight" (that would draw the figure twice).
+    figure.savefig(out, format="png", dpi=150, pil_kwargs={"compress_level": 2})
+    return out.getvalue()
+
+
+def _wrap(text: str, width: int) -> str:
+    # Break long words too (a 30-letter name must not run past the margin).
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+
+
+def _figure(height: float) -> Figure:
+    figure = Figure(figsize=(WIDTH, height), layout="constrained")
+    figure.get_layout_engine().set(w_pad=0.08, h_pad=0.08)  # type: ignore[call-arg]
+    return figure
+
+
+def scale_words(survey: Survey, language: str) -> list[str]:
+    """Tick labels 1-5: the number and the scale word the questions use."""
+    return [
+        f"{point.value}\n{_wrap(point.label(language), SCALE_WRAP)}"
+        for point in survey.scale.points
+    ]
+
+
+def dimension_label(analysis: Analysis, dimension: str, choice: str, language: str) -> str:
+    _ = translator(language)
+    if choice == "prefer_not":
+        return _("Prefer not to say")
+    if choice == "":
+        return _("Not answered")
+    return choice_label(analysis.survey, dimension, choice, language)
+
+
+def _legend(figure: Figure, handles: list[Patch | Line2D]) -> None:
+    labels = [str(handle.get_label()) for handle in handles]
+    # All in one row when short; else two columns, so a long reference label stays inside.
+    columns = len(handles) if sum(len(label) for label in labels) <= 40 else 2
+    figure.legend(
+        handles=handles,
+        labels=[_wrap(label, LEGEND_WRAP) for label in labels],
+        loc="outside lower center",
+        ncol=columns,
+        frameon=False,
+        fontsize=10,
+    )
+
+
+def goals_chart(analysis: Analysis, language: str, reference: Reference | None = None) -> bytes:
+    return _png(goals_figure(analysis, language, reference))
+
+
+def goals_figure(analysis: Analysis, language: str, reference: Reference | None = None) -> Figure:
+    """Mean now and forecast per goal, with the official level and an earlier round where set."""
+    _ = translator(language)
+    survey = analysis.survey
+    goals = analysis.goals
+    labels = []
+    for row in goals:
+        section = survey.section(row.section_id)
+        title = section.short_title(language) if section else ""
+        labels.append(f"SDG {row.sdg}\n" + _wrap(title, LABEL_WRAP))
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    # Each goal's row is tall enough for its label and for its two bars' notes.
+    row_height = max(0.9, LINE * lines + 0.3)
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(2.4 + row_height * max(len(goals), 1))
+        axes = figure.add_subplot()
+        positions = np.arange(len(goals))[::-1]
+        height = 0.38
+        shown_reference = False
+        for position, row in zip(positions, goals, strict=True):
+            earlier = reference.get(row.sdg) if reference else None
+            for offset, mean, colour, before in (
+                (height / 2, row.now, NOW_COLOUR, earlier.now if earlier else None),
+                (-height / 2, row.forecast, FORECAST_COLOUR, earlier.forecast if earlier else None),
+            ):
+                if before is not None:
+                    axes.plot(
+                        [before], [position + offset], marker="o", markersize=8,
+                        markerfacecolor="white", markeredgecolor="black", markeredgewidth=1.5,
+                        linestyle="none", zorder=4,
+                    )  # fmt: skip
+                    shown_reference = True
+                if mean.mean is None:
+                    # Inside the bar's own row: the axes' limits keep it below the title.
+                    axes.text(
+                        1.05,
+                        position + offset,
+                        _("hidden: fewer than {k}").format(k=analysis.k)
+                        if mean.suppressed
+                        else "–",
+                        va="center",
+                        fontsize=9,
+                        color="#666666",
+                    )
+                    continue
+                axes.barh(position + offset, mean.mean - 1, left=1, height=height, color=colour)
+                axes.text(
+                    mean.mean + 0.05,
+                    position + offset,
+                    number(mean.mean, language),
+                    va="center",
+                    fontsize=9,
+                )
+            if row.official is not None:
+                axes.plot(
+                    [row.official.level], [position], marker="D", color="black", markersize=7,
+                    linestyle="none", zorder=5,
+                )  # fmt: skip
+        axes.set_yticks(positions, labels, fontsize=10)
+        axes.set_ylim(-0.6, len(goals) - 0.4)
+        axes.set_xlim(1, 5.6)
+        axes.set_xticks([1, 2, 3, 4, 5], scale_words(survey, language), fontsize=9)
+        axes.set_xlabel(_("Mean rating (1–5)"), fontsize=11)
+        axes.set_title(
+            _wrap(
+                _("Goals: {now} and forecast {forecast}").format(
+                    now=survey.years["now"], forecast=survey.years["forecast"]
+                ),
+                TITLE_WRAP,
+            ),
+            fontsize=13,
+        )
+        handles: list[Patch | Line2D] = [
+            Patch(color=NOW_COLOUR, label=str(survey.years["now"])),
+            Patch(color=FORECAST_COLOUR, label=str(survey.years["forecast"])),
+        ]
+        if any(row.official is not None for row in goals):
+            handles.append(
+                Line2D([], [], marker="D", color="black", linestyle="none", label=_("Official"))
+            )
+        if reference is not None and shown_reference:
+            label = _("{label} ({now} and {forecast})").format(
+                label=reference.label, now=reference.now_year, forecast=reference.forecast_year
+            )
+            handles.append(
+                Line2D(
+                    [], [], marker="o", markerfacecolor="white", markeredgecolor="black",
+                    markeredgewidth=1.5, color="black", linestyle="none", label=label,
+                )
+            )  # fmt: skip
+        _legend(figure, handles)
+        axes.grid(axis="x", alpha=0.3)
+        return figure
+
+
+def heat_map(analysis: Analysis, language: str, dimension: str = "group") -> bytes:
+    return _png(heat_map_figure(analysis, language, dimension))
+
+
+def heat_map_figure(analysis: Analysis, language: str, dimension: str = "group") -> Figure:
+    """Mean rating now per group (rows) and goal (columns); small cells hidden.
+
+    Rows are single choices from the exploded breakdown table: a person who chose
+    several groups is in each of their rows, so rows never add up to the total."""
+    _ = translator(language)
+    means, hidden_cells = analysis.breakdown_grid(dimension, "now")
+    choices, goals = list(means.index), list(means.columns)
+    values = means.to_numpy() if choices else np.full((1, len(goals)), np.nan)
+    hidden = hidden_cells.to_numpy() if choices else np.zeros_like(values, dtype=bool)
+    labels = [_wrap(dimension_label(analysis, dimension, c, language), LABEL_WRAP) for c in choices]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    row_height = max(0.6, LINE * lines + 0.2)
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(2.6 + row_height * max(len(choices), 1))
+        axes: Axes = figure.add_subplot()
+        colours = matplotlib.colormaps["RdYlGn"].with_extremes(bad=HIDDEN_COLOUR)
+        image = axes.imshow(
+            np.ma.masked_invalid(values), cmap=colours, vmin=1, vmax=5, aspect="auto"
+        )
+        for i in range(len(choices)):
+            for j in range(len(goals)):
+                text = (
+                    f"<{analysis.k}"
+                    if hidden[i, j]
+                    else ("" if np.isnan(values[i, j]) else number(values[i, j], language))
+                )
+                axes.text(j, i, text, ha="center", va="center", fontsize=10)
+        axes.set_xticks(range(len(goals)), [f"SDG {sdg}" for sdg in goals], fontsize=10)
+        axes.set_yticks(range(len(choices)), labels, fontsize=10)
+        axes.set_title(
+            _wrap(
+                _("Mean rating {year} by group").format(year=analysis.survey.years["now"]),
+                TITLE_WRAP,
+            ),
+            fontsize=13,
+        )
+        # Below the grid and horizontal: the five scale words get the figure's width,
+        # where a short vertical bar beside one or two rows would pile them up.
+        bar = figure.colorbar(image, ax=axes, location="bottom", shrink=0.9, aspect=30)
+        bar.set_ticks([1, 2, 3, 4, 5], labels=scale_words(analysis.survey, language), fontsize=9)
+        return figure
+
+
+def render_charts(
+    analysis: Analysis, language: str, reference: Reference | None = None
+) -> list[bytes]:
+    return [goals_chart(analysis, language, reference), heat_map(analysis, language)]

@@ -1,0 +1,340 @@
+"""The digest as one Telegram HTML message, in the coordinator's language.
+
+Narrow enough for a phone: the one table is about 30 characters wide. The
+text never exceeds Telegram's 4096 characters: optional parts are dropped
+(longest first) until it fits.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from functools import partial
+from html import escape as escape_html
+
+from babel.numbers import format_decimal
+
+from locales.i18n import translator
+from reporting.digest.analysis import Analysis, GoalRow
+from reporting.digest.reference import Reference, reference_number
+from reporting.digest.scope import scope_label
+
+LIMIT = 4096
+escape = partial(escape_html, quote=False)
+
+
+def number(value: float | None, language: str, digits: int = 1, sign: bool = False) -> str:
+    if value is None:
+        return "–"
+    pattern = "0." + "0" * digits if digits else "0"
+    text = format_decimal(value, format=pattern, locale=language)
+    return "+" + text if sign and not text.startswith("-") and text.strip("0,.") else text
+
+
+def whole(value: int, language: str) -> str:
+    return format_decimal(value, format="#,##0", locale=language)
+
+
+def percent(share: float | None, language: str) -> str:
+    return "–" if share is None else f"{format_decimal(100 * share, format='0', locale=language)}%"
+
+
+def _goal_line(row: GoalRow, language: str, hidden: str) -> str:
+    def cell(value: float | None, suppressed: bool, width: int, **kw: object) -> str:
+        text = hidden if suppressed else number(value, language, **kw)  # type: ignore[arg-type]
+        return text.rjust(width)
+
+    share = row.now.dont_know_share
+    return (
+        f"{row.sdg:>3} "
+        + cell(row.now.mean, row.now.suppressed, 4)
+        + " "
+        + cell(row.forecast.mean, row.forecast.suppressed, 4)
+        + " "
+        + cell(
+            row.change.percent,
+            row.now.suppressed or row.forecast.suppressed,
+            4,
+            digits=0,
+            sign=True,
+        )
+        + " "
+        + cell(
+            row.change.per_year,
+            row.now.suppressed or row.forecast.suppressed,
+            5,
+            digits=2,
+            sign=True,
+        )
+        + " "
+        + ("–" if share is None else percent(share, language)).rjust(4)
+    )
+
+
+def too_small_note(k: int, language: str) -> str:
+    """Said instead of every number when the whole scope has fewer than k people."""
+    _ = translator(language)
+    return _(
+        "Fewer than {k} people in this scope have answered so far. To protect them,"
+        " no numbers and no comments are shown until at least {k} have answered."
+    ).format(k=k)
+
+
+def render_text(
+    analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
+) -> str:
+    """The digest message (HTML)."""
+    _ = translator(language)
+    survey = analysis.survey
+    progress = analysis.progress
+    hidden = f"<{analysis.k}"
+    start = analysis.start.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    end = analysis.end.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    year_now, year_forecast = survey.years["now"], survey.years["forecast"]
+    head = [
+        "<b>" + escape(_("Scorecard digest")) + "</b>",
+        "<i>"
+        + escape(
+            _("Scope: {scope}").format(
+                scope=scope_label(survey, analysis.scope, language, _("everything"))
+            )
+        )
+        + "</i>",
+        "<i>" + escape(_("Period: {start} – {end}").format(start=start, end=end)) + "</i>",
+        *(
+            [
+                "<i>"
+                + escape(
+                    _("Only responses collected as: {mode}").format(
+                        mode=mode_name(analysis.mode, language)
+                    )
+                )
+                + "</i>"
+            ]
+            if analysis.mode
+            else []
+        ),
+        "",
+    ]
+    if analysis.too_small:
+        sessions = _sessions(analysis, language)
+        return "\n".join(
+            [
+                *head,
+                escape(too_small_note(analysis.k, language)),
+                *(["", *sessions] if sessions else []),
+            ]
+        )
+    if len(analysis.versions) > 1:
+        # Answers are matched by indicator code across versions (issue 12).
+        head.insert(
+            -1,
+            "<i>"
+            + escape(
+                _("Survey versions combined: {versions}").format(
+                    versions=", ".join(analysis.versions)
+                )
+            )
+            + "</i>",
+        )
+        if analysis.partial_items:
+            head.insert(
+                -1,
+                "<i>"
+                + escape(
+                    _("Indicators in only some versions: {codes}").format(
+                        codes=", ".join(analysis.partial_items)
+                    )
+                )
+                + "</i>",
+            )
+    head += [
+        "<b>" + escape(_("Responses")) + "</b>",
+        escape(
+            _("Started: {total} (+{new} in this period)").format(
+                total=whole(progress.started, language),
+                new=whole(progress.started_in_window, language),
+            )
+        ),
+        escape(
+            _("Completed: {total} (+{new}), {rate} of those who started").format(
+                total=whole(progress.completed, language),
+                new=whole(progress.completed_in_window, language),
+                rate=percent(analysis.completion_rate, language),
+            )
+        ),
+        escape(
+            _("Median time to complete: {minutes} min").format(
+                minutes=number(analysis.median_minutes, language, digits=0)
+            )
+        ),
+    ]
+    if progress.stops:
+        item, kind, people = progress.stops[0]
+        head.append(
+            escape(
+                _(
+                    "Most often the last answer before stopping: {item} ({year}), {people} people"
+                ).format(
+                    item=item, year=survey.years.get(kind, kind), people=whole(people, language)
+                )
+            )
+        )
+    head.append(
+        escape(_("New comments: {count}").format(count=whole(progress.new_comments, language)))
+    )
+    if len(progress.by_mode) > 1 or (progress.by_mode and progress.by_mode[0][0] != "self"):
+        head.append(
+            escape(_("By mode (started/completed):"))
+            + " "
+            + "; ".join(
+                f"{escape(mode_name(mode, language))} {started}/{completed}"
+                for mode, started, completed in progress.by_mode
+            )
+        )
+    invitations = [
+        escape(_("By invitation (started/completed):"))
+        + " "
+        + "; ".join(
+            f"{escape(label or _('no invitation'))} {started}/{completed}"
+            for label, started, completed in progress.by_invitation[:6]
+        )
+    ]
+    per_year, dont_know = _("/yr"), _("DK")
+    table = [
+        "",
+        "<b>"
+        + escape(
+            _("Goals: mean rating {now} → {forecast}").format(now=year_now, forecast=year_forecast)
+        )
+        + "</b>",
+        "<pre>"
+        + escape(
+            f"SDG {year_now:>4} {year_forecast:>4} {'+%':>4} {per_year:>5} {dont_know:>4}".rstrip()
+        )
+        + "\n"
+        + "\n".join(escape(_goal_line(row, language, hidden)) for row in analysis.goals)
+        + "</pre>",
+        escape(
+            _(
+                "+%: forecast growth; /yr: points per year; DK: share of “don't know”;"
+                " {hidden}: fewer than {k} respondents, hidden."
+            ).format(hidden=hidden, k=analysis.k)
+        ),
+    ]
+    official_lines = [
+        escape(
+            _("SDG {sdg}: citizens {mean}, official {level} ({source}), gap {gap}").format(
+                sdg=row.sdg,
+                mean=hidden if row.now.suppressed else number(row.now.mean, language),
+                level=number(row.official.level, language),
+                source=row.official.source,
+                gap=hidden if row.gap is None else number(row.gap, language, sign=True),
+            )
+        )
+        for row in analysis.goals
+        if row.official is not None
+    ]
+    official = (
+        ["", "<b>" + escape(_("Against the official view")) + "</b>", *official_lines]
+        if official_lines
+        else []
+    )
+    earlier: list[str] = []
+    if reference is not None:
+        lines = [
+            escape(
+                _("SDG {sdg}: {now} → {forecast}").format(
+                    sdg=row.sdg,
+                    now=reference_number(point.now, language),
+                    forecast=reference_number(point.forecast, language),
+                )
+            )
+            for row in analysis.goals
+            if (point := reference.get(row.sdg)) is not None
+        ]
+        if lines:
+            earlier = [
+                "",
+                "<b>"
+                + escape(
+                    _("Earlier round, {label}: mean rating {now} → {forecast}").format(
+                        label=reference.label, now=reference.now_year,
+                        forecast=reference.forecast_year,
+                    )
+                )
+                + "</b>",
+                *lines,
+            ]  # fmt: skip
+    ranked = analysis.ranked_indicators()
+    labels = {item.code: item.name(language) for _s, item in survey.items}
+
+    def indicator(row_code: str, mean: float | None) -> str:
+        label = labels.get(row_code, "")
+        short = label if len(label) <= 48 else label[:47] + "…"
+        return f"{row_code} {escape(short)}: <b>{number(mean, language)}</b>"
+
+    extremes: list[str] = []
+    if ranked:
+        extremes = [
+            "",
+            "<b>" + escape(_("Lowest rated now")) + "</b>",
+            *(indicator(row.code, row.now.mean) for row in ranked[:3]),
+            "<b>" + escape(_("Highest rated now")) + "</b>",
+            *(indicator(row.code, row.now.mean) for row in reversed(ranked[-3:])),
+        ]
+    footer = ["", escape(_("Charts and the workbook follow."))]
+    group_sessions = _sessions(analysis, language)
+    parts = [head, invitations, table, group_sessions, official, earlier, extremes, footer]
+    text = "\n".join(line for part in parts for line in part)
+    # Optional parts go first when too long: invitations, then extremes, then the
+    # earlier round, the group sessions (the workbook has them all), the official view.
+    for drop in (invitations, extremes, earlier, group_sessions, official):
+        if len(text) <= LIMIT:
+            break
+        drop.clear()
+        text = "\n".join(line for part in parts for line in part)
+    return text[:LIMIT]
+
+
+def mode_name(mode: str | None, language: str) -> str:
+    """How responses were collected, in words."""
+    _ = translator(language)
+    names = {
+        "self": _("by themselves in the chat"),
+        "interview": _("facilitated interviews"),
+        "paper": _("paper forms"),
+    }
+    return names.get(mode or "", mode or "")
+
+
+def _sessions(analysis: Analysis, language: str) -> list[str]:
+    """Group sessions beside the individual means, never pooled with them."""
+    if not analysis.sessions:
+        return []
+    _ = translator(language)
+    survey = analysis.survey
+    means = analysis.session_goal_means()
+    people = sum(record.people for record in analysis.sessions)
+    lines = [
+        "",
+        "<b>" + escape(_("Group sessions (not in the means above)")) + "</b>",
+        escape(
+            _("{sessions} sessions, {people} people; each session counts once.").format(
+                sessions=whole(len(analysis.sessions), language), people=whole(people, language)
+            )
+        ),
+    ]
+    for section in survey.sections:
+        now, forecast = means.get((section.sdg, "now")), means.get((section.sdg, "forecast"))
+        if now is None and forecast is None:
+            continue
+        lines.append(
+            escape(
+                _("SDG {sdg}: {now} → {forecast}").format(
+                    sdg=section.sdg,
+                    now=number(now[0], language) if now else "–",
+                    forecast=number(forecast[0], language) if forecast else "–",
+                )
+            )
+        )
+    return lines

@@ -1,0 +1,315 @@
+"""The digest workbook (XLSX): summary, breakdowns, per indicator, comments, and
+group sessions (Sessions, Session scores) when the scope holds any.
+
+Sheets are written from the analysis' DataFrames. Small cells are written as
+the text ``<k`` (e.g. ``<5``), never as numbers. Comments carry the
+pseudonymous respondent id only. No text is ever interpreted as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import tzinfo
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from locales.i18n import translator
+from reporting.digest.analysis import Analysis
+from reporting.digest.charts import dimension_label
+from reporting.digest.reference import Reference
+from reporting.digest.scope import choice_label, scope_label
+from reporting.digest.text import too_small_note
+
+
+def _optional(value: float | None, digits: int = 3) -> float | str:
+    return "" if value is None else round(value, digits)
+
+
+def _shown(
+    table: pd.DataFrame, column: str, hidden: str, k: int, digits: int | None = None
+) -> pd.Series:
+    """``table[column]`` for a sheet: ``<k`` where ``table[hidden]``, blank where absent,
+    else the value (rounded as Python's ``round`` does when ``digits`` is given)."""
+
+    def cell(value: object) -> object:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return ""
+        return value if digits is None else round(value, digits)  # type: ignore[call-overload]
+
+    values = table[column].astype(object).map(cell)
+    return values.where(~table[hidden], f"<{k}")
+
+
+def _write_frame(page: Worksheet, first_row: int, frame: pd.DataFrame) -> None:
+    for number, values in enumerate(frame.itertuples(index=False, name=None), start=first_row):
+        page.write_row(number, 0, values)
+
+
+def render_workbook(
+    analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
+) -> bytes:
+    _ = translator(language)
+    survey = analysis.survey
+    k = analysis.k
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
+    )
+    bold = book.add_format({"bold": True})
+
+    def sheet(name: str, header: list[str], widths: list[int]) -> Worksheet:
+        page = book.add_worksheet(name)
+        page.write_row(0, 0, header, bold)
+        page.freeze_panes(1, 0)
+        for column, width in enumerate(widths):
+            page.set_column(column, column, width)
+        return page
+
+    progress = analysis.progress
+    summary = sheet(_("Summary"), [_("Measure"), _("Value")], [44, 40])
+    rows: list[tuple[str, object]] = [
+        (_("Scope"), scope_label(survey, analysis.scope, language, _("everything"))),
+        (_("Period start"), analysis.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
+        (_("Period end"), analysis.end.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
+        (_("Respondents started"), progress.started),
+        (_("Respondents completed"), progress.completed),
+        (_("Started in this period"), progress.started_in_window),
+        (_("Completed in this period"), progress.completed_in_window),
+        (_("Completion rate"), _optional(analysis.completion_rate, 4)),
+        (_("Median time to complete (minutes)"), _optional(analysis.median_minutes, 1)),
+        (_("New comments"), progress.new_comments),
+        (_("Smallest group shown (k)"), k),
+        (_("Mode"), analysis.mode or _("all")),
+        (_("Survey versions combined"), ", ".join(analysis.versions) or survey.version),
+    ]
+    if analysis.partial_items:
+        rows.append((_("Indicators in only some versions"), ", ".join(analysis.partial_items)))
+    for mode, started, completed in progress.by_mode:
+        rows.append((_("Mode {mode}: started").format(mode=mode), started))
+        rows.append((_("Mode {mode}: completed").format(mode=mode), completed))
+    for item, kind, people in progress.stops:
+        rows.append(
+            (
+                _("Last answer before stopping: {item} ({year})").format(
+                    item=item, year=survey.years.get(kind, kind)
+                ),
+                people,
+            )
+        )
+    for label, started, completed in progress.by_invitation:
+        name = label or _("no invitation")
+        rows.append((_("Invitation {label}: started").format(label=name), started))
+        rows.append((_("Invitation {label}: completed").format(label=name), completed))
+    if analysis.too_small:
+        # No counts at all: the scope, the period, k and why (every table below is hidden).
+        rows = [
+            *rows[:3],
+            (_("Smallest group shown (k)"), k),
+            (_("Note"), too_small_note(k, language)),
+        ]
+    for number, (measure, value) in enumerate(rows, start=1):
+        summary.write(number, 0, measure)
+        summary.write(number, 1, value)
+    start = len(rows) + 2
+    goal_header = [
+        "SDG",
+        _("Goal"),
+        _("Mean now"),
+        _("Mean forecast"),
+        _("Respondents now"),
+        _("Don't know share"),
+        _("Growth %"),
+        _("Points per year"),
+        _("Official level"),
+        _("Official source"),
+        _("Gap to official"),
+    ]
+    if reference is not None:
+        # The earlier round's columns name it and its years: the sheet is read on its own.
+        goal_header += [
+            _("{label}: mean {year}").format(label=reference.label, year=reference.now_year),
+            _("{label}: mean {year}").format(label=reference.label, year=reference.forecast_year),
+        ]
+    summary.write_row(start, 0, goal_header, bold)
+    goals = analysis.goal_table
+    titles = {section.sdg: section.title(language) for section in survey.sections}
+    goal_sheet = pd.DataFrame(
+        {
+            "sdg": goals["sdg"],
+            "title": goals["sdg"].map(titles).fillna(""),
+            "now": _shown(goals, "now_mean", "now_suppressed", k, 3),
+            "forecast": _shown(goals, "forecast_mean", "forecast_suppressed", k, 3),
+            "respondents": _shown(goals, "now_respondents", "now_suppressed", k),
+            "dont_know": _shown(goals, "now_dont_know_share", "now_suppressed", k, 4),
+            "growth": _shown(goals, "growth_percent", "change_suppressed", k, 2),
+            "per_year": _shown(goals, "points_per_year", "change_suppressed", k, 4),
+            "official": goals["official_level"]
+            .astype(object)
+            .where(goals["official_level"].notna(), ""),
+            "source": goals["official_source"].fillna(""),
+            "gap": _shown(goals, "gap", "now_suppressed", k, 3),
+        }
+    )
+    if reference is not None:
+        points = goals["sdg"].map(lambda sdg: reference.get(int(sdg)))
+        for column, kind in (("reference_now", "now"), ("reference_forecast", "forecast")):
+            goal_sheet[column] = points.map(
+                lambda point, kind=kind: "" if point is None or getattr(point, kind) is None
+                else getattr(point, kind)
+            )  # fmt: skip
+    _write_frame(summary, start + 1, goal_sheet)
+
+    breakdowns = sheet(
+        _("Breakdowns"),
+        [
+            _("Dimension"),
+            _("Value"),
+            "SDG",
+            _("Kind"),
+            _("Year"),
+            _("Mean"),
+            _("Respondents"),
+            _("Don't know share"),
+        ],
+        [12, 28, 6, 10, 8, 10, 12, 16],
+    )
+    # One row per single choice (the table is exploded, see analysis.explode):
+    # group respondents may add up to more than the Summary's total.
+    table = analysis.breakdown_table
+    keys = list(zip(table["dimension"], table["choice"], strict=True))
+    labels = {key: dimension_label(analysis, *key, language) for key in set(keys)}
+    breakdown_sheet = pd.DataFrame(
+        {
+            "dimension": table["dimension"],
+            "label": [labels[key] for key in keys],
+            "sdg": table["sdg"],
+            "kind": table["kind"],
+            "year": table["kind"].map(survey.years),
+            "mean": _shown(table, "mean", "suppressed", k, 3),
+            "respondents": _shown(table, "respondents", "suppressed", k),
+            "dont_know": _shown(table, "dont_know_share", "suppressed", k, 4),
+        }
+    )
+    _write_frame(breakdowns, 1, breakdown_sheet)
+
+    indicators = sheet(
+        _("Indicators"),
+        [
+            _("Indicator"),
+            "SDG",
+            _("Official name"),
+            _("Statement rated"),
+            _("Mean now"),
+            _("Mean forecast"),
+            _("Respondents now"),
+            _("Respondents forecast"),
+            _("Don't know share"),
+            _("Growth %"),
+            _("Points per year"),
+        ],
+        [10, 6, 40, 60, 10, 12, 12, 12, 14, 10, 12],
+    )
+    items = analysis.indicator_table
+    item_names = {item.code: item.name(language) for _s, item in survey.items}
+    item_labels = {item.code: item.label(language) for _s, item in survey.items}
+    indicator_sheet = pd.DataFrame(
+        {
+            "code": items["code"],
+            "sdg": items["sdg"],
+            "name": items["code"].map(item_names).fillna(""),
+            "label": items["code"].map(item_labels).fillna(""),
+            "now": _shown(items, "now_mean", "now_suppressed", k, 3),
+            "forecast": _shown(items, "forecast_mean", "forecast_suppressed", k, 3),
+            "respondents_now": _shown(items, "now_respondents", "now_suppressed", k),
+            "respondents_forecast": _shown(items, "forecast_respondents", "forecast_suppressed", k),
+            "dont_know": _shown(items, "now_dont_know_share", "now_suppressed", k, 4),
+            "growth": _shown(items, "growth_percent", "change_suppressed", k, 2),
+            "per_year": _shown(items, "points_per_year", "change_suppressed", k, 4),
+        }
+    )
+    _write_frame(indicators, 1, indicator_sheet)
+
+    comments = sheet(
+        _("Comments"),
+        [_("Respondent"), _("Question"), _("Comment"), _("Written at (UTC)")],
+        [16, 20, 80, 22],
+    )
+    # Pseudonymous ids only; every value written as a string (the bulk of a big workbook).
+    for number, comment in enumerate(analysis.comments, start=1):
+        comments.write_string(number, 0, comment.respondent)
+        comments.write_string(number, 1, comment.question_id)
+        comments.write_string(number, 2, comment.text)
+        comments.write_string(number, 3, comment.answered_at)
+    if analysis.sessions:
+        _session_sheets(analysis, language, sheet)
+    book.close()
+    return out.getvalue()
+
+
+def _session_sheets(
+    analysis: Analysis, language: str, sheet: Callable[[str, list[str], list[int]], Worksheet]
+) -> None:
+    """Group sessions, apart from individual ratings: one row per session, then one
+    row per session, indicator and year. Vote counts of a session with fewer than
+    k people are hidden (a handful of votes nearly names the voters); its
+    consensus, a statement of the whole group, stays."""
+    _ = translator(language)
+    survey, k = analysis.survey, analysis.k
+    order = {item.code: n for n, (_s, item) in enumerate(survey.items)}
+    names = {item.code: item.name(language) for _s, item in survey.items}
+    overview = sheet(
+        _("Sessions"),
+        [
+            _("Session"), _("Submitted at (UTC)"), _("Group"), _("Region"), _("Area"),
+            _("People"), _("Women"), _("Men"), _("Top priorities"), _("Recommendations"),
+        ],
+        [16, 22, 16, 14, 12, 8, 8, 8, 60, 60],
+    )  # fmt: skip
+    for number, record in enumerate(analysis.sessions, start=1):
+        overview.write_row(
+            number,
+            0,
+            [
+                record.pseudonym, record.submitted_at,
+                choice_label(survey, "group", record.group, language),
+                choice_label(survey, "region", record.region, language),
+                choice_label(survey, "area", record.area, language),
+                record.people, record.women, record.men,
+            ],
+        )  # fmt: skip
+        overview.write_string(number, 8, record.priorities)
+        overview.write_string(number, 9, record.recommendations)
+    scores = sheet(
+        _("Session scores"),
+        [
+            _("Session"), "SDG", _("Indicator"), _("Indicator name"), _("Year"), _("Method"),
+            _("Score"), _("Votes 1"), _("Votes 2"), _("Votes 3"), _("Votes 4"), _("Votes 5"),
+            _("Votes don't know"), _("Reasons"),
+        ],
+        [16, 6, 10, 50, 8, 12, 8, 8, 8, 8, 8, 8, 10, 60],
+    )  # fmt: skip
+    row = 1
+    for record in analysis.sessions:
+        hide_votes = record.people < k
+        for score in sorted(
+            record.scores, key=lambda s: (order.get(s.item_code, 0), s.kind != "now")
+        ):
+            mean = score.mean
+            if score.method == "votes" and hide_votes:
+                shown: list[object] = [f"<{k}"] * 7
+            else:
+                shown = [round(mean, 3) if mean is not None else ""]
+                shown += list(score.votes) if score.votes else [""] * 6
+            scores.write_row(
+                row,
+                0,
+                [
+                    record.pseudonym, score.sdg, score.item_code, names.get(score.item_code, ""),
+                    survey.years.get(score.kind, score.kind), score.method, *shown,
+                ],
+            )  # fmt: skip
+            scores.write_string(row, 13, score.note)
+            row += 1
