@@ -12,6 +12,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import routes
 from bot.config import Settings
+from bot.context import CONTEXT_TYPES
 from bot.facilitator import commands as facilitator
 from bot.polling import SkipUnparseableUpdates
 from bot.updates import PerUserUpdateProcessor
@@ -51,24 +52,24 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
         # The Bot API first (getMe checks the token): a wrong token or no network
         # must not leave a new, migrated database behind.
         await super().initialize()
-        if "services" not in self.bot_data:
-            settings: Settings = self.bot_data["settings"]
+        if self.bot_data.open_services is None:
+            settings: Settings = self.bot_data.settings
             store = await Store.open(settings.storage.database)
-            self.bot_data["services"] = Services(
+            self.bot_data.open_services = Services(
                 store=store,
-                survey=self.bot_data["survey"],
+                survey=self.bot_data.survey,
                 default_language=settings.default_language,
                 zone=settings.zone,
                 bot_username=self.bot.username,
                 guardian_link_days=settings.privacy.guardian_link_days,
             )
-            await remember_survey(self.bot_data["services"], self.bot_data.get("survey_text"))
+            await remember_survey(self.bot_data.services, self.bot_data.survey_text)
             # Config facilitators into the database, before the first update.
             await facilitator.sync_config(self)
 
     async def shutdown(self) -> None:
         await super().shutdown()
-        services: Services | None = self.bot_data.pop("services", None)
+        services, self.bot_data.open_services = self.bot_data.open_services, None
         if services is not None:
             await services.store.close()
 
@@ -105,6 +106,7 @@ def build_application(
         .base_file_url(settings.telegram.base_file_url)
         .concurrent_updates(PerUserUpdateProcessor())
         .application_class(ScorecardApplication)
+        .context_types(CONTEXT_TYPES)
         .post_init(_set_commands)
     )
     if rate_limiter:
@@ -120,13 +122,12 @@ def build_application(
         SkipUnparseableUpdates(updates_request or request or HTTPXRequest(connection_pool_size=1))
     )
     application = builder.build()
-    application.bot_data["settings"] = settings
-    application.bot_data["survey"] = survey
+    application.bot_data.start(settings, survey)
     with contextlib.suppress(SurveyFileError, UnicodeDecodeError):
         # The file's text, kept as a version at start-up, when it is the survey run.
         source = survey_source(settings.survey.file)
         if hashlib.sha256(source).hexdigest() == survey.content_hash:
-            application.bot_data["survey_text"] = source.decode("utf-8")
+            application.bot_data.survey_text = source.decode("utf-8")
     routes.register(application, settings)
     return application
 

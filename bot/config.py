@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from reporting.digest.reference import Reference, ReferencePoint
+from reporting.disclosure import Disclosure
 
 DEFAULT_CONFIG = Path("config.toml")
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
@@ -401,6 +402,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def disclosure(self) -> Disclosure:
+        """The disclosure settings, read here once for every output."""
+        return Disclosure(k=self.digest.min_cell)
 
     def require_token(self) -> str:
         if self.telegram.token is None:

@@ -23,8 +23,9 @@ import time
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
+from bot.context import Context
 from locales.i18n import translator
 from storage import users
 
@@ -55,14 +56,14 @@ async def _answer(update: Update, text: str | None, show_alert: bool = False) ->
     return True
 
 
-def _bot_link(context: ContextTypes.DEFAULT_TYPE) -> str:
+def _bot_link(context: Context) -> str:
     try:
         return f" https://t.me/{context.bot.username}"
     except RuntimeError:  # not initialised: no username known
         return ""
 
 
-async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def gate(update: Update, context: Context) -> None:
     if (
         update.edited_message is not None
         or update.edited_channel_post is not None
@@ -79,7 +80,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat = query.message.chat if query.message is not None else None
     if chat is None or chat.type != ChatType.PRIVATE:
-        _ = translator(_language(update) or context.bot_data["settings"].default_language)
+        _ = translator(_language(update) or context.bot_data.settings.default_language)
         await _answer(
             update,
             _("Please open the bot in a private chat to answer:") + _bot_link(context),
@@ -89,7 +90,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
 
 
-async def _point_to_private_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _point_to_private_chat(update: Update, context: Context) -> None:
     """One line in a group that calls the bot: the survey is private. Nothing is stored."""
     message = update.message
     assert message is not None
@@ -104,7 +105,7 @@ async def _point_to_private_chat(update: Update, context: ContextTypes.DEFAULT_T
     if not (command or (username and f"@{username}".lower() in text.lower())):
         return  # ordinary talk in the group is none of the bot's business
     now = time.monotonic()
-    noted: dict[int, float] = context.bot_data.setdefault("group_noted_at", {})
+    noted: dict[int, float] = context.bot_data.group_noted_at
     last = noted.get(message.chat.id)
     if last is not None and now - last < GROUP_NOTE_INTERVAL:
         return
@@ -112,7 +113,7 @@ async def _point_to_private_chat(update: Update, context: ContextTypes.DEFAULT_T
         for chat_id in [c for c, at in noted.items() if now - at >= GROUP_NOTE_INTERVAL]:
             del noted[chat_id]
     noted[message.chat.id] = now
-    _ = translator(_language(update) or context.bot_data["settings"].default_language)
+    _ = translator(_language(update) or context.bot_data.settings.default_language)
     try:
         await context.bot.send_message(
             message.chat.id,
@@ -128,9 +129,9 @@ def is_storage_failure(error: BaseException | None) -> bool:
     return isinstance(error, sqlite3.Error | OSError) and not isinstance(error, TelegramError)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     error = context.error
-    services = context.bot_data.get("services")
+    services = context.bot_data.open_services
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
         if services is not None:
             try:
@@ -156,8 +157,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _answer(update, None)
 
 
-async def _tell_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _ = translator(_language(update) or context.bot_data["settings"].default_language)
+async def _tell_person(update: Update, context: Context) -> None:
+    _ = translator(_language(update) or context.bot_data.settings.default_language)
     text = _("Sorry, your answer could not be saved right now. Please try again in a minute.")
     if update.callback_query is not None and await _answer(update, text, show_alert=True):
         return
@@ -169,14 +170,14 @@ async def _tell_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             log.info("could not tell a person about a storage failure: %s", error)
 
 
-async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, error: BaseException | None) -> None:
+async def _tell_admins(context: Context, error: BaseException | None) -> None:
     """One note to the admins per :data:`ADMIN_NOTE_INTERVAL`, however many failures."""
     now = time.monotonic()
-    last = context.bot_data.get("storage_failure_noted_at")
+    last = context.bot_data.storage_failure_noted_at
     if last is not None and now - last < ADMIN_NOTE_INTERVAL:
         return
-    context.bot_data["storage_failure_noted_at"] = now
-    settings = context.bot_data["settings"]
+    context.bot_data.storage_failure_noted_at = now
+    settings = context.bot_data.settings
     for admin in settings.access.admins:
         _ = translator(settings.default_language)
         text = _(

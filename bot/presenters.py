@@ -15,8 +15,8 @@ from functools import lru_cache
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
 
+from bot.context import Context
 from conversations.keyboard import Keyboard
 from conversations.screens import Screen
 
@@ -37,7 +37,7 @@ def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
 
 
 async def send_screen(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen
+    context: Context, chat_id: int, screen: Screen
 ) -> Message:
     """A screen as a new message."""
     return await context.bot.send_message(
@@ -70,7 +70,7 @@ async def edit(message: Message, text: str | None = None, **kwargs: object) -> N
 
 
 async def edit_or_send(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen, message: Message | None
+    context: Context, chat_id: int, screen: Screen, message: Message | None
 ) -> Message | None:
     """Edit ``message`` in place; when there is none or the edit fails, send the screen
     anew and return the new message (``None``: edited, or already showing it)."""
@@ -88,7 +88,7 @@ async def edit_or_send(
 
 
 async def retire_keyboard(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, old: int | None, new: int
+    context: Context, chat_id: int, old: int | None, new: int
 ) -> None:
     """The old question's buttons would only confuse once a new message asks it."""
     if old is not None and old != new:

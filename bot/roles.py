@@ -13,15 +13,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.config import Settings
+from bot.context import Context
 from conversations.services import Services
 from locales.i18n import translator
 from storage import audit, users
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+Handler = Callable[[Update, Context], Awaitable[Any]]
 
 
 class Outcome(str):
@@ -32,13 +32,13 @@ def is_admin(settings: Settings, telegram_id: int | None) -> bool:
     return telegram_id is not None and telegram_id in settings.access.admins
 
 
-async def caller_language(context: ContextTypes.DEFAULT_TYPE, telegram_id: int) -> str:
-    services: Services = context.bot_data["services"]
+async def caller_language(context: Context, telegram_id: int) -> str:
+    services: Services = context.bot_data.services
     user = await users.get_user(services.store, telegram_id)
     return (user.language if user else None) or services.default_language
 
 
-async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def refuse(update: Update, context: Context) -> None:
     user = update.effective_user
     _ = translator(await caller_language(context, user.id) if user else None)
     if update.callback_query is not None:  # a button: answer the press itself
@@ -52,9 +52,9 @@ def admin_only(action: str) -> Callable[[Handler], Handler]:
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
-            settings: Settings = context.bot_data["settings"]
-            services: Services = context.bot_data["services"]
+        async def wrapper(update: Update, context: Context) -> Any:
+            settings: Settings = context.bot_data.settings
+            services: Services = context.bot_data.services
             user = update.effective_user
             detail = " ".join(context.args or []) if context.args is not None else ""
             if not is_admin(settings, user.id if user else None):

@@ -66,7 +66,7 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
         end,
         args.language or settings.default_language,
         settings.zone,
-        settings.digest.min_cell,
+        settings.disclosure.k,
         official_overrides(settings),
         settings.digest.max_comments,
         reference_from_settings(settings.digest),
@@ -84,7 +84,7 @@ def export_opensdg(settings: Settings, out: Path, scope_text: str = "all") -> in
     if str(out) == "-":
         raise ConfigError("--out: the opensdg format writes a folder, not standard output")
     paths = write_opensdg(
-        _database(settings), survey, _scope(settings, scope_text), settings.digest.min_cell, out
+        _database(settings), survey, _scope(settings, scope_text), settings.disclosure.k, out
     )
     print(f"wrote {len(paths)} files to {out}", file=sys.stderr)
     return 0

@@ -49,7 +49,7 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     if not database.exists():
         raise ConfigError(f"storage.database: no database at {database}")
     fields = [q.id for q in survey.profile]
-    k = settings.digest.min_cell
+    k = settings.disclosure.k
 
     def write(out: IO[str]) -> str:
         if not args.anonymise:

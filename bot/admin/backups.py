@@ -11,9 +11,8 @@ import logging
 from datetime import datetime
 from datetime import time as clock
 
-from telegram.ext import ContextTypes
-
 from bot.config import Settings
+from bot.context import Context
 from storage import backup as backups
 
 log = logging.getLogger(__name__)
@@ -23,9 +22,9 @@ CATCH_UP_DELAY = 60  # seconds after start-up: respondents first
 
 
 
-async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def catch_up_job(context: Context) -> None:
     """At start-up: today's copy if its time has passed and it is not there yet."""
-    settings: Settings = context.bot_data["settings"]
+    settings: Settings = context.bot_data.settings
     options = settings.backup
     assert options.folder is not None
     now = datetime.now(settings.zone)
@@ -35,9 +34,9 @@ async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         await daily_job(context)
 
 
-async def daily_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def daily_job(context: Context) -> None:
     """Today's copy, then only the newest ``keep``; a failure is logged, never raised."""
-    settings: Settings = context.bot_data["settings"]
+    settings: Settings = context.bot_data.settings
     options = settings.backup
     assert options.folder is not None
     today = datetime.now(settings.zone).date()

@@ -14,17 +14,16 @@ import io
 import logging
 
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.admin.delivery import Pacer, deliver
 from bot.config import Settings
+from bot.context import Context
 from conversations.services import Services
 from locales.i18n import Translate, translator
 from storage import broadcasts, users
 
 log = logging.getLogger(__name__)
-TASKS = "outreach_deliveries"
-PACER = "outreach_pacer"
 MAX_CSV_BYTES = 1_000_000
 MAX_CSV_IDS = 100_000
 
@@ -76,13 +75,15 @@ async def recipients_for(
 
 
 def tasks(application: Application) -> dict[int, asyncio.Task[dict[str, int]]]:  # type: ignore[type-arg]
-    return application.bot_data.setdefault(TASKS, {})
+    return application.bot_data.broadcast_tasks
 
 
 def shared_pacer(application: Application) -> Pacer:  # type: ignore[type-arg]
     """One send budget for every broadcast and reminder of this bot."""
-    settings: Settings = application.bot_data["settings"]
-    return application.bot_data.setdefault(PACER, Pacer(settings.outreach.broadcast_rate))
+    settings: Settings = application.bot_data.settings
+    if application.bot_data.pacer is None:
+        application.bot_data.pacer = Pacer(settings.outreach.broadcast_rate)
+    return application.bot_data.pacer
 
 
 def report_text(broadcast_id: int, counts: dict[str, int], _: Translate, done: bool) -> str:
@@ -115,8 +116,8 @@ def start_delivery(application: Application, broadcast_id: int) -> asyncio.Task[
 
 
 async def _run(application: Application, broadcast_id: int) -> dict[str, int]:  # type: ignore[type-arg]
-    services: Services = application.bot_data["services"]
-    settings: Settings = application.bot_data["settings"]
+    services: Services = application.bot_data.services
+    settings: Settings = application.bot_data.settings
     bot = application.bot
     broadcast = await broadcasts.get(services.store, broadcast_id)
     assert broadcast is not None
@@ -156,10 +157,10 @@ async def _run(application: Application, broadcast_id: int) -> dict[str, int]:  
     return counts
 
 
-async def resume_unfinished(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resume_unfinished(context: Context) -> None:
     """At start-up: continue every broadcast a crash or restart left running."""
     application = context.application
-    services: Services = application.bot_data["services"]
+    services: Services = application.bot_data.services
     for broadcast_id in await broadcasts.running(services.store):
         if broadcast_id in tasks(application):
             continue  # already being delivered by this process

@@ -7,10 +7,11 @@ import contextlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.admin import broadcasting, callbacks
 from bot.admin.broadcasting import AudienceError
+from bot.context import Context
 from bot.respondent import handlers as journey_handlers
 from bot.roles import Outcome, admin_only, caller_language
 from conversations import invitations
@@ -20,11 +21,11 @@ from reporting import posters
 from storage import audit, broadcasts, outreach, users
 
 
-def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]
+def _services(context: Context) -> Services:
+    return context.bot_data.services
 
 
-async def _translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translate:
+async def _translator(update: Update, context: Context) -> Translate:
     user = update.effective_user
     return translator(await caller_language(context, user.id) if user else None)
 
@@ -38,9 +39,9 @@ async def _reply(update: Update, text: str) -> None:
 
 
 @admin_only("invite")
-async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+async def invite(update: Update, context: Context) -> Outcome | None:
     _ = await _translator(update, context)
-    services, settings = _services(context), context.bot_data["settings"]
+    services, settings = _services(context), context.bot_data.settings
     try:
         request = invitations.parse_request(
             list(context.args or []), services.survey, settings.zone, _
@@ -64,7 +65,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome 
 
 
 @admin_only("invites")
-async def list_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_invites(update: Update, context: Context) -> None:
     _ = await _translator(update, context)
     rows = await outreach.list_invitations(_services(context).store)
     if not rows:
@@ -79,7 +80,7 @@ async def list_invites(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 @admin_only("revoke")
-async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+async def revoke(update: Update, context: Context) -> Outcome | None:
     _ = await _translator(update, context)
     if len(context.args or []) != 1:
         await _reply(update, _("Usage: /revoke <code>"))
@@ -106,7 +107,7 @@ def _after_command(text: str | None) -> str:
 
 async def _prepare(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     request: str,
     ids: list[int] | None,
 ) -> Outcome | None:
@@ -174,13 +175,13 @@ async def _prepare(
 
 
 @admin_only("broadcast")
-async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+async def broadcast_command(update: Update, context: Context) -> Outcome | None:
     message = update.effective_message
     return await _prepare(update, context, _after_command(message.text if message else ""), None)
 
 
 @admin_only("broadcast")
-async def broadcast_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+async def broadcast_csv(update: Update, context: Context) -> Outcome | None:
     _ = await _translator(update, context)
     message = update.effective_message
     assert message is not None and message.document is not None
@@ -201,7 +202,7 @@ async def broadcast_csv(update: Update, context: ContextTypes.DEFAULT_TYPE) -> O
 
 
 @admin_only("broadcast_decision")
-async def broadcast_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+async def broadcast_decision(update: Update, context: Context) -> Outcome | None:
     _ = await _translator(update, context)
     query = update.callback_query
     assert query is not None
@@ -238,7 +239,7 @@ async def broadcast_decision(update: Update, context: ContextTypes.DEFAULT_TYPE)
     return Outcome(f"ok: #{choice.broadcast_id} {verb}")
 
 
-async def on_outreach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_outreach_button(update: Update, context: Context) -> None:
     """Every ``o1|`` button ends here, before the journey's own callback handler."""
     query = update.callback_query
     assert query is not None
@@ -256,7 +257,7 @@ async def on_outreach_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 # --- opting out, audit ----------------------------------------------------
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     services = _services(context)
@@ -274,7 +275,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def opt_back_in(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def opt_back_in(update: Update, context: Context) -> None:
     """/start after /stop: reminders and announcements may reach this person again."""
     user = update.effective_user
     if user is not None:
@@ -282,7 +283,7 @@ async def opt_back_in(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 @admin_only("audit")
-async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def audit_command(update: Update, context: Context) -> None:
     _ = await _translator(update, context)
     args = context.args or []
     limit = int(args[0]) if args and args[0].isdigit() else 20

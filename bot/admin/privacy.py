@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import ContextTypes
-
 from bot.config import Settings
+from bot.context import Context
 from conversations.services import Services
 from storage import retention
 
@@ -32,9 +31,9 @@ def describe(counts: retention.PurgeCounts, days: int, dry_run: bool) -> str:
     )
 
 
-async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services: Services = context.bot_data["services"]
-    settings: Settings = context.bot_data["settings"]
+async def purge_job(context: Context) -> None:
+    services: Services = context.bot_data.services
+    settings: Settings = context.bot_data.settings
     days = settings.privacy.retention_days
     counts = await retention.purge(services.store, retention.cutoff(days))
     log.info("%s", describe(counts, days, dry_run=False))

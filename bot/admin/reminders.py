@@ -11,12 +11,13 @@ from datetime import UTC, datetime, time, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.admin.broadcasting import shared_pacer
 from bot.admin.callbacks import CONTINUE
 from bot.admin.delivery import retry_seconds
 from bot.config import Settings
+from bot.context import Context
 from conversations.services import Services
 from locales.i18n import translator
 from storage import outreach, users
@@ -49,8 +50,8 @@ def _iso(moment: datetime) -> str:
 
 async def send_due(application: Application, now: datetime | None = None) -> int:  # type: ignore[type-arg]
     """Send every reminder due at ``now``; return how many went out."""
-    settings: Settings = application.bot_data["settings"]
-    services: Services = application.bot_data["services"]
+    settings: Settings = application.bot_data.settings
+    services: Services = application.bot_data.services
     options = settings.outreach
     now = now or datetime.now(UTC)
     if options.reminder_max == 0 or is_quiet(settings, now):
@@ -90,5 +91,5 @@ async def send_due(application: Application, now: datetime | None = None) -> int
     return sent
 
 
-async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reminder_job(context: Context) -> None:
     await send_due(context.application)

@@ -15,9 +15,10 @@ from typing import Any
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 
 from bot.config import Settings
+from bot.context import Context
 from bot.coordinator import delivery
 from bot.coordinator.schedule import ScheduleError, parse_schedule
 from bot.roles import admin_only, caller_language, is_admin, refuse
@@ -46,17 +47,17 @@ class Access:
     language: str
 
 
-AccessHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Access], Awaitable[Any]]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+AccessHandler = Callable[[Update, Context, Access], Awaitable[Any]]
+Handler = Callable[[Update, Context], Awaitable[Any]]
 
 
 def coordinator_only(handler: AccessHandler) -> Handler:
     """Admins get everything, coordinators their scope, anyone else "Not allowed."."""
 
     @functools.wraps(handler)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
-        settings: Settings = context.bot_data["settings"]
-        services: Services = context.bot_data["services"]
+    async def wrapper(update: Update, context: Context) -> Any:
+        settings: Settings = context.bot_data.settings
+        services: Services = context.bot_data.services
         user = update.effective_user
         if user is None:
             return None
@@ -86,10 +87,10 @@ def _window(settings: Settings) -> tuple[datetime, datetime]:
 
 @coordinator_only
 async def digest_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, access: Access
+    update: Update, context: Context, access: Access
 ) -> None:
-    settings: Settings = context.bot_data["settings"]
-    services: Services = context.bot_data["services"]
+    settings: Settings = context.bot_data.settings
+    services: Services = context.bot_data.services
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     args = context.args or []
     mode = None
@@ -110,10 +111,10 @@ async def digest_command(
 
 @coordinator_only
 async def export_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, access: Access
+    update: Update, context: Context, access: Access
 ) -> None:
-    settings: Settings = context.bot_data["settings"]
-    services: Services = context.bot_data["services"]
+    settings: Settings = context.bot_data.settings
+    services: Services = context.bot_data.services
     _ = translator(access.language)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     kind = (context.args or [""])[0].lower()
@@ -157,14 +158,14 @@ async def _opensdg_csv(settings: Settings, services: Services, scope: dict[str, 
             cells = analytics.rating_cells(db, services.survey.id, scope)
         finally:
             db.close()
-        return long_csv(services.survey, cells, settings.digest.min_cell)
+        return long_csv(services.survey, cells, settings.disclosure.k)
 
     return await asyncio.to_thread(build)
 
 
 @admin_only("coordinator")
-async def coordinator_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services: Services = context.bot_data["services"]
+async def coordinator_command(update: Update, context: Context) -> None:
+    services: Services = context.bot_data.services
     user = update.effective_user
     assert user is not None and update.effective_chat is not None
     _ = translator(await caller_language(context, user.id))

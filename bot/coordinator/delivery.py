@@ -21,9 +21,10 @@ from typing import Any
 from telegram import Bot, InputFile, InputMediaPhoto
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.config import Settings, reference_from_settings
+from bot.context import Context
 from bot.coordinator.schedule import Schedule, ScheduleError, parse_schedule
 from locales.i18n import Translate, translator
 from reporting.digest.build import Digest, build_digest
@@ -79,7 +80,7 @@ async def produce(
         end,
         language,
         settings.zone,
-        settings.digest.min_cell,
+        settings.disclosure.k,
         official_overrides(settings),
         settings.digest.max_comments,
         reference_from_settings(settings.digest),
@@ -129,11 +130,13 @@ class Scheduler:
 
 
 def scheduler_of(application: Application) -> Scheduler:  # type: ignore[type-arg]
-    return application.bot_data.setdefault("digest_scheduler", Scheduler())
+    if application.bot_data.digest_scheduler is None:
+        application.bot_data.digest_scheduler = Scheduler()
+    return application.bot_data.digest_scheduler
 
 
 def store_of(application: Application) -> Store:  # type: ignore[type-arg]
-    return application.bot_data["services"].store
+    return application.bot_data.services.store
 
 
 async def tell_admins(
@@ -141,7 +144,7 @@ async def tell_admins(
     message: Callable[[Translate], str],
 ) -> None:
     """Tell every admin, each in their own language."""
-    settings: Settings = application.bot_data["settings"]
+    settings: Settings = application.bot_data.settings
     store = store_of(application)
     for admin in settings.access.admins:
         user = await users.get_user(store, admin)
@@ -159,8 +162,8 @@ async def deliver(
     window_end: datetime,
 ) -> str:
     """Send one scheduled digest unless it was already sent; returns the outcome."""
-    settings: Settings = application.bot_data["settings"]
-    survey: Survey = application.bot_data["survey"]
+    settings: Settings = application.bot_data.settings
+    survey: Survey = application.bot_data.survey
     store = store_of(application)
     coordinator = await digests.get_coordinator(store, telegram_id)
     if coordinator is None or not coordinator.active:
@@ -258,17 +261,17 @@ def schedule_retry(
     )
 
 
-async def _run_retry(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _run_retry(context: Context) -> None:
     assert context.job is not None
     telegram_id, start, end = context.job.data  # type: ignore[misc]
     await deliver(context.application, telegram_id, parse_stamp(start), parse_stamp(end))
 
 
-async def _run_scheduled(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _run_scheduled(context: Context) -> None:
     assert context.job is not None
     telegram_id: int = context.job.data  # type: ignore[assignment]
     application = context.application
-    settings: Settings = application.bot_data["settings"]
+    settings: Settings = application.bot_data.settings
     coordinator = await digests.get_coordinator(store_of(application), telegram_id)
     schedule = _schedule(coordinator)
     if schedule is None:
@@ -297,7 +300,7 @@ def plan_job(application: Application, coordinator: Coordinator) -> None:  # typ
     schedule = _schedule(coordinator)
     if schedule is None:
         return
-    settings: Settings = application.bot_data["settings"]
+    settings: Settings = application.bot_data.settings
     at = clock(schedule.at.hour, schedule.at.minute, tzinfo=settings.zone)
     # python-telegram-bot counts days from Sunday (0) to Saturday (6).
     days = tuple(range(7)) if schedule.weekday is None else ((schedule.weekday + 1) % 7,)
@@ -325,8 +328,8 @@ def missed_window(
 
 async def sync_config(application: Application) -> None:  # type: ignore[type-arg]
     """Config coordinators into the database; ones removed from the config go."""
-    settings: Settings = application.bot_data["settings"]
-    survey: Survey = application.bot_data["survey"]
+    settings: Settings = application.bot_data.settings
+    survey: Survey = application.bot_data.survey
     store = store_of(application)
     for entry in settings.coordinators:
         try:  # a misspelt choice would silently give empty digests
@@ -351,7 +354,7 @@ async def sync_config(application: Application) -> None:  # type: ignore[type-ar
 
 async def restore(application: Application, now: datetime) -> list[str]:  # type: ignore[type-arg]
     """At start-up: rebuild jobs, resume unfinished digests, send each missed one once."""
-    settings: Settings = application.bot_data["settings"]
+    settings: Settings = application.bot_data.settings
     store = store_of(application)
     await sync_config(application)
     outcomes = []
@@ -372,5 +375,5 @@ async def restore(application: Application, now: datetime) -> list[str]:  # type
     return outcomes
 
 
-async def run_restore(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def run_restore(context: Context) -> None:
     await restore(context.application, datetime.now(UTC))

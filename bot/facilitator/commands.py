@@ -13,10 +13,11 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop
 
 from bot import presenters
 from bot.config import Settings
+from bot.context import Context
 from bot.respondent import handlers
 from bot.roles import Outcome, admin_only, caller_language, refuse
 from conversations import interviews
@@ -27,17 +28,17 @@ from storage import facilitation, sessions
 from storage.sessions import Session
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+Handler = Callable[[Update, Context], Awaitable[Any]]
 
 
-def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]
+def _services(context: Context) -> Services:
+    return context.bot_data.services
 
 
 async def sync_config(application: Application) -> None:  # type: ignore[type-arg]
     """``[[facilitators]]`` into the database; ones removed from the config lose the role."""
-    settings: Settings = application.bot_data["settings"]
-    services: Services = application.bot_data["services"]
+    settings: Settings = application.bot_data.settings
+    services: Services = application.bot_data.services
     await facilitation.sync_config_facilitators(
         services.store, [entry.telegram_id for entry in settings.facilitators]
     )
@@ -47,7 +48,7 @@ def facilitator_only(handler: Handler) -> Handler:
     """Facilitators only; anyone else gets "Not allowed." and nothing more."""
 
     @functools.wraps(handler)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+    async def wrapper(update: Update, context: Context) -> Any:
         user = update.effective_user
         if (
             user is None
@@ -64,14 +65,14 @@ def stopping(handler: Handler) -> Handler:
     """For buttons handled before the journey: it must never see them too."""
 
     @functools.wraps(handler)
-    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+    async def wrapper(update: Update, context: Context) -> Any:
         await handler(update, context)
         raise ApplicationHandlerStop
 
     return wrapper
 
 
-async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+async def _say(update: Update, context: Context, text: str) -> None:
     assert update.effective_chat is not None
     await context.bot.send_message(update.effective_chat.id, text)
 
@@ -86,7 +87,7 @@ def _number(args: list[str]) -> int | None:
 
 
 @admin_only("facilitator")
-async def facilitator_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+async def facilitator_command(update: Update, context: Context) -> Outcome | None:
     services = _services(context)
     user = update.effective_user
     assert user is not None
@@ -124,7 +125,7 @@ async def facilitator_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         await _say(update, context, text.format(id=telegram_id))
         return None if added else Outcome("ok: already")
     removed = await facilitation.remove_facilitator(services.store, telegram_id)
-    settings: Settings = context.bot_data["settings"]
+    settings: Settings = context.bot_data.settings
     if removed and any(f.telegram_id == telegram_id for f in settings.facilitators):
         # Back at the next start unless the config changes too: say so.
         text = _("Facilitator {id} removed; they are also in the config file, remove them there.")
@@ -140,7 +141,7 @@ async def facilitator_command(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 
 @facilitator_only
-async def interview_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def interview_command(update: Update, context: Context) -> None:
     services = _services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
@@ -213,7 +214,7 @@ async def interview_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 @stopping
 @facilitator_only
-async def on_consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_consent_button(update: Update, context: Context) -> None:
     services = _services(context)
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
@@ -258,7 +259,7 @@ async def on_consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def _present_session(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     chat_id: int,
     session: Session,
     outcome: session_service.Outcome,
@@ -281,7 +282,7 @@ async def _present_session(
 
 
 async def _show_session(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, session: Session, notice: str | None = None
+    context: Context, chat_id: int, session: Session, notice: str | None = None
 ) -> None:
     services = _services(context)
     screen = session_service.screen(
@@ -304,7 +305,7 @@ async def _focused_session(services: Services, telegram_id: int) -> Session | No
 
 
 @facilitator_only
-async def session_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def session_command(update: Update, context: Context) -> None:
     services = _services(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
@@ -377,7 +378,7 @@ async def session_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 @stopping
 @facilitator_only
-async def on_session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_session_button(update: Update, context: Context) -> None:
     services = _services(context)
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
@@ -408,7 +409,7 @@ async def on_session_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await _present_session(context, chat.id, session, outcome, message)
 
 
-async def on_session_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_session_voice(update: Update, context: Context) -> None:
     """A voice note in a facilitator's open session: sessions keep typed notes only,
     so it is not taken for the facilitator's own comment. Anyone else's goes on."""
     services = _services(context)
@@ -428,7 +429,7 @@ async def on_session_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     raise ApplicationHandlerStop
 
 
-async def on_session_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_session_text(update: Update, context: Context) -> None:
     """Typed answers of a facilitator's open session; anyone else's text goes on to
     the journey."""
     services = _services(context)

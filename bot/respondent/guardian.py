@@ -16,11 +16,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
-    ContextTypes,
     filters,
 )
 
 from bot import presenters
+from bot.context import Context
 from bot.respondent.handlers import present
 from bot.roles import Outcome, admin_only, caller_language
 from conversations import guardian, journey
@@ -37,8 +37,8 @@ GUARDIAN_GROUP = -2
 START_WITH_TOKEN = filters.Regex(r"^/start(@\w+)?\s+g[A-Za-z0-9_-]{22}\s*$")
 
 
-def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]
+def _services(context: Context) -> Services:
+    return context.bot_data.services
 
 
 def _opener_language(update: Update, services: Services) -> str:
@@ -48,7 +48,7 @@ def _opener_language(update: Update, services: Services) -> str:
     )
 
 
-async def open_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_link(update: Update, context: Context) -> None:
     """``/start g<token>``: the consent text for the guardian, in the child's language."""
     services = _services(context)
     message, person = update.effective_message, update.effective_user
@@ -76,7 +76,7 @@ async def open_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
-async def on_guardian_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_guardian_button(update: Update, context: Context) -> None:
     """``gc1|<a|b|n>|<token>``: the guardian's yes (as parent or guardian) or no."""
     services = _services(context)
     query = update.callback_query
@@ -120,7 +120,7 @@ async def _answer(query: object, text: str | None, alert: bool = False) -> None:
         log.info("callback query not answered: %s", error)
 
 
-async def tell_child(context: ContextTypes.DEFAULT_TYPE, child: User, agreed: bool) -> None:
+async def tell_child(context: Context, child: User, agreed: bool) -> None:
     """The child hears the guardian's decision at once (a respondent without
     Telegram, chat 0, cannot be told: the facilitator is there)."""
     if child.chat_id == 0 or child.telegram_id <= 0:
@@ -139,7 +139,7 @@ async def tell_child(context: ContextTypes.DEFAULT_TYPE, child: User, agreed: bo
 
 
 @admin_only("guardian")
-async def guardian_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Outcome | None:
+async def guardian_command(update: Update, context: Context) -> Outcome | None:
     """``/guardian <code>`` shows a child's guardian consent; ``/guardian <code> paper
     [parent|guardian]`` records one given on paper."""
     services = _services(context)

@@ -13,10 +13,10 @@ from html import escape
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import (
-    ContextTypes,
     filters,
 )
 
+from bot.context import Context
 from bot.presenters import acknowledge, edit, edit_or_send, markup, retire_keyboard, send_screen
 from conversations import guardian, interviews, journey, voice
 from conversations.callbacks import Choice, ForgedCallback, StaleCallback, choice_data, parse
@@ -36,11 +36,11 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]
+def services_of(context: Context) -> Services:
+    return context.bot_data.services
 
 
-async def _user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, User]:
+async def _user(update: Update, context: Context) -> tuple[Services, User]:
     services = services_of(context)
     tg_user, chat = update.effective_user, update.effective_chat
     assert tg_user is not None and chat is not None
@@ -48,7 +48,7 @@ async def _user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Ser
 
 
 async def _state(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
+    update: Update, context: Context
 ) -> tuple[Services, RespondentState]:
     """The person, their consent, response and answers: one query in the common case."""
     services = services_of(context)
@@ -82,7 +82,7 @@ async def focused_interview(
 
 
 async def _acting(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
+    update: Update, context: Context
 ) -> tuple[Services, RespondentState, Interview | None]:
     """Whose survey a tap or a typed answer is for: the person's own, or, for a
     facilitator in an interview, the interviewed respondent's (shown in the
@@ -118,7 +118,7 @@ async def _with_banner(services: Services, screen: Screen, response: Response | 
 
 
 async def present(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     chat_id: int,
     reply: Reply,
     response: Response | None,
@@ -136,7 +136,7 @@ async def present(
 
 
 async def _show_where(
-    context: ContextTypes.DEFAULT_TYPE, user: User, *, resume: bool, notice: str | None = None
+    context: Context, user: User, *, resume: bool, notice: str | None = None
 ) -> None:
     services = services_of(context)
     reply = await journey.where_am_i(services, user, resume=resume)
@@ -146,7 +146,7 @@ async def _show_where(
 
 
 async def show_interview(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     chat_id: int,
     interview: Interview,
     notice: str | None = None,
@@ -158,7 +158,7 @@ async def show_interview(
     await _show_where(context, replace(user, chat_id=chat_id), resume=True, notice=notice)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     if not context.args:
         services, state, interview = await _acting(update, context)
         if interview is not None:  # a facilitator mid-interview: the interview goes on
@@ -192,12 +192,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _show_where(context, user, resume=True, notice=notice)
 
 
-async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resume(update: Update, context: Context) -> None:
     _services, state, _interview = await _acting(update, context)
     await _show_where(context, state.user, resume=True)
 
 
-async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language_command(update: Update, context: Context) -> None:
     """``/language`` shows the picker; ``/language vi`` or ``/language en`` switches at once."""
     services, user = await _user(update, context)
     chosen = context.args[0].lower() if context.args else ""
@@ -217,7 +217,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await _show_where(context, user, resume=False, notice=note)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     services, user = await _user(update, context)
     _ = translator(journey.language_of(services, user))
     text = help_text(services.survey, journey.language_of(services, user))
@@ -236,13 +236,13 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await context.bot.send_message(user.chat_id, text, parse_mode=ParseMode.HTML)
 
 
-async def mydata(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mydata(update: Update, context: Context) -> None:
     services, user = await _user(update, context)
     for chunk in await describe_my_data(services, user):
         await context.bot.send_message(user.chat_id, chunk, parse_mode=ParseMode.HTML)
 
 
-async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delete_command(update: Update, context: Context) -> None:
     services, user = await _user(update, context)
     _ = translator(journey.language_of(services, user))
     keyboard = InlineKeyboardMarkup(
@@ -265,7 +265,7 @@ async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_choice(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, choice: Choice
+    update: Update, context: Context, user: User, choice: Choice
 ) -> None:
     services = services_of(context)
     query = update.callback_query
@@ -329,7 +329,7 @@ async def on_choice(
 
 
 async def _child_choice(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     user: User,
     value: str,
     query: CallbackQuery,
@@ -359,7 +359,7 @@ async def _child_choice(
     await _show_where(context, user, resume=True)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     services, state, interview = await _acting(update, context)
     query = update.callback_query
     assert query is not None
@@ -458,7 +458,7 @@ def _answering(state: RespondentState) -> bool:
     )
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: Context) -> None:
     services, state, _interview = await _acting(update, context)
     user, response = state.user, state.response
     message = update.effective_message
@@ -485,7 +485,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await present(context, user.chat_id, reply, response)
 
 
-async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_voice(update: Update, context: Context) -> None:
     """A voice note: kept as the comment the screen asks for, then the question again."""
     services, state, _interview = await _acting(update, context)
     user, response = state.user, state.response
@@ -524,7 +524,7 @@ async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await present(context, user.chat_id, reply, response)
 
 
-async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_other(update: Update, context: Context) -> None:
     """Photos, stickers, voice notes...: a hint, then the question again."""
     services, state, _interview = await _acting(update, context)
     user = state.user
@@ -539,7 +539,7 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     services, user = await _user(update, context)
     _ = translator(journey.language_of(services, user))
     await context.bot.send_message(
@@ -547,7 +547,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_membership(update: Update, context: Context) -> None:
     """A user who blocks the bot is marked so that nobody messages them again."""
     member = update.my_chat_member
     if member is None or member.chat.type != ChatType.PRIVATE:

@@ -6,16 +6,16 @@ import asyncio
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
+from bot.context import Context
 from conversations.services import Services
 from locales.i18n import translator
 from reporting.results import message_parts, results_text
 from storage import users
 
 
-async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services: Services = context.bot_data["services"]
+async def results_command(update: Update, context: Context) -> None:
+    services: Services = context.bot_data.services
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None:
@@ -23,7 +23,7 @@ async def results_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     stored = await users.get_user(services.store, user.id)
     language = (stored.language if stored else None) or services.default_language
     _ = translator(language)
-    k = context.bot_data["settings"].digest.min_cell
+    k = context.bot_data.settings.disclosure.k
     text = await asyncio.to_thread(
         results_text, str(services.store.path), services.survey, user.id, language, k
     )

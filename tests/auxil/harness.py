@@ -60,7 +60,7 @@ class Harness:
 
     @property
     def services(self) -> Any:
-        return self.app.bot_data["services"]
+        return self.app.bot_data.services
 
     async def feed(self, data: dict[str, Any]) -> Update:
         data = {"update_id": next(_update_ids), **data}
