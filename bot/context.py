@@ -19,7 +19,6 @@ from survey.model import Survey
 
 if TYPE_CHECKING:
     from bot.admin.delivery import Pacer
-    from bot.coordinator.delivery import Scheduler
 
 
 class BotData:
@@ -32,7 +31,8 @@ class BotData:
         self.open_services: Services | None = None  # None until the database is open
         self.group_noted_at: dict[int, float] = {}  # group chat id -> last "private only" line
         self.storage_failure_noted_at: float | None = None  # last note to the admins
-        self.digest_scheduler: Scheduler | None = None
+        # Digests being sent right now, (chat, schedule): a slow send is never doubled.
+        self.digests_in_flight: set[tuple[int, str]] = set()
         # Outreach: running broadcast tasks by id, and one send budget for all sends.
         self.broadcast_tasks: dict[int, asyncio.Task[dict[str, int]]] = {}
         self.pacer: Pacer | None = None

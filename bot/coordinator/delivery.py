@@ -13,7 +13,6 @@ import asyncio
 import logging
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from typing import Any
@@ -122,19 +121,6 @@ async def send_digest(
             await on_part(number)
 
 
-@dataclass(slots=True)
-class Scheduler:
-    """Per-application digest state: what is being sent right now."""
-
-    in_flight: set[tuple[int, str]] = field(default_factory=set)
-
-
-def scheduler_of(application: Application) -> Scheduler:  # type: ignore[type-arg]
-    if application.bot_data.digest_scheduler is None:
-        application.bot_data.digest_scheduler = Scheduler()
-    return application.bot_data.digest_scheduler
-
-
 def store_of(application: Application) -> Store:  # type: ignore[type-arg]
     return application.bot_data.services.store
 
@@ -169,7 +155,7 @@ async def deliver(
     if coordinator is None or not coordinator.active:
         return "inactive"
     key = (telegram_id, stamp(window_end))
-    running = scheduler_of(application).in_flight
+    running = application.bot_data.digests_in_flight
     if key in running:
         return "in flight"
     delivery = await digests.claim_delivery(store, telegram_id, stamp(window_start), key[1])
