@@ -122,7 +122,9 @@ def list_invites(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _revoke_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("code", help="the code (or its whole link)")
+    parser.add_argument(
+        "code", help="the code (or its whole link); `revoke -- CODE` for any code, even one starting with -"
+    )
 
 
 @command("revoke", "revoke an invitation code so its link stops working", _revoke_arguments)

@@ -35,7 +35,11 @@ class InviteRequest:
 
 
 def new_code() -> str:
-    return secrets.token_urlsafe(16)
+    """A random code that never starts with "-": a command line would read it as an option."""
+    while True:
+        code = secrets.token_urlsafe(16)
+        if not code.startswith("-"):
+            return code
 
 
 def deep_link(bot_username: str, code: str) -> str:

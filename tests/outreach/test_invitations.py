@@ -149,3 +149,34 @@ def test_cli_writes_a_printable_sheet_of_qr_codes(tmp_path: Path, capsys) -> Non
     assert main(["invites", "--config", str(config)]) == 0
     assert "Hội Phụ nữ" not in capsys.readouterr().out
     assert main(["revoke", link.group(1), "--config", str(config)]) == 1
+
+
+def test_codes_never_start_with_a_dash_and_revoke_takes_one_after_two(
+    tmp_path: Path, monkeypatch, capsys  # type: ignore[no-untyped-def]
+) -> None:
+    """A code starting with "-" would be read as an option on the command line."""
+    from conversations import invitations
+
+    drawn = iter(["-leading-dash-code-xyz", "ordinary_code_abcdefgh"])
+    monkeypatch.setattr(invitations.secrets, "token_urlsafe", lambda _n: next(drawn))
+    assert invitations.new_code() == "ordinary_code_abcdefgh"
+    monkeypatch.undo()
+    assert not any(invitations.new_code().startswith("-") for _ in range(2000))
+
+    # A code made before this rule still revokes, in the general form `revoke -- CODE`.
+    import asyncio
+
+    from storage.store import Store
+
+    config = tmp_path / "config.toml"
+    database = tmp_path / "db.sqlite3"
+    config.write_text(f'[storage]\ndatabase = "{database}"\n')
+
+    async def add() -> None:
+        store = await Store.open(database)
+        await users.add_invitation(store, "-OldCodeWithADash12345", label="old")
+        await store.close()
+
+    asyncio.run(add())
+    assert main(["revoke", "--config", str(config), "--", "-OldCodeWithADash12345"]) == 0
+    assert "revoked" in capsys.readouterr().out
