@@ -22,7 +22,7 @@ import time
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context
@@ -144,7 +144,13 @@ async def on_error(update: object, context: Context) -> None:
         if isinstance(update, Update):  # the screen already shows it: not an error
             await _answer(update, None)
         return
-    kind = type(update).__name__ if update is not None else "job"
+    kind = type(update).__name__ if update is not None else "job" if context.job else "polling"
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # The Bot API out of reach (while polling, or sends at shutdown): answers are
+        # already stored and PTB retries; one line each, the traceback only at DEBUG.
+        log.warning("the Bot API cannot be reached (%s): %s", kind, error)
+        log.debug("network error", exc_info=error)
+        return
     if is_storage_failure(error):
         log.error("storage failure while handling an update (%s): %s", kind, error)
         if isinstance(update, Update):

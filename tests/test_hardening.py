@@ -309,3 +309,18 @@ async def test_a_group_that_calls_the_bot_gets_one_line_pointing_to_the_private_
     for person in (lan, minh):
         assert await users.get_user(harness.services.store, person.id) is None
         assert harness.telegram.bot_messages(person.id) == []
+
+
+async def test_network_errors_while_polling_or_at_shutdown_are_one_line_each(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the Bot API out of reach, PTB hands every failed poll to the error handler."""
+    from telegram.error import NetworkError, TimedOut
+
+    with caplog.at_level(logging.INFO):
+        for error in (NetworkError("httpx.ConnectError: All connection attempts failed"), TimedOut()):
+            await harness.app.process_error(update=None, error=error)
+    lines = [r for r in caplog.records if r.name == "bot.guards"]
+    assert len(lines) == 2 and all(r.exc_info is None for r in lines)
+    assert all("cannot be reached (polling)" in r.getMessage() for r in lines)
+    assert "Traceback" not in caplog.text
