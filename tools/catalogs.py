@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
-SOURCES = ("bot", "conversations", "storage")
+SOURCES = ("bot", "cli", "conversations", "reporting", "survey", "storage", "locales")
 KEYWORDS = {"_": None, "N_": None}
 
 
