@@ -70,6 +70,7 @@ def admin_only(action: str) -> Callable[[Handler], Handler]:
             detail = " ".join(context.args or []) if context.args is not None else ""
             if not is_admin(settings, user.id if user else None):
                 await refuse(update, context)
+                return None  # not reached: a refusal ends the update
             assert user is not None
             try:
                 result = await handler(update, context)

@@ -57,6 +57,7 @@ def facilitator_only(handler: Handler) -> Handler:
             or await facilitation.get_facilitator(_services(context).store, user.id) is None
         ):
             await refuse(update, context)
+            return None  # not reached: a refusal ends the update
         return await handler(update, context)
 
     return wrapper
