@@ -1,7 +1,7 @@
 """Who may do what. Admins come from ``[access] admins``; everyone else is refused.
 
 ``admin_only`` wraps a handler: it refuses non-admins with a plain "not
-allowed" (and nothing more), and writes every admin action to the audit table
+allowed" (and nothing more: the refusal ends the update), and writes every admin action to the audit table
 with its outcome.
 """
 
@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.config import Settings
 from bot.context import Context
@@ -38,13 +40,22 @@ async def caller_language(context: Context, telegram_id: int) -> str:
     return (user.language if user else None) or services.default_language
 
 
-async def refuse(update: Update, context: Context) -> None:
+async def refuse(update: Update, context: Context) -> NoReturn:
+    """Say "Not allowed." and end the update: no later handler (the journey's
+    catch-all button handler, say) may see a refused press or command.
+
+    A press delivered twice, or answered too late, cannot be answered again:
+    that is no error, the refusal still stands."""
     user = update.effective_user
     _ = translator(await caller_language(context, user.id) if user else None)
     if update.callback_query is not None:  # a button: answer the press itself
-        await update.callback_query.answer(_("Not allowed."), show_alert=True)
+        try:
+            await update.callback_query.answer(_("Not allowed."), show_alert=True)
+        except TelegramError as error:
+            log.info("refused press not answered: %s", getattr(error, "message", error))
     elif update.effective_message is not None:
         await update.effective_message.reply_text(_("Not allowed."))
+    raise ApplicationHandlerStop
 
 
 def admin_only(action: str) -> Callable[[Handler], Handler]:
@@ -59,7 +70,7 @@ def admin_only(action: str) -> Callable[[Handler], Handler]:
             detail = " ".join(context.args or []) if context.args is not None else ""
             if not is_admin(settings, user.id if user else None):
                 await refuse(update, context)
-                return None
+                return None  # not reached: a refusal ends the update
             assert user is not None
             try:
                 result = await handler(update, context)

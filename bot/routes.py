@@ -47,14 +47,12 @@ from telegram.ext import (
 
 from bot import guards
 from bot.admin import backups, broadcasting, outreach, privacy, reminders
-from bot.admin.callbacks import PATTERN as OUTREACH_PATTERN
 from bot.config import Settings
 from bot.coordinator import commands as coordinator
 from bot.coordinator import delivery as digests
 from bot.facilitator import commands as facilitator
 from bot.respondent import guardian, handlers, results
-from conversations import interviews, sessions
-from conversations.guardian import CALLBACK_PATTERN as GUARDIAN_PATTERN
+from conversations import callbacks
 
 FRONT = -100
 GUARDIAN = -2
@@ -77,12 +75,12 @@ def routes() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
         (FRONT, TypeHandler(Update, guards.gate)),
         # -- guardians of children -------------------------------------------
         (GUARDIAN, _command("start", guardian.open_link, guardian.START_WITH_TOKEN)),
-        (GUARDIAN, CallbackQueryHandler(guardian.on_guardian_button, pattern=GUARDIAN_PATTERN)),
+        (GUARDIAN, CallbackQueryHandler(guardian.on_guardian_button, pattern=callbacks.GUARDIAN.pattern)),
         # -- flows with their own buttons and typed input --------------------
-        (EARLY, CallbackQueryHandler(outreach.on_outreach_button, pattern=OUTREACH_PATTERN)),
+        (EARLY, CallbackQueryHandler(outreach.on_outreach_button, pattern=callbacks.OUTREACH.pattern)),
         (EARLY, _command("start", outreach.opt_back_in)),
-        (EARLY, CallbackQueryHandler(facilitator.on_consent_button, pattern=interviews.PATTERN)),
-        (EARLY, CallbackQueryHandler(facilitator.on_session_button, pattern=sessions.PATTERN)),
+        (EARLY, CallbackQueryHandler(facilitator.on_consent_button, pattern=callbacks.INTERVIEW.pattern)),
+        (EARLY, CallbackQueryHandler(facilitator.on_session_button, pattern=callbacks.SESSION.pattern)),
         (
             EARLY,
             MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, facilitator.on_session_text),

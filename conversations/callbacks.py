@@ -1,30 +1,68 @@
-"""Callback data: short, versioned ASCII, checked field by field.
+"""Callback data: one codec for every button the bot makes.
 
-Clients can forge callback data, so nothing in it is trusted: every field is
-parsed against the survey the respondent is answering, and anything that does
-not fit is rejected before a single row is written.
+Clients can forge callback data, so nothing in it is trusted. Every button's
+data is built here (the ``*_data`` encoders) and read back here (the
+``decode_*`` functions): the envelope first (at most 64 bytes, printable
+ASCII, a known prefix), then every field against its own alphabet and range.
+Anything this bot did not produce raises :class:`ForgedCallback` with the
+reason, before a single row is written. The journey's and the group
+sessions' presses are then checked against the survey (``parse`` here,
+``conversations.sessions.parse_press``).
 
-Formats (all well under Telegram's 64-byte limit)::
+The formats never change in place: buttons already sitting in people's chats
+must keep working, so a new meaning gets a new prefix (``2|``, ``o2|``, …).
+Every flow, its prefix and its fields (``|`` separates them)::
 
-    1|<hash6>|<step>|<value>   an answer or navigation within a survey
-                               (<hash6> names the survey file's version)
-    1|L|<language>             language choice
-    1|C|y  1|C|n               consent
-    1|D|y  1|D|n               delete my data, confirmed or not
-    1|K|l  1|K|n  1|K|y        a child: a new link for the guardian, "I don't
-                               want to take part", "yes, start" (see guardian.py)
+    flow       data                         fields
+    ---------  ---------------------------  ---------------------------------------------
+    journey    1|<tag>|<step>|<value>       an answer or navigation within a survey:
+                                            <tag> the survey file's version (6 hex digits
+                                            of its content hash; another tag is an old
+                                            message, StaleCallback), <step> p<n> r<n>
+                                            q<n> c<n>, rv (review) or ed (edit <value>),
+                                            <value> [a-z0-9]{1,6}, checked per step
+               1|L|<vi|en>                  language choice
+               1|C|<y|n>                    consent
+               1|D|<y|n>                    delete my data, confirmed or not
+               1|K|<l|n|y>                  a child: a new link for the guardian,
+                                            "I don't want to take part", "yes, start"
+    outreach   o1|b|<c|x>|<broadcast id>    confirm / cancel a previewed broadcast
+               o1|r|go                      a reminder's "continue" button
+    interview  i1|c|<a|g|n>                 a facilitator's attestation: the person
+                                            agreed aloud, a child and a guardian agreed,
+                                            they did not agree
+    session    g1|<session id>|<step>|<v>   a group session's button: <step> pg pr pa
+                                            (profile, <v> a choice index), i<n>
+                                            (indicator, <v> n1-5 nd f1-5 fd s k b hn hf),
+                                            tp tr (<v> s: skip), rv (<v> sub: submit)
+    guardian   gc1|<a|b|n>|<token>          a guardian's yes as parent, yes as legal
+                                            guardian, or no; <token> the link's 22
+                                            characters of token_urlsafe(16)
+
+Ids are canonical decimals from 1 to :data:`MAX_ID` ("07", "0", "-1" and
+"+1" are forged); indexes are canonical decimals below what the survey has.
+``g1|`` and ``gc1|`` differ in their first field, so every prefix's route
+pattern (``Flow.pattern``) matches its own flow only.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from survey.model import LANGUAGES, Survey
 from survey.steps import Step, find_step
 
-VERSION = "1"
-_VALUE = re.compile(r"^[a-z0-9]{1,4}$")
+MAX_BYTES = 64  # Telegram's limit for callback data
+MAX_ID = 9_999_999_999  # ten digits: any row id the database will ever hand out
+_PRINTABLE = re.compile(r"^[!-~]+$")  # ASCII without spaces or control characters
+_ID = re.compile(r"^[1-9][0-9]{0,9}$")
+_WORD = re.compile(r"^[a-z0-9]{1,6}$")
+_TAG = re.compile(r"^[0-9a-f]{6}$")
+# token_urlsafe(16): 128 bits in 22 characters, so the last one carries 2 bits
+# and the 4 unused bits are zero: it is A, Q, g or w.
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{21}[AQgw]$")
 
 
 class ForgedCallback(ValueError):
@@ -35,10 +73,85 @@ class StaleCallback(ForgedCallback):
     """Well-formed data from another version of the survey: an old message."""
 
 
+# --- the envelope: prefix and fields --------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
-class StepAction:
-    step: Step | None  # None for the review screen
-    value: str  # for review: sub, skp, prf, rv, s<section>, e<step key>
+class Flow:
+    name: str
+    prefix: str
+
+    @property
+    def pattern(self) -> str:
+        """The route's regex (bot/routes.py): this flow's prefix and nothing else."""
+        return rf"^{re.escape(self.prefix)}\|"
+
+    def encode(self, *fields: str | int) -> str:
+        data = "|".join([self.prefix, *map(str, fields)])
+        if not _PRINTABLE.match(data) or len(data) > MAX_BYTES:
+            raise ValueError(f"not valid callback data: {data!r}")
+        return data
+
+
+JOURNEY = Flow("journey", "1")
+OUTREACH = Flow("outreach", "o1")
+INTERVIEW = Flow("interview", "i1")
+SESSION = Flow("session", "g1")
+GUARDIAN = Flow("guardian", "gc1")
+FLOWS = {flow.prefix: flow for flow in (JOURNEY, OUTREACH, INTERVIEW, SESSION, GUARDIAN)}
+
+
+def _split(data: object) -> tuple[Flow, list[str]]:
+    """The flow and the fields after its prefix; checks the envelope only."""
+    if not isinstance(data, str) or not data:
+        raise ForgedCallback("no callback data")
+    if not data.isascii():
+        raise ForgedCallback("not ASCII")
+    if len(data) > MAX_BYTES:
+        raise ForgedCallback("longer than 64 bytes")
+    if not _PRINTABLE.match(data):
+        raise ForgedCallback("a space or control character")
+    prefix, *fields = data.split("|")
+    flow = FLOWS.get(prefix)
+    if flow is None:
+        raise ForgedCallback("unknown prefix")
+    if not all(fields):
+        raise ForgedCallback("an empty field")
+    return flow, fields
+
+
+def _fields(data: object, flow: Flow, *counts: int) -> list[str]:
+    found, fields = _split(data)
+    if found is not flow:
+        raise ForgedCallback(f"not {flow.name} data")
+    if len(fields) not in counts:
+        raise ForgedCallback("wrong number of fields")
+    return fields
+
+
+def flow_of(data: object) -> Flow:
+    """Which flow a press belongs to (envelope checked, fields not yet)."""
+    return _split(data)[0]
+
+
+def _id(text: str, what: str) -> int:
+    if not _ID.match(text) or not 1 <= int(text) <= MAX_ID:
+        raise ForgedCallback(f"{what} is not an id")
+    return int(text)
+
+
+def _index(text: str, limit: int) -> bool:
+    """A canonical decimal index below ``limit`` ("07" and "+1" are not)."""
+    return text.isdigit() and text == str(int(text)) and int(text) < limit
+
+
+def _one_of(text: str, allowed: object, what: str) -> str:
+    if text not in allowed:  # type: ignore[operator]
+        raise ForgedCallback(f"unknown {what}")
+    return text
+
+
+# --- journey: 1|... ------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,21 +160,57 @@ class Choice:
     value: str
 
 
+@dataclass(frozen=True, slots=True)
+class StepPress:
+    """A journey press as sent, before it is checked against the survey."""
+
+    tag: str
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepAction:
+    step: Step | None  # None for the review screen
+    value: str  # for review: sub, skp, prf, rv, s<section>, e<step key>
+
+
+CHOICES = {"L": frozenset(LANGUAGES), "C": frozenset("yn"), "D": frozenset("yn"), "K": frozenset("lny")}
+
+
 def survey_tag(survey: Survey) -> str:
     return survey.content_hash[:6]
 
 
 def step_data(survey: Survey, step_key: str, value: str) -> str:
-    return f"{VERSION}|{survey_tag(survey)}|{step_key}|{value}"
+    return JOURNEY.encode(survey_tag(survey), step_key, value)
 
 
 def choice_data(topic: str, value: str) -> str:
-    return f"{VERSION}|{topic}|{value}"
+    return JOURNEY.encode(topic, value)
 
 
-def _index(text: str, limit: int) -> bool:
-    """A canonical decimal index below ``limit`` ("07" and "+1" are not)."""
-    return text.isdigit() and text == str(int(text)) and int(text) < limit
+def decode_journey(data: object) -> Choice | StepPress:
+    fields = _fields(data, JOURNEY, 2, 3)
+    if len(fields) == 2:
+        topic, value = fields
+        if value not in CHOICES.get(topic, ()):
+            raise ForgedCallback("unknown choice")
+        return Choice(topic, value)
+    tag, key, value = fields
+    if not _TAG.match(tag):
+        raise ForgedCallback("malformed survey tag")
+    if not _WORD.match(key) or not _WORD.match(value):
+        raise ForgedCallback("malformed step or value")
+    return StepPress(tag, key, value)
+
+
+def is_choice(data: object) -> bool:
+    """A language, consent, /delete or child's button: always about the presser."""
+    try:
+        return isinstance(decode_journey(data), Choice)
+    except ForgedCallback:
+        return False
 
 
 # Rating values: n<1-5|d> and f<1-5|d> answer "now" / the forecast; s skips
@@ -100,28 +249,14 @@ def _valid_review_value(survey: Survey, value: str) -> bool:
     return value.startswith("s") and _index(value[1:], len(survey.sections))
 
 
-def parse(data: str | None, survey: Survey) -> StepAction | Choice:
-    if not data or len(data) > 64 or not data.isascii():
-        raise ForgedCallback("not our callback data")
-    parts = data.split("|")
-    if parts[0] != VERSION:
-        raise ForgedCallback("unknown version")
-    if len(parts) == 3:
-        topic, value = parts[1], parts[2]
-        if (
-            (topic == "L" and value in LANGUAGES)
-            or (topic in {"C", "D"} and value in {"y", "n"})
-            or (topic == "K" and value in {"l", "n", "y"})
-        ):
-            return Choice(topic, value)
-        raise ForgedCallback("unknown choice")
-    if len(parts) != 4:
-        raise ForgedCallback("wrong number of fields")
-    _version, tag, key, value = parts
-    if tag != survey_tag(survey):
+def parse(data: object, survey: Survey) -> StepAction | Choice:
+    """A journey press checked against the survey the respondent is answering."""
+    press = decode_journey(data)
+    if isinstance(press, Choice):
+        return press
+    if press.tag != survey_tag(survey):
         raise StaleCallback("another version of the survey")
-    if not _VALUE.match(value) and not (key == "ed" and find_step(survey, value)):
-        raise ForgedCallback("malformed value")
+    key, value = press.key, press.value
     if key == "rv":
         if not _valid_review_value(survey, value):
             raise ForgedCallback("unknown review action")
@@ -133,6 +268,174 @@ def parse(data: str | None, survey: Survey) -> StepAction | Choice:
     step = find_step(survey, key)
     if step is None:
         raise ForgedCallback("unknown step")
-    if not _valid_step_value(survey, step, value):
+    if len(value) > 4 or not _valid_step_value(survey, step, value):
         raise ForgedCallback("value out of range")
     return StepAction(step, value)
+
+
+# --- outreach: o1|... ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastChoice:
+    confirm: bool
+    broadcast_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Continue:
+    """A reminder's "continue the scorecard" button."""
+
+
+CONTINUE = OUTREACH.encode("r", "go")
+
+
+def confirm_data(broadcast_id: int) -> str:
+    return OUTREACH.encode("b", "c", broadcast_id)
+
+
+def cancel_data(broadcast_id: int) -> str:
+    return OUTREACH.encode("b", "x", broadcast_id)
+
+
+def decode_outreach(data: object) -> BroadcastChoice | Continue:
+    fields = _fields(data, OUTREACH, 2, 3)
+    if fields == ["r", "go"]:
+        return Continue()
+    if len(fields) != 3 or fields[0] != "b":
+        raise ForgedCallback("unknown outreach button")
+    choice = _one_of(fields[1], {"c", "x"}, "broadcast choice")
+    return BroadcastChoice(choice == "c", _id(fields[2], "broadcast id"))
+
+
+# --- interview: i1|... ---------------------------------------------------------
+
+InterviewCode = Literal["a", "g", "n"]
+_CONSENT_METHODS = {"a": "verbal", "g": "guardian", "n": None}
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewConsent:
+    code: InterviewCode
+
+    @property
+    def method(self) -> str | None:
+        """How consent was given ("verbal", "guardian"); None: they did not agree."""
+        return _CONSENT_METHODS[self.code]
+
+
+def consent_data(code: InterviewCode) -> str:
+    return INTERVIEW.encode("c", _one_of(code, _CONSENT_METHODS, "consent"))
+
+
+def decode_interview(data: object) -> InterviewConsent:
+    topic, code = _fields(data, INTERVIEW, 2)
+    _one_of(topic, {"c"}, "interview button")
+    return InterviewConsent(_one_of(code, _CONSENT_METHODS, "consent"))  # type: ignore[arg-type]
+
+
+# --- group session: g1|... -----------------------------------------------------
+
+SESSION_PROFILE_STEPS = ("pg", "pr", "pa")
+SESSION_TEXT_STEPS = ("tp", "tr")
+MAX_INDICATOR = 999
+_INDICATOR_VALUES = frozenset(
+    [f"{kind}{value}" for kind in "nf" for value in "12345d"] + ["s", "k", "b", "hn", "hf"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPress:
+    session_id: int
+    step: str  # pg pr pa, i<n>, tp tr, rv
+    value: str
+
+
+def session_data(session_id: int, step: str, value: str) -> str:
+    return SESSION.encode(session_id, step, value)
+
+
+def _valid_session_value(step: str, value: str) -> bool:
+    if step in SESSION_PROFILE_STEPS:
+        return _index(value, 1000)
+    if step in SESSION_TEXT_STEPS:
+        return value == "s"
+    if step == "rv":
+        return value == "sub"
+    if step.startswith("i") and _index(step[1:], MAX_INDICATOR + 1):
+        return value in _INDICATOR_VALUES
+    raise ForgedCallback("unknown session step")
+
+
+def decode_session(data: object) -> SessionPress:
+    """Checked in itself; ``conversations.sessions.parse_press`` checks it
+    against the survey (which choices and indicators it has)."""
+    raw_id, step, value = _fields(data, SESSION, 3)
+    session_id = _id(raw_id, "session id")
+    if not _valid_session_value(step, value):
+        raise ForgedCallback("unknown session value")
+    return SessionPress(session_id, step, value)
+
+
+# --- guardian: gc1|... ---------------------------------------------------------
+
+GuardianCode = Literal["a", "b", "n"]
+_DECISIONS: dict[str, tuple[bool, str | None]] = {
+    "a": (True, "parent"),
+    "b": (True, "guardian"),
+    "n": (False, None),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GuardianDecision:
+    code: GuardianCode
+    token: str  # the link's token, as in /start g<token>
+
+    @property
+    def agreed(self) -> bool:
+        return _DECISIONS[self.code][0]
+
+    @property
+    def relation(self) -> str | None:
+        """``parent`` or ``guardian`` for a yes; None for a no."""
+        return _DECISIONS[self.code][1]
+
+
+def is_token(text: str) -> bool:
+    """The exact shape of ``secrets.token_urlsafe(16)``."""
+    return _TOKEN.match(text) is not None
+
+
+def guardian_data(code: GuardianCode, token: str) -> str:
+    if not is_token(token):
+        raise ValueError("not a guardian link token")
+    return GUARDIAN.encode(_one_of(code, _DECISIONS, "decision"), token)
+
+
+def decode_guardian(data: object) -> GuardianDecision:
+    code, token = _fields(data, GUARDIAN, 2)
+    _one_of(code, _DECISIONS, "guardian decision")
+    if not is_token(token):
+        raise ForgedCallback("malformed token")
+    return GuardianDecision(code, token)  # type: ignore[arg-type]
+
+
+# --- any flow ------------------------------------------------------------------
+
+Decoded = (
+    Choice | StepPress | BroadcastChoice | Continue | InterviewConsent | SessionPress
+    | GuardianDecision
+)
+_DECODERS = {
+    JOURNEY: decode_journey,
+    OUTREACH: decode_outreach,
+    INTERVIEW: decode_interview,
+    SESSION: decode_session,
+    GUARDIAN: decode_guardian,
+}
+
+
+def decode(data: object) -> Decoded:
+    """Any button's data, every field checked (the journey's not yet against a survey)."""
+    return _DECODERS[flow_of(data)](data)  # type: ignore[no-any-return]

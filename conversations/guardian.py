@@ -14,7 +14,7 @@ import re
 import secrets
 from html import escape
 
-from conversations.callbacks import choice_data
+from conversations.callbacks import choice_data, guardian_data
 from conversations.keyboard import Button, layout
 from conversations.screens import Screen
 from locales.i18n import translator
@@ -33,10 +33,8 @@ RELATIONS = ("parent", "guardian")
 # The deep-link parameter: "g" and a token_urlsafe(16) (22 characters). Invitation
 # codes are 22 characters, so the two can never be confused.
 START_PARAMETER = re.compile(r"^g([A-Za-z0-9_-]{22})$")
-# Guardian buttons: gc1|<a: yes, parent | b: yes, guardian | n: no>|<token>.
-GUARDIAN_CALLBACK = re.compile(r"^gc1\|([abn])\|([A-Za-z0-9_-]{22})$")
-CALLBACK_PATTERN = r"^gc1\|"  # not g1|: group sessions use it
-DECISIONS = {"a": (True, "parent"), "b": (True, "guardian"), "n": (False, None)}
+# Guardian buttons (gc1|<a: yes, parent | b: yes, guardian | n: no>|<token>) are
+# built and checked in conversations.callbacks.
 
 
 def is_minor(answers: Answers) -> bool:
@@ -192,13 +190,13 @@ def guardian_screen(language: str, survey: Survey, token: str) -> Screen:
     )
     keyboard = layout(
         [
-            [Button(_("✅ Yes, I am the parent"), callback_data=f"gc1|a|{token}")],
+            [Button(_("✅ Yes, I am the parent"), callback_data=guardian_data("a", token))],
             [
                 Button(
-                    _("✅ Yes, I am the legal guardian"), callback_data=f"gc1|b|{token}"
+                    _("✅ Yes, I am the legal guardian"), callback_data=guardian_data("b", token)
                 )
             ],
-            [Button(_("❌ No"), callback_data=f"gc1|n|{token}")],
+            [Button(_("❌ No"), callback_data=guardian_data("n", token))],
         ]
     )
     return Screen(text, keyboard)

@@ -5,7 +5,7 @@ The respondent is an offline user with its own pseudonym; this module only
 builds screens and texts (it never talks to Telegram), the handlers route
 buttons and typed answers to the interview the facilitator's chat is on.
 
-Callback data (short ASCII, checked field by field)::
+Callback data (built and checked in ``conversations.callbacks``)::
 
     i1|c|a   the person agreed aloud (verbal consent)
     i1|c|g   a child: the child and a parent or guardian agreed aloud
@@ -14,30 +14,14 @@ Callback data (short ASCII, checked field by field)::
 
 from __future__ import annotations
 
-import re
 from html import escape
 
+from conversations.callbacks import consent_data
 from conversations.keyboard import Button, layout
 from conversations.screens import Screen, consent_screen
 from locales.i18n import translator
 from storage.facilitation import Interview
 from survey.model import Survey
-
-PATTERN = r"^i1\|"
-CONSENTS = {"a": "verbal", "g": "guardian"}
-_DATA = re.compile(r"^i1\|c\|([agn])$")
-
-
-class ForgedInterviewData(ValueError):
-    """Interview callback data this bot did not produce."""
-
-
-def parse_consent(data: str | None) -> str:
-    """``a``, ``g`` or ``n``; anything else is forged."""
-    match = _DATA.match(data or "")
-    if match is None:
-        raise ForgedInterviewData("not interview data")
-    return match.group(1)
 
 
 def read_aloud_screen(language: str, survey: Survey) -> Screen:
@@ -69,13 +53,13 @@ def read_aloud_screen(language: str, survey: Survey) -> Screen:
     )
     keyboard = layout(
         [
-            [Button(_("The person agreed aloud"), callback_data="i1|c|a")],
+            [Button(_("The person agreed aloud"), callback_data=consent_data("a"))],
             [
                 Button(
-                    _("A child: the child and a guardian agreed"), callback_data="i1|c|g"
+                    _("A child: the child and a guardian agreed"), callback_data=consent_data("g")
                 )
             ],
-            [Button(_("They did not agree"), callback_data="i1|c|n")],
+            [Button(_("They did not agree"), callback_data=consent_data("n"))],
         ]
     )
     return Screen(text, keyboard)

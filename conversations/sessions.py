@@ -14,8 +14,10 @@ Steps, in order (the position is the first one without an answer)::
     tp tr       top priorities, recommendations (typed, or skipped)
     rv          review and submit
 
-Callback data: ``g1|<session id>|<step>|<value>`` (at most 30 bytes); every
-field is checked, and a button of another session or step changes nothing.
+Callback data: ``g1|<session id>|<step>|<value>`` (at most 30 bytes), built
+and checked field by field in ``conversations.callbacks``; :func:`parse_press`
+checks it against the survey too, and a button of another session or step
+changes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from conversations.keyboard import Button, layout
+from conversations import callbacks
+from conversations.callbacks import ForgedCallback
+from conversations.callbacks import SessionPress as Press
+from conversations.keyboard import Button, Keyboard, layout
 from conversations.screens import MAX_TEXT, Screen
 from conversations.services import Services
 from locales.i18n import translator
@@ -33,27 +38,14 @@ from storage import sessions
 from storage.sessions import Score, Session
 from survey.model import Survey
 
-PATTERN = r"^g1\|"
 PROFILE_STEPS = {"pg": ("group", "grp"), "pr": ("region", "region"), "pa": ("area", "area")}
 TEXT_STEPS = {"tp": "priorities", "tr": "recommendations"}
 KINDS = {"n": "now", "f": "forecast"}
-_DATA = re.compile(r"^g1\|(\d{1,10})\|([a-z]{2}|i\d{1,3})\|([a-z0-9]{1,3})$")
 # "3" or "3 4": consensus (0 or ? = don't know); six counts for 1-5 and don't
 # know ("0 2 5 3 1 0"); a "/" or a new line separates now from the forecast.
 _CONSENSUS = re.compile(r"^\s*([0-5?])(?:\s+([0-5?]))?\s*$")
 _COUNTS = re.compile(r"^\s*\d{1,4}(?:\s+\d{1,4}){5}\s*$")
 _NUMBERS_ONLY = re.compile(r"^[\d\s/?]+$")
-
-
-class ForgedSessionData(ValueError):
-    """Session callback data this bot did not produce."""
-
-
-@dataclass(frozen=True, slots=True)
-class Press:
-    session_id: int
-    step: str
-    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,39 +65,24 @@ def step_keys(survey: Survey) -> list[str]:
 
 
 def parse_press(data: str | None, survey: Survey) -> Press:
-    match = _DATA.match(data or "")
-    if match is None:
-        raise ForgedSessionData("not session data")
-    session_id, step, value = int(match.group(1)), match.group(2), match.group(3)
-    if step == "rv":
-        ok = value == "sub"
-    elif step in PROFILE_STEPS:
+    """The press, checked by the codec and then against this survey."""
+    press = callbacks.decode_session(data)
+    step, value = press.step, press.value
+    if step in PROFILE_STEPS:
         question = survey.profile_question(PROFILE_STEPS[step][0])
-        ok = (
-            question is not None
-            and value.isdigit()
-            and value == str(int(value))
-            and int(value) < len(question.choices)
-        )
-    elif step in TEXT_STEPS:
-        ok = value == "s"
+        if question is None or int(value) >= len(question.choices):
+            raise ForgedCallback("no such choice")
     elif step.startswith("i"):
-        index = step[1:]
-        ok = index == str(int(index)) and int(index) < len(survey.items)
-        ok = ok and (
-            value in {"s", "k", "hn", "hf"}
-            or (value == "b" and int(index) > 0)  # Back exists from the second indicator on
-            or re.fullmatch(r"[nf][1-5d]", value) is not None
-        )
-    else:
-        ok = False
-    if not ok:
-        raise ForgedSessionData("value out of range")
-    return Press(session_id, step, value)
+        index = int(step[1:])
+        if index >= len(survey.items):
+            raise ForgedCallback("no such indicator")
+        if value == "b" and index == 0:  # Back exists from the second indicator on
+            raise ForgedCallback("no Back before the first indicator")
+    return press
 
 
 def _data(session: Session, step: str, value: str) -> str:
-    return f"g1|{session.id}|{step}|{value}"
+    return callbacks.session_data(session.id, step, value)
 
 
 def item_done(session: Session, code: str) -> bool:
@@ -207,10 +184,17 @@ def screen(services: Services, session: Session, step: str) -> Screen:
 
 
 def _indicator_screen(services: Services, session: Session, index: int) -> Screen:
-    survey, language = services.survey, session.language
+    return Screen(
+        _indicator_text(services.survey, session, index),
+        _indicator_keyboard(services.survey, session, index),
+    )
+
+
+def _indicator_text(survey: Survey, session: Session, index: int) -> str:
+    """The statement, the scores given so far and the reasons noted."""
+    language = session.language
     _ = translator(language)
     section, item = survey.items[index]
-    step = f"i{index}"
     lines = [
         _header(session, language),
         "<i>"
@@ -245,6 +229,15 @@ def _indicator_screen(services: Services, session: Session, index: int) -> Scree
             )
         ),
     ]
+    return "\n".join(lines)
+
+
+def _indicator_keyboard(survey: Survey, session: Session, index: int) -> Keyboard:
+    """Per kind a label row and the scores 1-5 and ?, then Back and Skip or Next."""
+    language = session.language
+    _ = translator(language)
+    item = survey.items[index][1]
+    step = f"i{index}"
     rows = []
     for prefix, kind_id in KINDS.items():
         kind = survey.kind(kind_id)
@@ -274,7 +267,7 @@ def _indicator_screen(services: Services, session: Session, index: int) -> Scree
     else:
         nav.append(Button(_("Skip ▶"), callback_data=_data(session, step, "s")))
     rows.append(nav)
-    return Screen("\n".join(lines), layout(rows))
+    return layout(rows)
 
 
 def _review_screen(services: Services, session: Session) -> Screen:
@@ -401,96 +394,149 @@ async def answer_text(
 ) -> Outcome | None:
     """A typed line: the group's size, votes or a consensus, reasons, or a closing
     answer. ``None``: this message was already applied (delivered twice)."""
-    survey, store = services.survey, services.store
     if session.last_message_id is not None and message_id <= session.last_message_id:
         return None
-    _ = translator(session.language)
-    step = shown(survey, session)
-
-    def again(notice: str) -> Outcome:
-        return Outcome(screen(services, session, step), notice=notice, fresh=True)
-
+    step = shown(services.survey, session)
     cleaned = text.strip()
     if step == "pp":
-        numbers = cleaned.split()
-        if len(numbers) != 3 or not all(n.isdigit() for n in numbers):
-            return again(_("Please type three numbers: everyone, women, men (e.g. 12 7 5)."))
-        people, women, men = (int(n) for n in numbers)
-        if not 1 <= people <= 1000 or women + men > people:
-            return again(
-                _(
-                    "Everyone must be between 1 and 1000 and at least women plus men"
-                    " ({women} + {men}). Please type the three numbers again."
-                ).format(women=women, men=men)
-            )
-        await sessions.save_field(store, session.id, "women", women)
-        await sessions.save_field(store, session.id, "men", men)
-        await sessions.save_field(store, session.id, "people", people, message_id)
-        session = await _reload(services, session)
-        return Outcome(
-            screen(services, session, shown(survey, session)), notice=_("Saved"), fresh=True
-        )
+        return await _answer_people(services, session, cleaned, message_id)
     if step in TEXT_STEPS:
-        if not cleaned or utf16_len(cleaned) > MAX_TEXT:
-            return again(
-                _("Please type the answer in one message of at most {limit} characters.").format(
-                    limit=MAX_TEXT
-                )
-            )
-        await sessions.save_field(store, session.id, TEXT_STEPS[step], cleaned, message_id)
-        session = await _reload(services, session)
-        await sessions.set_shown(store, session.id, None, None)
-        session.shown_step = None
-        return Outcome(
-            screen(services, session, position(survey, session)), notice=_("Saved"), fresh=True
-        )
+        return await _answer_closing(services, session, step, cleaned, message_id)
     if not step.startswith("i"):
-        return again(_("Please answer with the buttons below the question."))
-    index = int(step[1:])
-    section, item = survey.items[index]
+        _ = translator(session.language)
+        return _again(services, session, _("Please answer with the buttons below the question."))
     if _NUMBERS_ONLY.match(cleaned):
-        scores = _typed_scores(cleaned)
-        if scores is None:
-            return again(
-                _(
-                    "Type one score (1-5, or ? for don't know) or six vote counts for 1, 2, 3, 4,"
-                    " 5 and don't know, e.g. 0 2 5 3 1 0; a / and a second line of counts for"
-                    " the forecast."
-                )
+        return await _answer_scores(services, session, int(step[1:]), cleaned, message_id)
+    return await _answer_reasons(services, session, int(step[1:]), cleaned, message_id)
+
+
+def _again(services: Services, session: Session, notice: str) -> Outcome:
+    """The screen shown now, sent anew under a notice of what was wrong."""
+    step = shown(services.survey, session)
+    return Outcome(screen(services, session, step), notice=notice, fresh=True)
+
+
+async def _answer_people(
+    services: Services, session: Session, cleaned: str, message_id: int
+) -> Outcome:
+    """``pp``: three numbers, everyone, women and men."""
+    _ = translator(session.language)
+    numbers = cleaned.split()
+    if len(numbers) != 3 or not all(n.isdigit() for n in numbers):
+        return _again(
+            services, session, _("Please type three numbers: everyone, women, men (e.g. 12 7 5).")
+        )
+    people, women, men = (int(n) for n in numbers)
+    if not 1 <= people <= 1000 or women + men > people:
+        return _again(
+            services,
+            session,
+            _(
+                "Everyone must be between 1 and 1000 and at least women plus men"
+                " ({women} + {men}). Please type the three numbers again."
+            ).format(women=women, men=men),
+        )
+    store = services.store
+    await sessions.save_field(store, session.id, "women", women)
+    await sessions.save_field(store, session.id, "men", men)
+    await sessions.save_field(store, session.id, "people", people, message_id)
+    session = await _reload(services, session)
+    return Outcome(
+        screen(services, session, shown(services.survey, session)), notice=_("Saved"), fresh=True
+    )
+
+
+async def _answer_closing(
+    services: Services, session: Session, step: str, cleaned: str, message_id: int
+) -> Outcome:
+    """``tp`` / ``tr``: the group's priorities or recommendations, one message."""
+    _ = translator(session.language)
+    if not cleaned or utf16_len(cleaned) > MAX_TEXT:
+        return _again(
+            services,
+            session,
+            _("Please type the answer in one message of at most {limit} characters.").format(
+                limit=MAX_TEXT
+            ),
+        )
+    store = services.store
+    await sessions.save_field(store, session.id, TEXT_STEPS[step], cleaned, message_id)
+    session = await _reload(services, session)
+    await sessions.set_shown(store, session.id, None, None)
+    session.shown_step = None
+    return Outcome(
+        screen(services, session, position(services.survey, session)),
+        notice=_("Saved"),
+        fresh=True,
+    )
+
+
+async def _answer_scores(
+    services: Services, session: Session, index: int, cleaned: str, message_id: int
+) -> Outcome:
+    """Digits on an indicator: a consensus or vote counts, for the open kind or both."""
+    _ = translator(session.language)
+    section, item = services.survey.items[index]
+    scores = _typed_scores(cleaned)
+    if scores is None:
+        return _again(
+            services,
+            session,
+            _(
+                "Type one score (1-5, or ? for don't know) or six vote counts for 1, 2, 3, 4,"
+                " 5 and don't know, e.g. 0 2 5 3 1 0; a / and a second line of counts for"
+                " the forecast."
+            ),
+        )
+    people = session.profile["people"]
+    for score in scores:
+        counted = sum(score.votes or ())
+        if people is not None and counted > people:
+            return _again(
+                services,
+                session,
+                _("{votes} votes, but the group has {people} people. Please count again.").format(
+                    votes=counted, people=people
+                ),
             )
-        people = session.profile["people"]
-        for score in scores:
-            counted = sum(score.votes or ())
-            if people is not None and counted > people:
-                return again(
-                    _(
-                        "{votes} votes, but the group has {people} people. Please count again."
-                    ).format(votes=counted, people=people)
-                )
-        open_kinds = [k for k in KINDS.values() if (item.code, k) not in session.scores]
-        kinds = list(KINDS.values()) if len(scores) == 2 else open_kinds[:1]
-        if not kinds:
-            return again(
-                _(
-                    "Both scores are given. To change them, tap a score, or type both (now / the"
-                    " forecast)."
-                )
-            )
-        for kind, score in zip(kinds, scores, strict=False):
-            await sessions.save_score(
-                store, session.id, item.code, kind, section.sdg, score, message_id
-            )
-        session = await _go(services, await _reload(services, session), step)
-        return Outcome(screen(services, session, step), notice=_("Saved"), fresh=True)
+    open_kinds = [k for k in KINDS.values() if (item.code, k) not in session.scores]
+    kinds = list(KINDS.values()) if len(scores) == 2 else open_kinds[:1]
+    if not kinds:
+        return _again(
+            services,
+            session,
+            _(
+                "Both scores are given. To change them, tap a score, or type both (now / the"
+                " forecast)."
+            ),
+        )
+    for kind, score in zip(kinds, scores, strict=False):
+        await sessions.save_score(
+            services.store, session.id, item.code, kind, section.sdg, score, message_id
+        )
+    step = f"i{index}"
+    session = await _go(services, await _reload(services, session), step)
+    return Outcome(screen(services, session, step), notice=_("Saved"), fresh=True)
+
+
+async def _answer_reasons(
+    services: Services, session: Session, index: int, cleaned: str, message_id: int
+) -> Outcome:
+    """Any other text on an indicator: added to the group's reasons."""
+    _ = translator(session.language)
     if utf16_len(cleaned) > MAX_TEXT:
-        return again(
+        return _again(
+            services,
+            session,
             _("That message is too long: please keep it under {limit} characters.").format(
                 limit=MAX_TEXT
-            )
+            ),
         )
+    item = services.survey.items[index][1]
     existing = session.notes.get(item.code)
     note = f"{existing}\n\n{cleaned}" if existing else cleaned
-    await sessions.save_note(store, session.id, item.code, note, message_id)
+    await sessions.save_note(services.store, session.id, item.code, note, message_id)
+    step = f"i{index}"
     session = await _go(services, await _reload(services, session), step)
     return Outcome(
         screen(services, session, step), notice=_("Saved as the group's reasons."), fresh=True

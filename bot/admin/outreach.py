@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.admin import broadcasting, callbacks
+from bot.admin import broadcasting
 from bot.admin.broadcasting import AudienceError
 from bot.context import Context
 from bot.respondent import handlers as journey_handlers
 from bot.roles import Outcome, admin_only, caller_language
-from conversations import invitations
+from conversations import callbacks, invitations
+from conversations.callbacks import BroadcastChoice, ForgedCallback
 from conversations.services import Services
 from locales.i18n import Translate, translator
 from reporting import posters
 from storage import audit, broadcasts, outreach, users
+
+log = logging.getLogger(__name__)
 
 
 def _services(context: Context) -> Services:
@@ -206,11 +210,11 @@ async def broadcast_decision(update: Update, context: Context) -> Outcome | None
     _ = await _translator(update, context)
     query = update.callback_query
     assert query is not None
-    choice = callbacks.parse_broadcast(query.data)
+    choice = callbacks.decode_outreach(query.data)  # on_outreach_button checked it
     services = _services(context)
-    if choice is None:
-        await query.answer(_("This button is not valid."), show_alert=True)
-        return Outcome("rejected: forged callback data")
+    if not isinstance(choice, BroadcastChoice):
+        await _answer_quietly(query, _("This button is not valid."), show_alert=True)
+        return Outcome("rejected: not a broadcast button")
     message = query.message if isinstance(query.message, Message) else None
     if choice.confirm:
         started = await broadcasts.set_status(
@@ -243,15 +247,27 @@ async def on_outreach_button(update: Update, context: Context) -> None:
     """Every ``o1|`` button ends here, before the journey's own callback handler."""
     query = update.callback_query
     assert query is not None
-    if query.data == callbacks.CONTINUE:
-        await query.answer()
-        await journey_handlers.resume(update, context)
-    elif (query.data or "").startswith("o1|b|"):
-        await broadcast_decision(update, context)
-    else:
+    try:
+        press = callbacks.decode_outreach(query.data)
+    except ForgedCallback as reason:
+        log.warning("rejected outreach callback data from a client: %s", reason)
         _ = await _translator(update, context)
-        await query.answer(_("This button is not valid."), show_alert=True)
+        await _answer_quietly(query, _("This button is not valid."), show_alert=True)
+        raise ApplicationHandlerStop from None
+    if isinstance(press, callbacks.Continue):
+        await _answer_quietly(query)
+        await journey_handlers.resume(update, context)
+    else:
+        await broadcast_decision(update, context)
     raise ApplicationHandlerStop
+
+
+async def _answer_quietly(query: CallbackQuery, text: str | None = None, **kwargs: bool) -> None:
+    """Answer a press; one already answered or too old (delivered twice) is no error."""
+    try:
+        await query.answer(text, **kwargs)
+    except TelegramError as error:
+        log.info("callback query not answered: %s", getattr(error, "message", error))
 
 
 # --- opting out, audit ----------------------------------------------------

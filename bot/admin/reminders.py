@@ -14,10 +14,10 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.admin.broadcasting import shared_pacer
-from bot.admin.callbacks import CONTINUE
 from bot.admin.delivery import retry_seconds
 from bot.config import Settings
 from bot.context import Context
+from conversations.callbacks import CONTINUE
 from conversations.services import Services
 from locales.i18n import translator
 from storage import outreach, users

@@ -20,11 +20,13 @@ from bot.config import Settings
 from bot.context import Context
 from bot.respondent import handlers
 from bot.roles import Outcome, admin_only, caller_language, refuse
-from conversations import interviews
+from conversations import callbacks, interviews
 from conversations import sessions as session_service
+from conversations.callbacks import ForgedCallback
 from conversations.services import Services
 from locales.i18n import translator
 from storage import facilitation, sessions
+from storage.facilitation import Interview
 from storage.sessions import Session
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ def facilitator_only(handler: Handler) -> Handler:
             or await facilitation.get_facilitator(_services(context).store, user.id) is None
         ):
             await refuse(update, context)
-            return None
+            return None  # not reached: a refusal ends the update
         return await handler(update, context)
 
     return wrapper
@@ -142,66 +144,23 @@ async def facilitator_command(update: Update, context: Context) -> Outcome | Non
 
 @facilitator_only
 async def interview_command(update: Update, context: Context) -> None:
-    services = _services(context)
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    user = update.effective_user
+    assert user is not None
     language = await caller_language(context, user.id)
-    _ = translator(language)
     args = [a.lower() for a in context.args or []]
     action = args[0] if args else "new"
-    current = await handlers.focused_interview(services, user.id)
+    # Also lets go of an interview that was closed meanwhile.
+    current = await handlers.focused_interview(_services(context), user.id)
     if action == "new":
-        screen = interviews.read_aloud_screen(language, services.survey)
-        await context.bot.send_message(
-            chat.id, screen.text, parse_mode=ParseMode.HTML, reply_markup=presenters.markup(screen.keyboard)
-        )
+        await _interview_new(update, context, language)
     elif action == "list":
-        rows = await facilitation.open_interviews(services.store, user.id)
-        closed = await facilitation.closed_count(services.store, user.id)
-        text = interviews.list_text(language, rows, closed, current.id if current else None)
-        await _say(update, context, text)
+        await _interview_list(update, context, language, current)
     elif action == "resume":
-        number = _number(args)
-        interview = (
-            await facilitation.interview_by_number(services.store, user.id, number)
-            if number is not None
-            else None
-        )
-        if interview is None or interview.status != "open" or interview.submitted:
-            # Submitted or ended interviews are out of the facilitator's sight.
-            await _say(
-                update,
-                context,
-                _("No paused interview with that number. /interview list shows them."),
-            )
-            return
-        await facilitation.set_focus(services.store, user.id, "interview", interview.id)
-        await handlers.show_interview(
-            context,
-            chat.id,
-            interview,
-            _("Interview {number} ({id}) resumed.").format(
-                number=interview.number, id=interview.pseudonym
-            ),
-        )
+        await _interview_resume(update, context, language, _number(args))
     elif action in ("pause", "end"):
-        if current is None:
-            await _say(update, context, _("You are not in an interview. /interview list"))
-            return
-        if action == "pause":
-            await facilitation.set_focus(services.store, user.id, None)
-            text = _(
-                "Interview {number} ({id}) paused. /interview resume {number} continues it;"
-                " your own buttons and messages are yours again."
-            )
-        else:
-            await facilitation.close_interview(services.store, current.id)
-            text = _(
-                "Interview {number} ({id}) ended: the answers given are kept as an unfinished"
-                " scorecard and can no longer be seen or changed here."
-            )
-        await _say(update, context, text.format(number=current.number, id=current.pseudonym))
+        await _interview_stop(update, context, language, current, pause=action == "pause")
     else:
+        _ = translator(language)
         await _say(
             update,
             context,
@@ -210,6 +169,82 @@ async def interview_command(update: Update, context: Context) -> None:
                 " /interview pause or /interview end."
             ),
         )
+
+
+async def _interview_new(update: Update, context: Context, language: str) -> None:
+    """The consent text to read aloud, with the attestation buttons."""
+    assert update.effective_chat is not None
+    screen = interviews.read_aloud_screen(language, _services(context).survey)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        screen.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=presenters.markup(screen.keyboard),
+    )
+
+
+async def _interview_list(
+    update: Update, context: Context, language: str, current: Interview | None
+) -> None:
+    services, user = _services(context), update.effective_user
+    assert user is not None
+    rows = await facilitation.open_interviews(services.store, user.id)
+    closed = await facilitation.closed_count(services.store, user.id)
+    text = interviews.list_text(language, rows, closed, current.id if current else None)
+    await _say(update, context, text)
+
+
+async def _interview_resume(
+    update: Update, context: Context, language: str, number: int | None
+) -> None:
+    services, user, chat = _services(context), update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    _ = translator(language)
+    interview = (
+        await facilitation.interview_by_number(services.store, user.id, number)
+        if number is not None
+        else None
+    )
+    if interview is None or interview.status != "open" or interview.submitted:
+        # Submitted or ended interviews are out of the facilitator's sight.
+        await _say(
+            update, context, _("No paused interview with that number. /interview list shows them.")
+        )
+        return
+    await facilitation.set_focus(services.store, user.id, "interview", interview.id)
+    await handlers.show_interview(
+        context,
+        chat.id,
+        interview,
+        _("Interview {number} ({id}) resumed.").format(
+            number=interview.number, id=interview.pseudonym
+        ),
+    )
+
+
+async def _interview_stop(
+    update: Update, context: Context, language: str, current: Interview | None, pause: bool
+) -> None:
+    """Pause (the chat is the facilitator's own again) or end the current interview."""
+    services, user = _services(context), update.effective_user
+    assert user is not None
+    _ = translator(language)
+    if current is None:
+        await _say(update, context, _("You are not in an interview. /interview list"))
+        return
+    if pause:
+        await facilitation.set_focus(services.store, user.id, None)
+        text = _(
+            "Interview {number} ({id}) paused. /interview resume {number} continues it;"
+            " your own buttons and messages are yours again."
+        )
+    else:
+        await facilitation.close_interview(services.store, current.id)
+        text = _(
+            "Interview {number} ({id}) ended: the answers given are kept as an unfinished"
+            " scorecard and can no longer be seen or changed here."
+        )
+    await _say(update, context, text.format(number=current.number, id=current.pseudonym))
 
 
 @stopping
@@ -221,15 +256,16 @@ async def on_consent_button(update: Update, context: Context) -> None:
     language = await caller_language(context, user.id)
     _ = translator(language)
     try:
-        answer = interviews.parse_consent(query.data)
-    except interviews.ForgedInterviewData:
+        consent = callbacks.decode_interview(query.data)
+    except ForgedCallback as reason:
+        log.warning("rejected interview callback data from a client: %s", reason)
         await presenters.acknowledge(query, _("This button is not valid."), show_alert=True)
         return
     message = query.message if isinstance(query.message, Message) else None
     if message is None:
         await presenters.acknowledge(query)
         return
-    if answer == "n":
+    if consent.method is None:  # they did not agree
         await presenters.acknowledge(query)
         await presenters.edit(
             message, _("Nothing was stored. Thank the person for their time. /interview")
@@ -240,7 +276,7 @@ async def on_consent_button(update: Update, context: Context) -> None:
         services.store,
         user.id,
         message.message_id,
-        interviews.CONSENTS[answer],
+        consent.method,
         language,
         services.consent_version,
         (survey.id, survey.version, survey.content_hash),
@@ -306,67 +342,21 @@ async def _focused_session(services: Services, telegram_id: int) -> Session | No
 
 @facilitator_only
 async def session_command(update: Update, context: Context) -> None:
-    services = _services(context)
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    user = update.effective_user
+    assert user is not None
     language = await caller_language(context, user.id)
-    _ = translator(language)
     args = [a.lower() for a in context.args or []]
     action = args[0] if args else "new"
-    survey = services.survey
     if action == "new":
-        session = await sessions.start_session(
-            services.store, user.id, (survey.id, survey.version, survey.content_hash), language
-        )
-        await _show_session(
-            context,
-            chat.id,
-            session,
-            _(
-                "Group session {id} started. Record what the group agrees on; every answer is"
-                " saved at once. /session pause to stop for now."
-            ).format(id=session.pseudonym),
-        )
+        await _session_new(update, context, language)
     elif action == "list":
-        rows = await sessions.open_sessions(services.store, user.id)
-        if not rows:
-            text = _("No open group sessions.")
-        else:
-            text = "\n".join(
-                [_("Group sessions you can resume:")]
-                + [
-                    _("{number}. {id}: {scored} scores so far").format(
-                        number=s.id, id=s.pseudonym, scored=len(s.scores)
-                    )
-                    for s in rows
-                ]
-                + [_("Send /session resume <number> to continue one.")]
-            )
-        await _say(update, context, text)
+        await _session_list(update, context, language)
     elif action == "resume":
-        number = _number(args)
-        session = await sessions.get_session(services.store, number) if number else None
-        if session is None or session.facilitator_id != user.id or session.submitted_at:
-            await _say(update, context, _("No open group session with that number. /session list"))
-            return
-        await facilitation.set_focus(services.store, user.id, "session", session.id)
-        await _show_session(
-            context, chat.id, session, _("Group session {id} resumed.").format(id=session.pseudonym)
-        )
+        await _session_resume(update, context, language, _number(args))
     elif action == "pause":
-        current = await _focused_session(services, user.id)
-        if current is None:
-            await _say(update, context, _("You are not in a group session. /session list"))
-            return
-        await facilitation.set_focus(services.store, user.id, None)
-        await _say(
-            update,
-            context,
-            _("Group session {id} paused. /session resume {number} continues it.").format(
-                id=current.pseudonym, number=current.id
-            ),
-        )
+        await _session_pause(update, context, language)
     else:
+        _ = translator(language)
         await _say(
             update,
             context,
@@ -374,6 +364,80 @@ async def session_command(update: Update, context: Context) -> None:
                 "Use /session (a new group session), /session list, /session resume <n> or /session pause."
             ),
         )
+
+
+async def _session_new(update: Update, context: Context, language: str) -> None:
+    services, user, chat = _services(context), update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    _ = translator(language)
+    survey = services.survey
+    session = await sessions.start_session(
+        services.store, user.id, (survey.id, survey.version, survey.content_hash), language
+    )
+    await _show_session(
+        context,
+        chat.id,
+        session,
+        _(
+            "Group session {id} started. Record what the group agrees on; every answer is"
+            " saved at once. /session pause to stop for now."
+        ).format(id=session.pseudonym),
+    )
+
+
+async def _session_list(update: Update, context: Context, language: str) -> None:
+    services, user = _services(context), update.effective_user
+    assert user is not None
+    _ = translator(language)
+    rows = await sessions.open_sessions(services.store, user.id)
+    if not rows:
+        text = _("No open group sessions.")
+    else:
+        text = "\n".join(
+            [_("Group sessions you can resume:")]
+            + [
+                _("{number}. {id}: {scored} scores so far").format(
+                    number=s.id, id=s.pseudonym, scored=len(s.scores)
+                )
+                for s in rows
+            ]
+            + [_("Send /session resume <number> to continue one.")]
+        )
+    await _say(update, context, text)
+
+
+async def _session_resume(
+    update: Update, context: Context, language: str, number: int | None
+) -> None:
+    services, user, chat = _services(context), update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    _ = translator(language)
+    session = await sessions.get_session(services.store, number) if number else None
+    if session is None or session.facilitator_id != user.id or session.submitted_at:
+        await _say(update, context, _("No open group session with that number. /session list"))
+        return
+    await facilitation.set_focus(services.store, user.id, "session", session.id)
+    await _show_session(
+        context, chat.id, session, _("Group session {id} resumed.").format(id=session.pseudonym)
+    )
+
+
+async def _session_pause(update: Update, context: Context, language: str) -> None:
+    services, user = _services(context), update.effective_user
+    assert user is not None
+    _ = translator(language)
+    current = await _focused_session(services, user.id)
+    if current is None:
+        await _say(update, context, _("You are not in a group session. /session list"))
+        return
+    await facilitation.set_focus(services.store, user.id, None)
+    await _say(
+        update,
+        context,
+        _("Group session {id} paused. /session resume {number} continues it.").format(
+            id=current.pseudonym, number=current.id
+        ),
+    )
 
 
 @stopping
@@ -385,7 +449,8 @@ async def on_session_button(update: Update, context: Context) -> None:
     _ = translator(await caller_language(context, user.id))
     try:
         press = session_service.parse_press(query.data, services.survey)
-    except session_service.ForgedSessionData:
+    except ForgedCallback as reason:
+        log.warning("rejected session callback data from a client: %s", reason)
         await presenters.acknowledge(query, _("This button is not valid."), show_alert=True)
         return
     message = query.message if isinstance(query.message, Message) else None

@@ -23,7 +23,8 @@ from bot import presenters
 from bot.context import Context
 from bot.respondent.handlers import present
 from bot.roles import Outcome, admin_only, caller_language
-from conversations import guardian, journey
+from conversations import callbacks, guardian, journey
+from conversations.callbacks import ForgedCallback
 from conversations.journey import Reply
 from conversations.services import Services
 from locales.i18n import translator
@@ -83,13 +84,14 @@ async def on_guardian_button(update: Update, context: Context) -> None:
     assert query is not None
     message = query.message if isinstance(query.message, Message) else None
     language = _opener_language(update, services)
-    match = guardian.GUARDIAN_CALLBACK.match(query.data or "")
-    if match is None:
-        log.warning("rejected guardian callback data from a client")
+    try:
+        decision = callbacks.decode_guardian(query.data)
+    except ForgedCallback as reason:
+        log.warning("rejected guardian callback data from a client: %s", reason)
         await _answer(query, translator(language)("This button is not valid."), alert=True)
-        raise ApplicationHandlerStop
-    agreed, relation = guardian.DECISIONS[match.group(1)]
-    token_hash = guardian.token_hash(match.group(2))
+        raise ApplicationHandlerStop from None
+    agreed, relation = decision.agreed, decision.relation
+    token_hash = guardian.token_hash(decision.token)
     child = await guardians.child_of_link(services.store, token_hash)
     if child is not None and child.telegram_id == query.from_user.id:
         await _answer(query, guardian.link_is_for_guardian(language), alert=True)

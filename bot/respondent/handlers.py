@@ -19,7 +19,14 @@ from telegram.ext import (
 from bot.context import Context
 from bot.presenters import acknowledge, edit, edit_or_send, markup, retire_keyboard, send_screen
 from conversations import guardian, interviews, journey, voice
-from conversations.callbacks import Choice, ForgedCallback, StaleCallback, choice_data, parse
+from conversations.callbacks import (
+    Choice,
+    ForgedCallback,
+    StaleCallback,
+    choice_data,
+    is_choice,
+    parse,
+)
 from conversations.journey import Reply
 from conversations.mydata import describe_my_data
 from conversations.screens import Screen, consent_screen, help_text, language_screen
@@ -363,7 +370,7 @@ async def on_button(update: Update, context: Context) -> None:
     services, state, interview = await _acting(update, context)
     query = update.callback_query
     assert query is not None
-    if interview is not None and query.data and query.data.count("|") == 2:
+    if interview is not None and is_choice(query.data):
         # Language, consent and /delete buttons are always about the presser:
         # never about the person being interviewed.
         services, state = await _state(update, context)
