@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from bot.context import Context
 from bot.presenters import acknowledge, edit, edit_or_send, markup, retire_keyboard, send_screen
-from conversations import guardian, interviews, journey, voice
+from conversations import guardian, interviews, journey, shown, text, voice
 from conversations.callbacks import Choice, ForgedCallback, StaleCallback, choice_data, parse
 from conversations.journey import Reply
 from conversations.mydata import describe_my_data
@@ -131,7 +131,9 @@ async def present(
         await context.bot.send_message(chat_id, reply.notice)
     sent = await edit_or_send(context, chat_id, screen, None if reply.fresh_message else message)
     if sent is not None and response is not None:
-        await responses.set_shown(services.store, response.id, reply.shown, sent.message_id)
+        await responses.set_shown(
+            services.store, response.id, shown.encode(reply.shown), sent.message_id
+        )
         await retire_keyboard(context, chat_id, response.live_message_id, sent.message_id)
 
 
@@ -476,7 +478,7 @@ async def on_text(update: Update, context: Context) -> None:
         )
         await present(context, user.chat_id, wait, response)
         return
-    reply = await journey.answer_text(
+    reply = await text.answer_text(
         services, user, response, state.answers, message.text, message.message_id
     )
     if reply is None:
