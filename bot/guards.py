@@ -2,10 +2,13 @@
 
 * ``gate`` runs before every other handler (group :data:`GATE`). Edited
   messages and channel posts stop there: an edit never runs a command or
-  answers a question. A button press from anywhere but the person's private
-  chat with the bot (a group, a channel, an inline message) stops there too,
-  answered with a short alert and nothing stored, so a person's survey is
-  never shown in a group and a group's id is never taken for their chat.
+  answers a question. A button press from anywhere but the person's own
+  private chat with the bot (a group, a channel, an inline message, or
+  another person's private chat, which only a forged press comes from) stops
+  there too, answered with a short alert and nothing stored, so a person's
+  survey is never shown in a group or in someone else's chat, and no other
+  chat's id is ever taken for theirs. The rule is
+  ``conversations.gate.chat_rule``, the first rule of the respondents' gate.
   A command or a mention in a group stops there as well, answered with one
   line pointing to the private chat, at most once per group per
   :data:`GROUP_NOTE_INTERVAL`, so a busy group is never flooded.
@@ -26,6 +29,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context
+from conversations import gate as rules
 from locales.i18n import translator
 from storage import users
 
@@ -75,19 +79,34 @@ async def gate(update: Update, context: Context) -> None:
     if update.message is not None and update.message.chat.type in GROUP_CHATS:
         await _point_to_private_chat(update, context)
         raise ApplicationHandlerStop
-    query = update.callback_query
-    if query is None:
+    query, message = update.callback_query, update.message
+    if query is not None:
+        chat = query.message.chat if query.message is not None else None
+        sender: int | None = query.from_user.id
+    elif message is not None:
+        chat = message.chat
+        sender = message.from_user.id if message.from_user else None
+    else:
         return
-    chat = query.message.chat if query.message is not None else None
-    if chat is None or chat.type != ChatType.PRIVATE:
-        _ = translator(_language(update) or context.bot_data.settings.default_language)
-        await _answer(
-            update,
-            _("Please open the bot in a private chat to answer:") + _bot_link(context),
-            show_alert=True,
-        )
-        log.info("refused a button press from outside a private chat")
+    refusal = rules.chat_rule(
+        rules.chat_of(chat.type if chat else None, chat.id if chat else None, sender)
+    )
+    if refusal is not None:
+        await refuse(update, context, refusal)
         raise ApplicationHandlerStop
+
+
+async def refuse(update: Update, context: Context, refusal: rules.Refusal) -> None:
+    """A press from a chat that is not the presser's own: a short alert, nothing
+    else. A message from one (it cannot be but forged) gets nothing at all."""
+    _ = translator(_language(update) or context.bot_data.settings.default_language)
+    if isinstance(refusal, rules.NotOwnChat):
+        text = _("This button is not for you. Please open your own chat with the bot:")
+        log.info("refused an update from another person's private chat")
+    else:
+        text = _("Please open the bot in a private chat to answer:")
+        log.info("refused a button press from outside a private chat")
+    await _answer(update, text + _bot_link(context), show_alert=True)
 
 
 async def _point_to_private_chat(update: Update, context: Context) -> None:

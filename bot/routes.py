@@ -12,16 +12,19 @@ update there. So, for any update, read this table from the top:
    (``/start g<token>``) and the guardian's buttons (``gc1|``); a guardian
    must never become a respondent, so this comes before anything that
    creates a user.
-3. :data:`EARLY` — flows with their own callback prefixes and typed input
-   that the respondent journey would otherwise take: outreach buttons
-   (``o1|``), /start clearing an opt-out (it does not stop the update, so
-   the journey still greets), the facilitator's interview consent (``i1|``)
-   and group-session buttons (``g1|``), and a group session's typed answers
-   and voice notes (only while a facilitator's chat is on a session).
+3. :data:`EARLY` — flows with their own callback prefixes that the
+   respondent journey would otherwise take: outreach buttons (``o1|``),
+   /start clearing an opt-out (it does not stop the update, so the journey
+   still greets), the facilitator's interview consent (``i1|``) and
+   group-session buttons (``g1|``).
 4. :data:`JOURNEY` — the respondent's commands and inputs, then every
    coordinator, admin and facilitator command, then the fallbacks: an
-   unknown command, and any other message (photo, sticker, …) that gets
-   the question again.
+   unknown command, and any other message (photo, sticker, …). Every
+   respondent input (button, text, voice note, anything else) passes the one
+   gate, ``conversations.gate``, through ``bot.respondent.inputs``; while a
+   facilitator's chat is on a group session, the gate hands their text and
+   voice notes to the session (the handlers given as ``session=`` below),
+   known from the state query that every input makes anyway.
 
 Jobs (digests, reminders, backups, the retention purge) are listed in
 :func:`schedule_jobs`. To add a command: write the handler in the package
@@ -32,6 +35,7 @@ of its audience (``bot.respondent``, ``bot.coordinator``, ``bot.admin``,
 from __future__ import annotations
 
 from datetime import time as clock
+from functools import partial
 
 from telegram import Update
 from telegram.ext import (
@@ -51,7 +55,7 @@ from bot.config import Settings
 from bot.coordinator import commands as coordinator
 from bot.coordinator import delivery as digests
 from bot.facilitator import commands as facilitator
-from bot.respondent import guardian, handlers, results
+from bot.respondent import guardian, handlers, inputs, results
 from conversations import callbacks
 
 FRONT = -100
@@ -81,11 +85,6 @@ def routes() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
         (EARLY, _command("start", outreach.opt_back_in)),
         (EARLY, CallbackQueryHandler(facilitator.on_consent_button, pattern=callbacks.INTERVIEW.pattern)),
         (EARLY, CallbackQueryHandler(facilitator.on_session_button, pattern=callbacks.SESSION.pattern)),
-        (
-            EARLY,
-            MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, facilitator.on_session_text),
-        ),
-        (EARLY, MessageHandler(PRIVATE & filters.VOICE, facilitator.on_session_voice)),
         # -- respondents -----------------------------------------------------
         (JOURNEY, _command("start", handlers.start)),
         (JOURNEY, _command("resume", handlers.resume)),
@@ -93,10 +92,22 @@ def routes() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
         (JOURNEY, _command("help", handlers.help_command)),
         (JOURNEY, _command("mydata", handlers.mydata)),
         (JOURNEY, _command("delete", handlers.delete_command)),
-        (JOURNEY, CallbackQueryHandler(handlers.on_button)),
+        (JOURNEY, CallbackQueryHandler(inputs.on_button)),
         (JOURNEY, ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)),
-        (JOURNEY, MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.on_text)),
-        (JOURNEY, MessageHandler(PRIVATE & filters.VOICE, handlers.on_voice)),
+        (
+            JOURNEY,
+            MessageHandler(
+                PRIVATE & filters.TEXT & ~filters.COMMAND,
+                partial(inputs.on_text, session=facilitator.on_session_text),
+            ),
+        ),
+        (
+            JOURNEY,
+            MessageHandler(
+                PRIVATE & filters.VOICE,
+                partial(inputs.on_voice, session=facilitator.on_session_voice),
+            ),
+        ),
         (JOURNEY, _command("stop", outreach.stop)),
         (JOURNEY, _command("results", results.results_command)),
         # -- admins ----------------------------------------------------------
@@ -119,7 +130,7 @@ def routes() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
         (JOURNEY, MessageHandler(PRIVATE & filters.COMMAND, handlers.unknown_command)),
         (
             JOURNEY,
-            MessageHandler(PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.on_other),
+            MessageHandler(PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, inputs.on_other),
         ),
     ]
 

@@ -18,14 +18,11 @@ from survey.model import Survey
 from survey.steps import (
     RATING_KINDS,
     Step,
-    Tally,
     comment_key,
     draft_key,
     section_done,
     section_index_of,
     section_items,
-    skipped_steps,
-    tally,
     visible,
     visible_steps,
 )
@@ -42,7 +39,7 @@ class Screen:
     keyboard: Keyboard | None = None
 
 
-def _button(text: str, data: str) -> Button:
+def button(text: str, data: str) -> Button:
     return Button(text, callback_data=data)
 
 
@@ -81,8 +78,8 @@ def language_screen(survey: Survey | None = None) -> Screen:
         layout(
             [
                 [
-                    _button("Tiếng Việt", choice_data("L", "vi")),
-                    _button("English", choice_data("L", "en")),
+                    button("Tiếng Việt", choice_data("L", "vi")),
+                    button("English", choice_data("L", "en")),
                 ]
             ]
         ),
@@ -142,8 +139,8 @@ def consent_screen(language: str, survey: Survey) -> Screen:
         text,
         layout(
             [
-                [_button(_("I agree"), choice_data("C", "y"))],
-                [_button(_("No, thank you"), choice_data("C", "n"))],
+                [button(_("I agree"), choice_data("C", "y"))],
+                [button(_("No, thank you"), choice_data("C", "n"))],
             ]
         ),
     )
@@ -162,13 +159,13 @@ def _nav_row(
     _ = translator(language)
     row = []
     if step.kind == "comment" or not first:
-        row.append(_button(_("◀ Back"), step_data(survey, step.key, "b")))
+        row.append(button(_("◀ Back"), step_data(survey, step.key, "b")))
     if forward:
-        row.append(_button(forward, step_data(survey, step.key, "s")))
+        row.append(button(forward, step_data(survey, step.key, "s")))
     return row
 
 
-def _rows(buttons: list[Button], per_row: int) -> list[list[Button]]:
+def rows_of(buttons: list[Button], per_row: int) -> list[list[Button]]:
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
@@ -189,7 +186,7 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
     selected = profile_selection(survey, answers, step)
     if question.multiple:
         buttons = [
-            _button(
+            button(
                 (mark if c.id in selected else "") + c.label(language),
                 step_data(survey, step.key, ("u" if c.id in selected else "a") + str(i)),
             )
@@ -197,7 +194,7 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
         ]
     else:
         buttons = [
-            _button(
+            button(
                 (mark if c.id in selected else "") + c.label(language),
                 step_data(survey, step.key, str(i)),
             )
@@ -205,7 +202,7 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
         ]
     if question.sensitive:
         buttons.append(
-            _button(
+            button(
                 (mark if "prefer_not" in selected else "") + _("Prefer not to say"),
                 step_data(survey, step.key, "n"),
             )
@@ -216,7 +213,7 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
         total=len(asked),
     )
     text = f"<i>{escape(header)}</i>\n\n<b>{escape(question.prompt(language))}</b>"
-    rows = _rows(buttons, 2 if len(buttons) > 4 else 1)
+    rows = rows_of(buttons, 2 if len(buttons) > 4 else 1)
     if question.multiple:
         chosen = [c for c in selected if c != "prefer_not"]
         text += "\n\n" + escape(_("Tap every answer that fits you, then tap Continue."))
@@ -225,7 +222,7 @@ def profile_screen(survey: Survey, answers: Answers, step: Step, language: str) 
         )
         rows.append(
             [
-                _button(
+                button(
                     _("Continue ({count} chosen) ▶").format(count=len(chosen)),
                     step_data(survey, step.key, "k"),
                 )
@@ -270,26 +267,7 @@ def rating_screen(
 ) -> Screen:
     _ = translator(language)
     section, item = survey.items[step.index]
-    lines = []
-    before = _goal_before(survey, answers, step.index)
-    if before is not None and section_done(survey, answers, before):
-        lines += [
-            "✅ "
-            + escape(
-                _("Goal {number} done: {goal}. Thank you!").format(
-                    number=goal_number(survey, answers, before),
-                    goal=survey.sections[before].short_title(language),
-                )
-            ),
-            "",
-        ]
-    lines += [
-        f"<i>{escape(progress_line(survey, answers, step.index, language))}</i>",
-        f"<i>{escape(section.short_title(language))}</i>",
-        "",
-        f"<b>{escape(item.label(language))}</b>",
-        "",
-    ]
+    lines = _rating_heading(survey, answers, step, language)
     if info:
         official = _("Official indicator {code}: {name}").format(
             code=item.code, name=item.name(language)
@@ -318,7 +296,7 @@ def rating_screen(
         if comment:
             lines.append(
                 "<i>"
-                + escape(_("Your comment: {text}").format(text=_shorten(comment, 120)))
+                + escape(_("Your comment: {text}").format(text=shorten(comment, 120)))
                 + "</i>"
             )
     chosen = tuple(_chosen(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS)
@@ -327,6 +305,33 @@ def rating_screen(
     return Screen(
         "\n".join(lines), _rating_keyboard(survey, step, language, chosen, complete, info, first)
     )
+
+
+def _rating_heading(survey: Survey, answers: Answers, step: Step, language: str) -> list[str]:
+    """A rating screen's first lines: the goal just finished, where this one is, the statement."""
+    _ = translator(language)
+    section, item = survey.items[step.index]
+    lines = []
+    before = _goal_before(survey, answers, step.index)
+    if before is not None and section_done(survey, answers, before):
+        lines += [
+            "✅ "
+            + escape(
+                _("Goal {number} done: {goal}. Thank you!").format(
+                    number=goal_number(survey, answers, before),
+                    goal=survey.sections[before].short_title(language),
+                )
+            ),
+            "",
+        ]
+    return [
+        *lines,
+        f"<i>{escape(progress_line(survey, answers, step.index, language))}</i>",
+        f"<i>{escape(section.short_title(language))}</i>",
+        "",
+        f"<b>{escape(item.label(language))}</b>",
+        "",
+    ]
 
 
 def _goal_before(survey: Survey, answers: Answers, item_index: int) -> int | None:
@@ -345,7 +350,7 @@ def _chosen(rating: Rating | None) -> str | None:
     return "s" if rating.skipped else str(rating.value or "d")
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
@@ -370,18 +375,18 @@ def _rating_keyboard(
     # reads "question mark"). The ✓ is repeated in words in the text above.
     for prefix, kind, marked in zip("nf", RATING_KINDS, chosen, strict=True):
         year = survey.kind(kind).year
-        row = [_button(str(year), step_data(survey, step.key, "h" + prefix))]
+        row = [button(str(year), step_data(survey, step.key, "h" + prefix))]
         for point in survey.scale.points:
             value = str(point.value)
             row.append(
-                _button(
+                button(
                     ("✓" if marked == value else "") + value,
                     step_data(survey, step.key, prefix + value),
                 )
             )
         rows.append(row)
         dont_know.append(
-            _button(
+            button(
                 ("✓ " if marked == "d" else "") + f"? {survey.scale.dont_know(language)} ({year})",
                 step_data(survey, step.key, prefix + "d"),
             )
@@ -391,7 +396,7 @@ def _rating_keyboard(
     nav = _nav_row(survey, step, language, forward, first)
     nav.insert(
         1 if len(nav) > 1 else 0,
-        _button(
+        button(
             _("ⓘ About") if not info else _("ⓘ Hide"),
             step_data(survey, step.key, "j" if info else "i"),
         ),
@@ -425,7 +430,7 @@ def text_screen(survey: Survey, answers: Answers, step: Step, language: str) -> 
             )
         )
         forward = _("Keep it and continue ▶")
-        rows.append([_button(_("🗑 Remove my answer"), step_data(survey, step.key, "x"))])
+        rows.append([button(_("🗑 Remove my answer"), step_data(survey, step.key, "x"))])
     else:
         text += escape(
             _("Type your answer as a message (up to {limit} characters), or tap Skip.").format(
@@ -444,7 +449,7 @@ def goals_screen(survey: Survey, answers: Answers, step: Step, language: str) ->
     selected, _done = answers.choices.get(question.id, ([], False))
     shown = visible(survey, answers).sections
     buttons = [
-        _button(
+        button(
             ("✓ " if section.id in selected else "") + section.short_title(language),
             step_data(survey, step.key, ("u" if section.id in selected else "a") + str(i)),
         )
@@ -454,7 +459,7 @@ def goals_screen(survey: Survey, answers: Answers, step: Step, language: str) ->
     done = _("Continue ({count} of {most} chosen) ▶").format(
         count=len(selected), most=question.max_choices
     )
-    rows = [*_rows(buttons, 1), [_button(done, step_data(survey, step.key, "k"))]]
+    rows = [*rows_of(buttons, 1), [button(done, step_data(survey, step.key, "k"))]]
     nav = _nav_row(survey, step, language, None, _is_first(survey, answers, step))
     text = f"<b>{escape(question.prompt(language))}</b>\n\n" + _chosen_line(
         _, [s.short_title(language) for s in survey.sections if s.id in selected]
@@ -479,120 +484,6 @@ def step_screen(
     if step.kind == "closing" and survey.closing[step.index].kind == "pick_goals":
         return goals_screen(survey, answers, step, language)
     return text_screen(survey, answers, step, language)
-
-
-def review_screen(survey: Survey, answers: Answers, language: str) -> Screen:
-    _ = translator(language)
-    counts: Tally = tally(survey, answers)
-    text = "\n".join(
-        [
-            "<b>" + escape(_("Review your answers")) + "</b>",
-            "",
-            escape(
-                _("Ratings given: {rated} of {total}").format(
-                    rated=counts.rated, total=counts.total
-                )
-            ),
-            escape(_("Don't know: {count}").format(count=counts.dont_know)),
-            escape(_("Skipped: {count}").format(count=counts.skipped)),
-            "",
-            escape(
-                _(
-                    "Change anything you like, then tap Submit. After submitting you can still"
-                    " see or delete your data."
-                )
-            ),
-        ]
-    )
-    rows = [[_button(_("✅ Submit"), step_data(survey, "rv", "sub"))]]
-    skipped = skipped_steps(survey, answers)
-    if skipped:
-        rows.append(
-            [
-                _button(
-                    _("Answer skipped questions ({count})").format(count=counts.skipped),
-                    step_data(survey, "rv", "skp"),
-                )
-            ]
-        )
-    goal_buttons = [
-        _button(
-            _("Change {goal}").format(goal=survey.sections[i].short_title(language)),
-            step_data(survey, "rv", f"s{i}"),
-        )
-        for i in visible(survey, answers).sections
-    ]
-    rows.extend(_rows(goal_buttons, 1))
-    rows.append([_button(_("Change my profile"), step_data(survey, "rv", "prf"))])
-    return Screen(text, layout(rows))
-
-
-def _short_value(rating: Rating | None) -> str:
-    if rating is None or rating.skipped:
-        return "–"
-    return "?" if rating.value is None else str(rating.value)
-
-
-def edit_list_screen(
-    survey: Survey, answers: Answers, language: str, section_index: int | None
-) -> Screen:
-    """A list of questions to jump to: a goal's statements and comment, or the profile."""
-    _ = translator(language)
-    rows: list[list[Button]] = []
-    lines = []
-    if section_index is None:
-        title = _("Change my profile")
-        for step in visible_steps(survey, answers):
-            if step.kind == "profile":
-                question = survey.profile[step.index]
-                rows.append(
-                    [
-                        _button(
-                            _shorten(question.prompt(language), 40),
-                            step_data(survey, "ed", step.key),
-                        )
-                    ]
-                )
-    else:
-        section = survey.sections[section_index]
-        title = section.short_title(language)
-        now, forecast = survey.kind("now"), survey.kind("forecast")
-        lines.append(
-            escape(
-                _(
-                    "Each line: your rating for {now} → {forecast} (? don't know, – skipped)."
-                ).format(now=now.year, forecast=forecast.year)
-            )
-        )
-        for item_index in section_items(survey, answers, section_index):
-            item = survey.items[item_index][1]
-            values = " → ".join(
-                _short_value(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS
-            )
-            rows.append(
-                [
-                    _button(
-                        f"{values} · {_shorten(item.label(language), 34)}",
-                        step_data(survey, "ed", f"r{item_index}"),
-                    )
-                ]
-            )
-        if section.comment is not None:
-            has_comment = bool(answers.texts.get(comment_key(section.id)))
-            rows.append(
-                [
-                    _button(
-                        _("💬 Change my comment") if has_comment else _("💬 Add a comment"),
-                        step_data(survey, "ed", f"c{section_index}"),
-                    )
-                ]
-            )
-    rows.append([_button(_("◀ Back to review"), step_data(survey, "rv", "rv"))])
-    text = f"<b>{escape(title)}</b>\n\n"
-    if lines:
-        text += "\n".join(lines) + "\n"
-    text += escape(_("Tap a question to change its answer."))
-    return Screen(text, layout(rows))
 
 
 def help_text(survey: Survey, language: str) -> str:

@@ -15,14 +15,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conversations.journey import Reply, language_of, screen_for, shown_now, text_key
+from conversations.journey import Reply, language_of, shown_now, text_key
 from conversations.screens import MAX_VOICE_BYTES, MAX_VOICE_SECONDS
 from conversations.services import Services
+from conversations.shown import step_of
+from conversations.text import again
 from locales.i18n import translator
 from storage import responses, users, voice
 from storage.responses import Answers, Response
 from storage.users import User
-from survey.steps import comment_key, find_step
+from survey.steps import comment_key
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ def comment_question(services: Services, response: Response, answers: Answers) -
     """The comment the current screen asks for (a rating screen's goal comment, a
     goal comment screen, a closing text question), or ``None``."""
     survey = services.survey
-    step = find_step(survey, shown_now(services, response, answers))
+    step = step_of(survey, shown_now(services, response, answers))
     if step is None:
         return None
     if step.kind == "rating":
@@ -77,40 +79,23 @@ async def answer_voice(
     language = language_of(services, user)
     _ = translator(language)
     current = shown_now(services, response, answers)
-
-    def again(notice: str) -> Reply:
-        return Reply(
-            screen_for(services, answers, current, language),
-            shown=current,
-            fresh_message=True,
-            notice=notice,
-        )
-
     key = comment_question(services, response, answers)
+    problem = None
     if key is None:
-        return again(_("A voice note can be a comment, but this question takes the buttons below."))
+        problem = _("A voice note can be a comment, but this question takes the buttons below.")
     # Long or large notes are refused before anything is downloaded.
-    if note.duration > MAX_VOICE_SECONDS or (note.size or 0) > MAX_VOICE_BYTES:
-        return again(
-            _(
-                "That voice note is too long: please keep it under {minutes} minutes"
-                " ({megabytes} MB), or type your comment."
-            ).format(minutes=MAX_VOICE_SECONDS // 60, megabytes=MAX_VOICE_BYTES // (1024 * 1024))
-        )
+    elif note.duration > MAX_VOICE_SECONDS or (note.size or 0) > MAX_VOICE_BYTES:
+        problem = _(
+            "That voice note is too long: please keep it under {minutes} minutes"
+            " ({megabytes} MB), or type your comment."
+        ).format(minutes=MAX_VOICE_SECONDS // 60, megabytes=MAX_VOICE_BYTES // (1024 * 1024))
     relative = voice.voice_path(user.pseudonym, note.file_unique_id)
-    try:
-        data = await fetch()
-        if len(data) > MAX_VOICE_BYTES:
-            raise ValueError("larger than announced")
-        await asyncio.to_thread(_write, voice.data_folder(store) / relative, bytes(data))
-    except Exception as error:  # a failed download or a full disk: nothing is kept
-        log.warning("a voice comment could not be kept: %s", type(error).__name__)
-        return again(
-            _(
-                "Sorry, your voice comment could not be saved. Please try again, or type"
-                " your comment."
-            )
+    if problem is None and not await _keep(voice.data_folder(store) / relative, fetch):
+        problem = _(
+            "Sorry, your voice comment could not be saved. Please try again, or type your comment."
         )
+    if problem is not None or key is None:
+        return again(services, answers, current, language, problem or "")
     await voice.save_voice(
         store,
         response.id,
@@ -122,7 +107,26 @@ async def answer_voice(
         size=note.size,
         message_id=note.message_id,
     )
-    return again(_("Saved your voice comment. Here is the question again."))
+    return again(
+        services,
+        answers,
+        current,
+        language,
+        _("Saved your voice comment. Here is the question again."),
+    )
+
+
+async def _keep(path: Path, fetch: Callable[[], Awaitable[bytes]]) -> bool:
+    """Download the note and write it; False (and nothing kept) when either fails."""
+    try:
+        data = await fetch()
+        if len(data) > MAX_VOICE_BYTES:
+            raise ValueError("larger than announced")
+        await asyncio.to_thread(_write, path, bytes(data))
+    except Exception as error:  # a failed download or a full disk: nothing is kept
+        log.warning("a voice comment could not be kept: %s", type(error).__name__)
+        return False
+    return True
 
 
 async def delete_person(services: Services, user: User) -> None:

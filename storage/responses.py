@@ -79,11 +79,15 @@ _ANSWER_COLUMNS = (
 
 
 # A facilitator's current interview or session rides along too (migration 11),
-# so a tap stays two trips to the database thread for everyone.
+# so a tap stays two trips to the database thread for everyone; so do a
+# guardian's decision for a child and whether the response's round is open
+# (what conversations.gate decides on).
 _FOCUS_COLUMN = (
     "(SELECT json_array(f.kind, f.target_id) FROM facilitator_focus f"
     " JOIN facilitators x ON x.telegram_id = f.facilitator_id"
-    " WHERE f.facilitator_id = u.telegram_id) AS a_focus"
+    " WHERE f.facilitator_id = u.telegram_id) AS a_focus,"
+    " (SELECT g.agreed FROM guardian_consents g WHERE g.user_id = u.id) AS a_guardian,"
+    " (SELECT o.closed_at IS NULL FROM rounds o WHERE o.id = r.round_id) AS a_round_open"
 )
 
 
@@ -95,6 +99,10 @@ class RespondentState:
     answers: Answers  # empty without a response
     # For a facilitator: what their chat is on, ("interview" | "session", id).
     focus: tuple[str, int] | None = None
+    # A guardian's decision for a child (None: none recorded).
+    guardian_agreed: bool | None = None
+    # Whether the response's round is open (None: no response, or no round yet).
+    round_open: bool | None = None
 
 
 async def respondent_state(
@@ -140,7 +148,13 @@ async def respondent_state(
     )
     focus = json.loads(row["a_focus"]) if row["a_focus"] else None
     return RespondentState(
-        user_from_row(row), consent, response, answers, (focus[0], focus[1]) if focus else None
+        user_from_row(row),
+        consent,
+        response,
+        answers,
+        (focus[0], focus[1]) if focus else None,
+        None if row["a_guardian"] is None else bool(row["a_guardian"]),
+        None if row["a_round_open"] is None else bool(row["a_round_open"]),
     )
 
 

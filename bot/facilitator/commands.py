@@ -333,7 +333,12 @@ async def _focused_session(services: Services, telegram_id: int) -> Session | No
     focus = await facilitation.get_focus(services.store, telegram_id)
     if focus is None or focus.kind != "session":
         return None
-    session = await sessions.get_session(services.store, focus.target_id)
+    return await _open_session(services, telegram_id, focus.target_id)
+
+
+async def _open_session(services: Services, telegram_id: int, session_id: int) -> Session | None:
+    """The session a facilitator's chat is on, if it is still open; else the focus goes."""
+    session = await sessions.get_session(services.store, session_id)
     if session is None or session.submitted_at is not None or session.facilitator_id != telegram_id:
         await facilitation.set_focus(services.store, telegram_id, None)
         return None
@@ -474,15 +479,15 @@ async def on_session_button(update: Update, context: Context) -> None:
     await _present_session(context, chat.id, session, outcome, message)
 
 
-async def on_session_voice(update: Update, context: Context) -> None:
-    """A voice note in a facilitator's open session: sessions keep typed notes only,
-    so it is not taken for the facilitator's own comment. Anyone else's goes on."""
+async def on_session_voice(update: Update, context: Context, session_id: int) -> bool:
+    """A voice note while a facilitator's chat is on session ``session_id`` (the
+    respondents' gate knows it): sessions keep typed notes only, so it is not taken
+    for the facilitator's own comment. False when the session is over."""
     services = _services(context)
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    if await _focused_session(services, user.id) is None:
-        return
+    assert user is not None and chat is not None
+    if await _open_session(services, user.id, session_id) is None:
+        return False
     _ = translator(await caller_language(context, user.id))
     await context.bot.send_message(
         chat.id,
@@ -491,20 +496,21 @@ async def on_session_voice(update: Update, context: Context) -> None:
             " gave. Voice notes are kept for individual comments."
         ),
     )
-    raise ApplicationHandlerStop
+    return True
 
 
-async def on_session_text(update: Update, context: Context) -> None:
-    """Typed answers of a facilitator's open session; anyone else's text goes on to
-    the journey."""
+async def on_session_text(update: Update, context: Context, session_id: int) -> bool:
+    """Typed answers while a facilitator's chat is on session ``session_id`` (the
+    respondents' gate knows it, so nobody else's text costs a query here). False
+    when the session is over: the text is the facilitator's own."""
     services = _services(context)
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None or message is None or message.text is None:
-        return
-    session = await _focused_session(services, user.id)
+    assert user is not None and chat is not None and message is not None
+    assert message.text is not None
+    session = await _open_session(services, user.id, session_id)
     if session is None:
-        return
+        return False
     outcome = await session_service.answer_text(services, session, message.text, message.message_id)
     if outcome is not None:
         await _present_session(context, chat.id, session, outcome)
-    raise ApplicationHandlerStop
+    return True
