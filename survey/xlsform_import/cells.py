@@ -44,6 +44,12 @@ class _Columns:
 
 @dataclass
 class Reader:
+    """Reads sheets and cells, and collects every problem with its place.
+
+    One class over 60 lines: every part of the import reads its cells and
+    reports its problems through this one object; each method is short.
+    """
+
     path: Path
     problems: list[Problem] = field(default_factory=list)
 

@@ -43,6 +43,12 @@ def read_survey_sheet(
 
 @dataclass
 class _Walk:
+    """The walk's state: open groups, names and codes seen, years and headings.
+
+    One class over 60 lines: every row's meaning depends on this shared state;
+    each method reads one kind of row and is short.
+    """
+
     reader: Reader
     lists: dict[str, list[Row]]
     data: dict
