@@ -8,9 +8,9 @@ from conversations.services import Services
 from locales.i18n import translator
 from locales.textlimits import utf16_cut, utf16_len
 from storage import guardians, responses, users, voice
-from storage.responses import Rating
+from storage.responses import Answers, Rating
 from storage.users import User
-from survey.model import Survey
+from survey.model import Section, Survey
 from survey.steps import RATING_KINDS, comment_key
 
 CHUNK = 3800  # below Telegram's 4096 UTF-16 units, markup included
@@ -18,10 +18,43 @@ PIECE = 1500  # a long answer is shown in pieces of at most this, escaped
 
 
 async def describe_my_data(services: Services, user: User) -> list[str]:
+    """The /mydata messages: who they are, their consents, then their answers part by part."""
     language = user.language or services.default_language
     _ = translator(language)
     survey = services.survey
-    lines = [
+    lines = _identity(user, language)
+    lines += await _consents(services, user, language)
+    response = await responses.get_response(services.store, user.id, survey.id)
+    if response is None:
+        lines.append(escape(_("No answers are stored.")))
+        return _chunks(lines)
+    answers = await responses.load_answers(services.store, response.id)
+    status = _("submitted") if response.submitted_at else _("in progress")
+    lines += [
+        "",
+        escape(
+            _("Survey: {survey} ({status})").format(survey=survey.title(language), status=status)
+        ),
+    ]
+    lines += _profile(survey, answers, language)
+    for section in survey.sections:
+        lines += _section(section, survey, answers, language)
+    lines += _closing(survey, answers, language)
+    lines += await _voice_notes(services, response.id, language)
+    lines += [
+        "",
+        escape(
+            _(
+                '– means not answered or skipped, ? means "don\'t know". Delete everything with /delete.'
+            )
+        ),
+    ]
+    return _chunks(lines)
+
+
+def _identity(user: User, language: str) -> list[str]:
+    _ = translator(language)
+    return [
         "<b>" + escape(_("What is stored about you")) + "</b>",
         escape(_("Anonymous respondent id: {id}").format(id=user.pseudonym)),
         escape(
@@ -30,6 +63,12 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
             )
         ),
     ]
+
+
+async def _consents(services: Services, user: User, language: str) -> list[str]:
+    """Their own consent and, for a minor, their parent's or guardian's."""
+    _ = translator(language)
+    lines = []
     consent = await users.get_consent(services.store, user.id)
     if consent is not None:
         decision = _("agreed") if consent.agreed else _("declined")
@@ -60,18 +99,13 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
                 )
             )
         )
-    response = await responses.get_response(services.store, user.id, survey.id)
-    if response is None:
-        lines.append(escape(_("No answers are stored.")))
-        return _chunks(lines)
-    answers = await responses.load_answers(services.store, response.id)
-    status = _("submitted") if response.submitted_at else _("in progress")
-    lines += [
-        "",
-        escape(
-            _("Survey: {survey} ({status})").format(survey=survey.title(language), status=status)
-        ),
-    ]
+    return lines
+
+
+def _profile(survey: Survey, answers: Answers, language: str) -> list[str]:
+    """Each profile question answered, with the chosen labels."""
+    _ = translator(language)
+    lines = []
     for question in survey.profile:
         choice = answers.profile.get(question.id)
         if choice is None:
@@ -83,26 +117,38 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
             for chosen in choice.split()
         ]
         lines.append(f"• {escape(question.prompt(language))} <b>{escape(', '.join(labels))}</b>")
+    return lines
+
+
+def _section(section: Section, survey: Survey, answers: Answers, language: str) -> list[str]:
+    """A goal's ratings (now → forecast) and comment, if any was given."""
+    _ = translator(language)
+    rows = []
+    for item in section.items:
+        values = [_short(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS]
+        if values != ["–", "–"]:
+            rows.append(
+                f"• {escape(item.label(language))} <b>{values[0]} → {values[1]}</b>"
+                f" <i>({escape(item.code)})</i>"
+            )
+    comment = answers.texts.get(comment_key(section.id))
+    if not (rows or comment):
+        return []
     now, forecast = survey.kind("now"), survey.kind("forecast")
-    for section in survey.sections:
-        rows = []
-        for item in section.items:
-            values = [_short(answers.ratings.get((item.code, kind))) for kind in RATING_KINDS]
-            if values != ["–", "–"]:
-                rows.append(
-                    f"• {escape(item.label(language))} <b>{values[0]} → {values[1]}</b>"
-                    f" <i>({escape(item.code)})</i>"
-                )
-        comment = answers.texts.get(comment_key(section.id))
-        if rows or comment:
-            lines += [
-                "",
-                f"<b>{escape(section.short_title(language))}</b> "
-                + escape(f"({now.heading(language)} → {forecast.heading(language)})"),
-                *rows,
-            ]
-            if comment:
-                lines += ["💬 " + escape(_("Your comment:")), *_italic(comment)]
+    lines = [
+        "",
+        f"<b>{escape(section.short_title(language))}</b> "
+        + escape(f"({now.heading(language)} → {forecast.heading(language)})"),
+        *rows,
+    ]
+    if comment:
+        lines += ["💬 " + escape(_("Your comment:")), *_italic(comment)]
+    return lines
+
+
+def _closing(survey: Survey, answers: Answers, language: str) -> list[str]:
+    """The closing questions answered: free text, or the goals picked."""
+    lines: list[str] = []
     for question in survey.closing:
         if question.kind == "text" and answers.texts.get(question.id):
             lines += [
@@ -117,29 +163,28 @@ async def describe_my_data(services: Services, user: User) -> list[str]:
                 if s.id in answers.choices[question.id][0]
             ]
             lines += ["", f"<b>{escape(question.prompt(language))}</b>", escape(", ".join(picked))]
-    notes = await voice.voice_comments(services.store, response.id)
-    if notes:
-        lines += ["", "<b>" + escape(_("Your voice comments")) + "</b>"]
-        for note in notes:
-            lines.append(
-                "• "
-                + escape(
-                    _("{question}: a voice note of {seconds} seconds, kept since {time}").format(
-                        question=_question_name(survey, note.question_id, language),
-                        seconds=note.duration,
-                        time=services.local_time(note.created_at),
-                    )
+    return lines
+
+
+async def _voice_notes(services: Services, response_id: int, language: str) -> list[str]:
+    """The voice comments kept, by question, length and age."""
+    notes = await voice.voice_comments(services.store, response_id)
+    if not notes:
+        return []
+    _ = translator(language)
+    lines = ["", "<b>" + escape(_("Your voice comments")) + "</b>"]
+    for note in notes:
+        lines.append(
+            "• "
+            + escape(
+                _("{question}: a voice note of {seconds} seconds, kept since {time}").format(
+                    question=_question_name(services.survey, note.question_id, language),
+                    seconds=note.duration,
+                    time=services.local_time(note.created_at),
                 )
             )
-    lines += [
-        "",
-        escape(
-            _(
-                '– means not answered or skipped, ? means "don\'t know". Delete everything with /delete.'
-            )
-        ),
-    ]
-    return _chunks(lines)
+        )
+    return lines
 
 
 def _question_name(survey: Survey, question_id: str, language: str) -> str:

@@ -173,7 +173,18 @@ def progress(
             [*params, end],
         )
     ]
-    result.by_invitation = [
+    result.by_invitation = _by_invitation(db, base, params, end)
+    result.stops = _stops(db, base, params, end)
+    result.by_mode = _by_mode(db, base, params, end)
+    result.new_comments = _new_comments(db, base, params, start, end)
+    return result
+
+
+def _by_invitation(
+    db: sqlite3.Connection, base: str, params: list[str], end: str
+) -> list[tuple[str, int, int]]:
+    """Started and completed per invitation label ('' for none), most started first."""
+    return [
         (label, started, completed)
         for label, started, completed in db.execute(
             "SELECT COALESCE(NULLIF(i.label, ''), ''), COUNT(*),"
@@ -185,9 +196,15 @@ def progress(
             [end, *params, end],
         )
     ]
+
+
+def _stops(
+    db: sqlite3.Connection, base: str, params: list[str], end: str
+) -> list[tuple[str, str, int]]:
+    """The five most frequent last ratings (item, kind, people) of unfinished responses."""
     # The last rating of each unfinished response: bare columns of MAX() are
     # taken from the row holding the maximum.
-    result.stops = [
+    return [
         (item, kind, people)
         for item, kind, people in db.execute(
             "SELECT item_code, kind, COUNT(*) FROM (SELECT t.item_code, t.kind,"
@@ -198,7 +215,13 @@ def progress(
             [*params, end, end],
         )
     ]
-    result.by_mode = [
+
+
+def _by_mode(
+    db: sqlite3.Connection, base: str, params: list[str], end: str
+) -> list[tuple[str, int, int]]:
+    """Started and completed per mode of collection."""
+    return [
         (mode_, started, completed)
         for mode_, started, completed in db.execute(
             "SELECT r.mode, COUNT(*), COUNT(CASE WHEN r.submitted_at < ? THEN 1 END)"
@@ -207,8 +230,14 @@ def progress(
             [end, *params, end],
         )
     ]
+
+
+def _new_comments(
+    db: sqlite3.Connection, base: str, params: list[str], start: str, end: str
+) -> int:
+    """Comments written or spoken in [start, end)."""
     # Written and voice comments alike: both are in the workbook's Comments sheet.
-    result.new_comments = db.execute(
+    return db.execute(
         "SELECT (SELECT COUNT(*) FROM texts x WHERE x.text IS NOT NULL"
         " AND x.answered_at >= ? AND x.answered_at < ? AND x.response_id IN (SELECT r.id"
         + base
@@ -218,7 +247,6 @@ def progress(
         + "))",
         [start, end, *params, start, end, *params],
     ).fetchone()[0]
-    return result
 
 
 def comments(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import aiosqlite
+
 from storage.rounds import CURRENT_ROUND
 from storage.store import Store, utc_now
 from storage.users import new_pseudonym
@@ -67,60 +69,83 @@ async def import_forms(
                 if await cursor.fetchone() is not None:
                     already.append(form.form_id)
                     continue
-            # The same rule as users.create_offline_user: the next free negative id.
-            cursor = await db.execute(
-                "INSERT INTO users (telegram_id, chat_id, pseudonym, language, created_at)"
-                " SELECT MIN(COALESCE(MIN(telegram_id), 0), 0) - 1, 0, ?, ?, ? FROM users",
-                (new_pseudonym(), language, now),
+            response_id = await _new_respondent(
+                db, language, consent_version, (survey_id, survey_version, survey_hash), now
             )
-            user_id = cursor.lastrowid
-            await db.execute(
-                "INSERT INTO consents (user_id, agreed, consent_version, decided_at)"
-                " VALUES (?, 1, ?, ?)",
-                (user_id, consent_version, now),
-            )
-            cursor = await db.execute(
-                "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
-                " started_at, updated_at, submitted_at, mode, round_id)"
-                f" VALUES (?, ?, ?, ?, ?, ?, ?, 'paper', {CURRENT_ROUND})",
-                (user_id, survey_id, survey_version, survey_hash, now, now, now),
-            )
-            response_id = cursor.lastrowid
-            # The profile first, so the rating totals' triggers file the ratings
-            # under the right group, region and area.
-            await db.executemany(
-                "INSERT INTO profile_answers VALUES (?, ?, ?, ?)",
-                [(response_id, key, choice, now) for key, choice in form.profile.items()],
-            )
-            await db.executemany(
-                "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, 0, ?)",
-                [
-                    (response_id, code, kind, sdg, value, now)
-                    for (code, kind, sdg), value in form.ratings.items()
-                ],
-            )
-            await db.executemany(
-                "INSERT INTO ratings VALUES (?, ?, ?, ?, NULL, 1, ?)",
-                [(response_id, code, kind, sdg, now) for code, kind, sdg in form.skipped],
-            )
-            await db.executemany(
-                "INSERT INTO texts (response_id, question_id, text, answered_at)"
-                " VALUES (?, ?, ?, ?)",
-                [(response_id, key, text, now) for key, text in form.texts.items()],
-            )
-            await db.executemany(
-                "INSERT INTO choices VALUES (?, ?, ?, 1, ?)",
-                [(response_id, key, ",".join(ids), now) for key, ids in form.choices.items()],
-            )
-            # The triggers of migration 3 point the live message somewhere; a
-            # paper response has none.
-            await db.execute(
-                "UPDATE responses SET shown_step = NULL, submitted_at = ? WHERE id = ?",
-                (now, response_id),
-            )
+            await _store_answers(db, response_id, form, now)
             await db.execute(
                 "INSERT INTO paper_forms (form_id, response_id, imported_at) VALUES (?, ?, ?)",
                 (form.form_id, response_id, now),
             )
             imported.append(form.form_id)
     return ImportResult(imported, already)
+
+
+async def _new_respondent(
+    db: aiosqlite.Connection,
+    language: str,
+    consent_version: str,
+    survey: tuple[str, str, str],
+    now: str,
+) -> int:
+    """A user without Telegram, their consent and their submitted paper response; its id.
+
+    ``survey`` is the survey's id, version and content hash.
+    """
+    # The same rule as users.create_offline_user: the next free negative id.
+    cursor = await db.execute(
+        "INSERT INTO users (telegram_id, chat_id, pseudonym, language, created_at)"
+        " SELECT MIN(COALESCE(MIN(telegram_id), 0), 0) - 1, 0, ?, ?, ? FROM users",
+        (new_pseudonym(), language, now),
+    )
+    user_id = cursor.lastrowid
+    await db.execute(
+        "INSERT INTO consents (user_id, agreed, consent_version, decided_at) VALUES (?, 1, ?, ?)",
+        (user_id, consent_version, now),
+    )
+    cursor = await db.execute(
+        "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
+        " started_at, updated_at, submitted_at, mode, round_id)"
+        f" VALUES (?, ?, ?, ?, ?, ?, ?, 'paper', {CURRENT_ROUND})",
+        (user_id, *survey, now, now, now),
+    )
+    response_id = cursor.lastrowid
+    assert response_id is not None
+    return response_id
+
+
+async def _store_answers(
+    db: aiosqlite.Connection, response_id: int, form: PaperForm, now: str
+) -> None:
+    """The form's profile, ratings, skips, texts and picks."""
+    # The profile first, so the rating totals' triggers file the ratings
+    # under the right group, region and area.
+    await db.executemany(
+        "INSERT INTO profile_answers VALUES (?, ?, ?, ?)",
+        [(response_id, key, choice, now) for key, choice in form.profile.items()],
+    )
+    await db.executemany(
+        "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, 0, ?)",
+        [
+            (response_id, code, kind, sdg, value, now)
+            for (code, kind, sdg), value in form.ratings.items()
+        ],
+    )
+    await db.executemany(
+        "INSERT INTO ratings VALUES (?, ?, ?, ?, NULL, 1, ?)",
+        [(response_id, code, kind, sdg, now) for code, kind, sdg in form.skipped],
+    )
+    await db.executemany(
+        "INSERT INTO texts (response_id, question_id, text, answered_at) VALUES (?, ?, ?, ?)",
+        [(response_id, key, text, now) for key, text in form.texts.items()],
+    )
+    await db.executemany(
+        "INSERT INTO choices VALUES (?, ?, ?, 1, ?)",
+        [(response_id, key, ",".join(ids), now) for key, ids in form.choices.items()],
+    )
+    # The triggers of migration 3 point the live message somewhere; a
+    # paper response has none.
+    await db.execute(
+        "UPDATE responses SET shown_step = NULL, submitted_at = ? WHERE id = ?",
+        (now, response_id),
+    )

@@ -146,6 +146,12 @@ class ClosingQuestion(_Strict):
 
 
 class Survey(_Strict):
+    """A whole survey file, checked.
+
+    One pydantic model over 60 lines: its fields, its cross-field check and its
+    lookups are the one survey every layer reads; the checks live below it.
+    """
+
     id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
     version: Annotated[str, Field(min_length=1, max_length=32)]
     title: Text
@@ -160,65 +166,15 @@ class Survey(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Survey:
-        if [k.id for k in self.rating_kinds] != ["now", "forecast"]:
-            raise ValueError("rating_kinds must be 'now' then 'forecast'")
-        now, forecast = self.rating_kinds
-        if forecast.year <= now.year:
-            raise ValueError(
-                f"rating_kinds[forecast].year ({forecast.year}) must come after"
-                f" rating_kinds[now].year ({now.year})"
-            )
-        scale_words = {
-            word.strip().casefold()
-            for text in [self.scale.dont_know, *(p.label for p in self.scale.points)]
-            for word in (text.vi, text.en)
-        }
-        for section in self.sections:
-            for field_name in ("title", "short_title"):
-                text: Text = getattr(section, field_name)
-                for language in LANGUAGES:
-                    if text(language).strip().casefold() in scale_words:
-                        raise ValueError(
-                            f"sections[{section.id}].{field_name}.{language} reads like a scale"
-                            f" label ({text(language)!r}): give the goal's name"
-                        )
-        seen: dict[str, str] = {}
-        for section in self.sections:
-            for item in section.items:
-                if item.code in seen:
-                    raise ValueError(
-                        f"sections[{section.id}].items[{item.code}]: duplicate indicator code"
-                        f" {item.code} (already in sections[{seen[item.code]}])"
-                    )
-                seen[item.code] = section.id
-        for name, ids in (
-            ("sections", [s.id for s in self.sections]),
-            ("sdg", [s.sdg for s in self.sections]),
-            ("profile", [p.id for p in self.profile]),
-            ("closing", [c.id for c in self.closing]),
-        ):
-            duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
-            if duplicates:
-                raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
-        for where, expression, before in self._relevant_expressions():
+        """What one field cannot check alone; the first problem found is the error."""
+        _check_rating_kinds(self.rating_kinds)
+        _check_goal_titles(self.sections, self.scale)
+        _check_unique_codes(self.sections)
+        _check_unique_ids(self)
+        for where, expression, before in _relevant_expressions(self):
             if problem := relevant_problem(expression, before):
                 raise ValueError(f"{where}.relevant: {problem}")
         return self
-
-    def _relevant_expressions(self) -> list[tuple[str, str, list[ProfileQuestion]]]:
-        """Each expression with where it is and the profile questions it may read."""
-        found = []
-        for index, question in enumerate(self.profile):
-            if question.relevant is not None:
-                found.append((f"profile[{question.id}]", question.relevant, self.profile[:index]))
-        for section in self.sections:
-            if section.relevant is not None:
-                found.append((f"sections[{section.id}]", section.relevant, self.profile))
-            for item in section.items:
-                if item.relevant is not None:
-                    where = f"sections[{section.id}].items[{item.code}]"
-                    found.append((where, item.relevant, self.profile))
-        return found
 
     # The content hash identifies a survey exactly, and comparing it is cheap:
     # surveys key several caches, where a deep field-by-field comparison of
@@ -255,21 +211,91 @@ class Survey(_Strict):
     def draft_labels(self) -> list[str]:
         """Where each draft translation is, for coordinators reviewing wording."""
         found: list[str] = []
-
-        def walk(node: object, path: str) -> None:
-            if isinstance(node, Text):
-                if node.draft:
-                    found.append(f"{path} [{', '.join(node.draft)}]")
-            elif isinstance(node, BaseModel):
-                for name in type(node).model_fields:
-                    walk(getattr(node, name), f"{path}.{name}" if path else name)
-            elif isinstance(node, list):
-                for index, child in enumerate(node):
-                    key = getattr(child, "code", None) or getattr(child, "id", None)
-                    walk(child, f"{path}[{key if key is not None else index}]")
-
-        walk(self, "")
+        _find_drafts(self, "", found)
         return found
+
+
+def _find_drafts(node: object, path: str, found: list[str]) -> None:
+    """Add each draft text under ``node`` to ``found``, by its path (codes and ids in lists)."""
+    if isinstance(node, Text):
+        if node.draft:
+            found.append(f"{path} [{', '.join(node.draft)}]")
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            _find_drafts(getattr(node, name), f"{path}.{name}" if path else name, found)
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            key = getattr(child, "code", None) or getattr(child, "id", None)
+            _find_drafts(child, f"{path}[{key if key is not None else index}]", found)
+
+
+def _check_rating_kinds(kinds: list[RatingKind]) -> None:
+    if [k.id for k in kinds] != ["now", "forecast"]:
+        raise ValueError("rating_kinds must be 'now' then 'forecast'")
+    now, forecast = kinds
+    if forecast.year <= now.year:
+        raise ValueError(
+            f"rating_kinds[forecast].year ({forecast.year}) must come after"
+            f" rating_kinds[now].year ({now.year})"
+        )
+
+
+def _check_goal_titles(sections: list[Section], scale: Scale) -> None:
+    """A goal titled like a scale label ("Good") was almost surely pasted in the wrong place."""
+    scale_words = {
+        word.strip().casefold()
+        for text in [scale.dont_know, *(p.label for p in scale.points)]
+        for word in (text.vi, text.en)
+    }
+    for section in sections:
+        for field_name in ("title", "short_title"):
+            text: Text = getattr(section, field_name)
+            for language in LANGUAGES:
+                if text(language).strip().casefold() in scale_words:
+                    raise ValueError(
+                        f"sections[{section.id}].{field_name}.{language} reads like a scale"
+                        f" label ({text(language)!r}): give the goal's name"
+                    )
+
+
+def _check_unique_codes(sections: list[Section]) -> None:
+    seen: dict[str, str] = {}
+    for section in sections:
+        for item in section.items:
+            if item.code in seen:
+                raise ValueError(
+                    f"sections[{section.id}].items[{item.code}]: duplicate indicator code"
+                    f" {item.code} (already in sections[{seen[item.code]}])"
+                )
+            seen[item.code] = section.id
+
+
+def _check_unique_ids(survey: Survey) -> None:
+    for name, ids in (
+        ("sections", [s.id for s in survey.sections]),
+        ("sdg", [s.sdg for s in survey.sections]),
+        ("profile", [p.id for p in survey.profile]),
+        ("closing", [c.id for c in survey.closing]),
+    ):
+        duplicates = sorted({str(i) for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
+
+
+def _relevant_expressions(survey: Survey) -> list[tuple[str, str, list[ProfileQuestion]]]:
+    """Each expression with where it is and the profile questions it may read."""
+    found = []
+    for index, question in enumerate(survey.profile):
+        if question.relevant is not None:
+            found.append((f"profile[{question.id}]", question.relevant, survey.profile[:index]))
+    for section in survey.sections:
+        if section.relevant is not None:
+            found.append((f"sections[{section.id}]", section.relevant, survey.profile))
+        for item in section.items:
+            if item.relevant is not None:
+                where = f"sections[{section.id}].items[{item.code}]"
+                found.append((where, item.relevant, survey.profile))
+    return found
 
 
 def relevant_problem(expression: str, questions: list[ProfileQuestion]) -> str | None:

@@ -84,6 +84,11 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
+    """Recursive descent over the tokens: one method per rule of the grammar above.
+
+    One class over 60 lines: the rules call each other and share the position.
+    """
+
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.position = 0

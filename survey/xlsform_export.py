@@ -30,7 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from locales.i18n import translator
-from survey.model import LANGUAGES, Survey, Text
+from survey.model import LANGUAGES, Item, Survey, Text
 
 # The header of each language's columns: what Kobo shows in its language menu.
 LANGUAGE_NAMES = {"vi": "Tiếng Việt (vi)", "en": "English (en)"}
@@ -144,27 +144,7 @@ def _survey_rows(survey: Survey) -> list[dict[str, object]]:
             official_source=section.official.source if section.official else None,
         )
         for item in section.items:
-            rows.add(
-                {"label": item.label, "hint": item.about, "official_name": item.name},
-                type="begin group",
-                name=f"item_{item_name(item.code)}",
-                indicator_code=item.code,
-                relevant=item.relevant,
-                appearance="field-list",
-            )
-            for kind in survey.rating_kinds:
-                row_texts = Text(
-                    vi=rating_label(survey, kind.id, "vi"),
-                    en=rating_label(survey, kind.id, "en"),
-                    draft=kind.label.draft,
-                )
-                rows.add(
-                    {"label": row_texts},
-                    type=f"select_one {SCALE_LIST}",
-                    name=f"{kind.id}_{item_name(item.code)}",
-                    rating=kind.id,
-                )
-            rows.add(type="end group", name=f"item_{item_name(item.code)}")
+            _item_rows(rows, survey, item)
         if section.comment is not None:
             rows.add({"label": section.comment}, type="text", name=f"{section.id}_comment")
         rows.add(type="end group", name=section.id)
@@ -179,6 +159,31 @@ def _survey_rows(survey: Survey) -> list[dict[str, object]]:
         else:
             rows.add({"label": closing.prompt}, type="text", name=closing.id)
     return rows.rows
+
+
+def _item_rows(rows: _Rows, survey: Survey, item: Item) -> None:
+    """An indicator's group: its statement, then one scale row per rating kind."""
+    rows.add(
+        {"label": item.label, "hint": item.about, "official_name": item.name},
+        type="begin group",
+        name=f"item_{item_name(item.code)}",
+        indicator_code=item.code,
+        relevant=item.relevant,
+        appearance="field-list",
+    )
+    for kind in survey.rating_kinds:
+        row_texts = Text(
+            vi=rating_label(survey, kind.id, "vi"),
+            en=rating_label(survey, kind.id, "en"),
+            draft=kind.label.draft,
+        )
+        rows.add(
+            {"label": row_texts},
+            type=f"select_one {SCALE_LIST}",
+            name=f"{kind.id}_{item_name(item.code)}",
+            rating=kind.id,
+        )
+    rows.add(type="end group", name=f"item_{item_name(item.code)}")
 
 
 def prefer_not_text() -> Text:

@@ -153,11 +153,25 @@ async def _prepare(
         invitation_code=link_code,
         report_chat_id=chat.id,
     )
+    await _show_preview(context, chat.id, text, broadcast_id, len(recipients), audience, _)
+    return Outcome(f"ok: draft #{broadcast_id} to {len(recipients)}")
+
+
+async def _show_preview(
+    context: Context,
+    chat_id: int,
+    text: str,
+    broadcast_id: int,
+    recipients: int,
+    audience: str,
+    _: Translate,
+) -> None:
+    """The message as it will be sent, then who gets it, with Send now / Cancel."""
     keyboard = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    _("Send now ({n})").format(n=len(recipients)),
+                    _("Send now ({n})").format(n=recipients),
                     callback_data=callbacks.confirm_data(broadcast_id),
                 ),
                 InlineKeyboardButton(
@@ -166,16 +180,15 @@ async def _prepare(
             ]
         ]
     )
-    await context.bot.send_message(chat.id, text)
+    await context.bot.send_message(chat_id, text)
     await context.bot.send_message(
-        chat.id,
+        chat_id,
         _(
             "Preview of broadcast {id} above. Recipients: {n} (audience: {audience})."
             " Nothing is sent until you press Send now."
-        ).format(id=broadcast_id, n=len(recipients), audience=audience),
+        ).format(id=broadcast_id, n=recipients, audience=audience),
         reply_markup=keyboard,
     )
-    return Outcome(f"ok: draft #{broadcast_id} to {len(recipients)}")
 
 
 @admin_only("broadcast")

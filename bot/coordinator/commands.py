@@ -23,7 +23,7 @@ from bot.coordinator import delivery
 from bot.coordinator.schedule import ScheduleError, parse_schedule
 from bot.roles import admin_only, caller_language, is_admin, refuse
 from conversations.services import Services
-from locales.i18n import translator
+from locales.i18n import Translate, translator
 from reporting.digest.opensdg import long_csv
 from reporting.digest.scope import (
     ScopeError,
@@ -86,9 +86,7 @@ def _window(settings: Settings) -> tuple[datetime, datetime]:
 
 
 @coordinator_only
-async def digest_command(
-    update: Update, context: Context, access: Access
-) -> None:
+async def digest_command(update: Update, context: Context, access: Access) -> None:
     settings: Settings = context.bot_data.settings
     services: Services = context.bot_data.services
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
@@ -110,9 +108,7 @@ async def digest_command(
 
 
 @coordinator_only
-async def export_command(
-    update: Update, context: Context, access: Access
-) -> None:
+async def export_command(update: Update, context: Context, access: Access) -> None:
     settings: Settings = context.bot_data.settings
     services: Services = context.bot_data.services
     _ = translator(access.language)
@@ -178,12 +174,7 @@ async def coordinator_command(update: Update, context: Context) -> None:
     )
     reply = usage
     if action == "list":
-        rows = await digests.list_coordinators(services.store)
-        reply = "\n".join(
-            f"{c.telegram_id}: {scope_text(scope_from_json(c.scope))}, {c.schedule}, {c.language}"
-            + ("" if c.active else " — " + _("inactive"))
-            for c in rows
-        ) or _("No coordinators yet.")
+        reply = await _list_coordinators(services, _)
     elif action in ("add", "remove", "schedule", "language") and len(args) >= 2:
         try:
             telegram_id = int(args[1])
@@ -192,63 +183,83 @@ async def coordinator_command(update: Update, context: Context) -> None:
         if telegram_id <= 0:
             reply = _("A user id is a number, e.g. 123456789.")
         elif action == "add":
-            try:
-                scope = parse_scope(",".join(args[2:]), services.survey)
-            except ScopeError as error:
-                reply = _("Not a valid scope: {error}").format(error=error)
-            else:
-                current = await digests.get_coordinator(services.store, telegram_id)
-                await digests.upsert_coordinator(
-                    services.store,
-                    telegram_id,
-                    scope_to_json(scope),
-                    current.schedule if current else "mon 08:00",
-                    current.language if current else services.default_language,
-                    "chat",
-                )
-                reply = _("Coordinator {id} added with scope {scope}.").format(
-                    id=telegram_id, scope=scope_text(scope)
-                )
+            reply = await _add_coordinator(services, telegram_id, args[2:], _)
         elif action == "remove":
             removed = await digests.remove_coordinator(services.store, telegram_id)
             reply = (
                 _("Coordinator {id} removed.") if removed else _("{id} is not a coordinator.")
             ).format(id=telegram_id)
         elif action == "schedule":
-            text = " ".join(args[2:])
-            try:
-                parse_schedule(text)
-            except ScheduleError:
-                reply = _("Not a schedule: use daily 08:00, mon 08:00 or off.")
-            else:
-                changed = await digests.set_schedule(services.store, telegram_id, text.lower())
-                reply = (
-                    _("Schedule of {id} is now {schedule}.")
-                    if changed
-                    else _("{id} is not a coordinator.")
-                ).format(id=telegram_id, schedule=text.lower())
+            reply = await _set_schedule(services, telegram_id, " ".join(args[2:]), _)
         elif action == "language":
             language = (args[2] if len(args) > 2 else "").lower()
-            current = await digests.get_coordinator(services.store, telegram_id)
-            if language not in ("vi", "en"):
-                reply = usage
-            elif current is None:
-                reply = _("{id} is not a coordinator.").format(id=telegram_id)
-            else:
-                await digests.upsert_coordinator(
-                    services.store,
-                    telegram_id,
-                    current.scope,
-                    current.schedule,
-                    language,
-                    current.source,
-                )
-                reply = _("Language of {id} is now {language}.").format(
-                    id=telegram_id, language=language
-                )
+            reply = await _set_language(services, telegram_id, language, _) or usage
+        # The digest job follows the coordinator as stored now.
         coordinator = await digests.get_coordinator(services.store, telegram_id)
         if coordinator is not None:
             delivery.plan_job(context.application, coordinator)
         elif telegram_id > 0:
             delivery.plan_job_removal(context.application, telegram_id)
     await context.bot.send_message(update.effective_chat.id, reply)
+
+
+async def _list_coordinators(services: Services, _: Translate) -> str:
+    rows = await digests.list_coordinators(services.store)
+    return "\n".join(
+        f"{c.telegram_id}: {scope_text(scope_from_json(c.scope))}, {c.schedule}, {c.language}"
+        + ("" if c.active else " — " + _("inactive"))
+        for c in rows
+    ) or _("No coordinators yet.")
+
+
+async def _add_coordinator(
+    services: Services, telegram_id: int, scope_words: list[str], _: Translate
+) -> str:
+    """Add a coordinator, or change their scope, keeping their schedule and language."""
+    try:
+        scope = parse_scope(",".join(scope_words), services.survey)
+    except ScopeError as error:
+        return _("Not a valid scope: {error}").format(error=error)
+    current = await digests.get_coordinator(services.store, telegram_id)
+    await digests.upsert_coordinator(
+        services.store,
+        telegram_id,
+        scope_to_json(scope),
+        current.schedule if current else "mon 08:00",
+        current.language if current else services.default_language,
+        "chat",
+    )
+    return _("Coordinator {id} added with scope {scope}.").format(
+        id=telegram_id, scope=scope_text(scope)
+    )
+
+
+async def _set_schedule(services: Services, telegram_id: int, text: str, _: Translate) -> str:
+    try:
+        parse_schedule(text)
+    except ScheduleError:
+        return _("Not a schedule: use daily 08:00, mon 08:00 or off.")
+    changed = await digests.set_schedule(services.store, telegram_id, text.lower())
+    return (
+        _("Schedule of {id} is now {schedule}.") if changed else _("{id} is not a coordinator.")
+    ).format(id=telegram_id, schedule=text.lower())
+
+
+async def _set_language(
+    services: Services, telegram_id: int, language: str, _: Translate
+) -> str | None:
+    """The reply to changing a coordinator's digest language; None for a language not offered."""
+    current = await digests.get_coordinator(services.store, telegram_id)
+    if language not in ("vi", "en"):
+        return None
+    if current is None:
+        return _("{id} is not a coordinator.").format(id=telegram_id)
+    await digests.upsert_coordinator(
+        services.store,
+        telegram_id,
+        current.scope,
+        current.schedule,
+        language,
+        current.source,
+    )
+    return _("Language of {id} is now {language}.").format(id=telegram_id, language=language)

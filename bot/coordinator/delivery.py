@@ -35,7 +35,7 @@ from reporting.digest.scope import (
     scope_to_json,
 )
 from storage import digests, users
-from storage.digests import Coordinator
+from storage.digests import Coordinator, Delivery
 from storage.store import Store
 from survey.model import Official, Survey
 
@@ -179,33 +179,13 @@ async def deliver(
             application.bot, telegram_id, digest, coordinator.language, delivery.parts, advance
         )
     except Forbidden:
-        await digests.finish_delivery(store, delivery.id, "blocked", "forbidden")
-        await digests.set_active(store, telegram_id, False)
-        await tell_admins(
-            application,
-            lambda _: _(
-                "Coordinator {id} has blocked the bot: marked inactive, no more digests."
-            ).format(id=telegram_id),
-        )
-        return "blocked"
+        return await _blocked(application, delivery, telegram_id)
     except RetryAfter as error:
-        with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
-            warnings.simplefilter("ignore")
-            wait = error.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         await digests.finish_delivery(store, delivery.id, "retrying", "retry after")
-        schedule_retry(application, telegram_id, window_start, window_end, seconds)
+        schedule_retry(application, telegram_id, window_start, window_end, _seconds(error))
         return "retry after"
     except BadRequest as error:  # a retry would fail the same way
-        await digests.finish_delivery(store, delivery.id, "failed", str(error)[:200])
-        reason = str(error)[:200]
-        await tell_admins(
-            application,
-            lambda _: _("The digest for coordinator {id} failed: {error}").format(
-                id=telegram_id, error=reason
-            ),
-        )
-        return "failed"
+        return await _failed(application, delivery, telegram_id, str(error)[:200])
     except Exception as error:  # network errors and anything unexpected: retry later
         log.warning(
             "digest for a coordinator failed (attempt %d)", delivery.attempts, exc_info=error
@@ -215,19 +195,54 @@ async def deliver(
             delay = BACKOFF[delivery.attempts - 1]
             schedule_retry(application, telegram_id, window_start, window_end, delay)
             return "retrying"
-        await digests.finish_delivery(store, delivery.id, "failed", type(error).__name__)
-        reason = type(error).__name__
-        await tell_admins(
-            application,
-            lambda _: _("The digest for coordinator {id} failed: {error}").format(
-                id=telegram_id, error=reason
-            ),
-        )
-        return "failed"
+        return await _failed(application, delivery, telegram_id, type(error).__name__)
     finally:
         running.discard(key)
     await digests.finish_delivery(store, delivery.id, "sent")
     return "sent"
+
+
+def _seconds(error: RetryAfter) -> float:
+    """How long Telegram asks us to wait before trying again."""
+    with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
+        warnings.simplefilter("ignore")
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+async def _blocked(
+    application: Application,  # type: ignore[type-arg]
+    delivery: Delivery,
+    telegram_id: int,
+) -> str:
+    """The coordinator blocked the bot: no more digests until an admin adds them again."""
+    store = store_of(application)
+    await digests.finish_delivery(store, delivery.id, "blocked", "forbidden")
+    await digests.set_active(store, telegram_id, False)
+    await tell_admins(
+        application,
+        lambda _: _(
+            "Coordinator {id} has blocked the bot: marked inactive, no more digests."
+        ).format(id=telegram_id),
+    )
+    return "blocked"
+
+
+async def _failed(
+    application: Application,  # type: ignore[type-arg]
+    delivery: Delivery,
+    telegram_id: int,
+    reason: str,
+) -> str:
+    """Given up on this window's digest: the admins are told why."""
+    await digests.finish_delivery(store_of(application), delivery.id, "failed", reason)
+    await tell_admins(
+        application,
+        lambda _: _("The digest for coordinator {id} failed: {error}").format(
+            id=telegram_id, error=reason
+        ),
+    )
+    return "failed"
 
 
 def schedule_retry(

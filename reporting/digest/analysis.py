@@ -175,6 +175,21 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
     Respondents of an exploded group are still the most ratings of one
     indicator in it: one person chose each group at most once.
     """
+    by_item = _by_item(survey, cells)
+    hidden = _hidden(cells, by_item, k)
+    pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k, hidden)
+    everyone = pooled.index.get_level_values("dimension") == HEADLINE
+    years = survey.years["forecast"] - survey.years["now"]
+    return Tables(
+        _goal_table(survey, pooled[everyone], levels, years),
+        _indicator_table(survey, by_item, hidden, k, years),
+        _breakdown_table(survey, pooled[~everyone]),
+    )
+
+
+def _by_item(survey: Survey, cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells' sums per dimension, choice, goal, kind and indicator: stacked once for
+    everyone and once per (exploded) dimension, the survey's goals and kinds only."""
     goal_rank = {section.sdg: rank for rank, section in enumerate(survey.sections)}
     kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
     columns = ["sdg", "item_code", "kind", *SUMS]
@@ -188,11 +203,14 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
         keys=[HEADLINE, *BREAKDOWNS],
         names=["dimension", None],
     ).reset_index("dimension")
-    by_item = stacked.groupby(["dimension", "choice", "sdg", "kind", "item_code"], sort=False)[
+    return stacked.groupby(["dimension", "choice", "sdg", "kind", "item_code"], sort=False)[
         SUMS
     ].sum()
-    # Secondary suppression over the goal, indicator and breakdown rows of each goal;
-    # only goals with a small row can give one away (most goals, at scale, have none).
+
+
+def _hidden(cells: pd.DataFrame, by_item: pd.DataFrame, k: int) -> set[tuple[object, ...]]:
+    """Secondary suppression over the goal, indicator and breakdown rows of each goal;
+    only goals with a small row can give one away (most goals, at scale, have none)."""
     answered = by_item["rated"] + by_item["dont_know"] > 0
     per_row = by_item[answered].groupby(level=["dimension", "choice", "sdg", "kind"])["rated"]
     small = per_row.max() < k
@@ -202,22 +220,30 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
         small_items.index.get_level_values("sdg")
     )
     candidates = cells[cells["sdg"].isin(small_goals)]
-    hidden = suppression.goal_suppression(
+    return suppression.goal_suppression(
         candidates[CELL_COLUMNS].itertuples(index=False, name=None), k
     )
-    pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k, hidden)
-    everyone = pooled.index.get_level_values("dimension") == HEADLINE
-    years = survey.years["forecast"] - survey.years["now"]
 
+
+def _goal_table(
+    survey: Survey, pooled: pd.DataFrame, levels: Mapping[int, Official], years: int
+) -> pd.DataFrame:
+    """``tables``' goals from everyone's pooled rows, with the official levels and gaps."""
     order = [section.sdg for section in survey.sections]
-    goals = pooled[everyone].droplevel(["dimension", "choice"])
+    goals = pooled.droplevel(["dimension", "choice"])
     goals = _with_change(_by_kind(goals, "sdg", order), years)
     goals.insert(0, "section_id", [section.id for section in survey.sections])
     official = [levels.get(sdg) for sdg in order]
     goals["official_level"] = [np.nan if o is None else o.level for o in official]
     goals["official_source"] = [None if o is None else o.source for o in official]
     goals["gap"] = goals["now_mean"] - goals["official_level"]
+    return goals.reset_index()
 
+
+def _indicator_table(
+    survey: Survey, by_item: pd.DataFrame, hidden: set[tuple[object, ...]], k: int, years: int
+) -> pd.DataFrame:
+    """``tables``' indicators from everyone's sums per indicator."""
     # One indicator's respondents are exactly those who rated it.
     items = by_item[by_item.index.get_level_values("dimension") == HEADLINE]
     items = items.droplevel(["dimension", "choice"]).reorder_levels(["item_code", "sdg", "kind"])
@@ -230,8 +256,14 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
     items = _by_kind(items.reorder_levels(["item_code", "kind"]), "code", order)
     items = _with_change(items, years)
     items.insert(0, "sdg", [section.sdg for section, _item in survey.items])
+    return items.reset_index()
 
-    breakdowns = pooled[~everyone].reset_index()
+
+def _breakdown_table(survey: Survey, pooled: pd.DataFrame) -> pd.DataFrame:
+    """``tables``' breakdowns from the dimensions' pooled rows, in display order."""
+    goal_rank = {section.sdg: rank for rank, section in enumerate(survey.sections)}
+    kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
+    breakdowns = pooled.reset_index()
     choice_rank: dict[tuple[str, str], int] = {}
     for dimension in BREAKDOWNS:
         present = set(breakdowns.loc[breakdowns["dimension"] == dimension, "choice"])
@@ -247,9 +279,7 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
             breakdowns["dimension"].map(dimension_rank).to_numpy(),
         )
     )
-    return Tables(
-        goals.reset_index(), items.reset_index(), breakdowns.take(display).reset_index(drop=True)
-    )
+    return breakdowns.take(display).reset_index(drop=True)
 
 
 def _choice_order(survey: Survey, dimension: str, present: set[str]) -> list[str]:
@@ -344,6 +374,13 @@ def _breakdown_means(table: pd.DataFrame) -> dict[str, dict[tuple[str, int, str]
 
 @dataclass(slots=True)
 class Analysis:
+    """Everything a digest shows: the tables, their rows for the text, and the
+    comments, sessions and versions beside them.
+
+    One class over 60 lines: it is the one record the text, workbook and charts
+    all read, and its methods are the small views of it they share.
+    """
+
     survey: Survey
     scope: dict[str, str]
     start: datetime
@@ -363,6 +400,16 @@ class Analysis:
     # Group sessions: their own records, reported beside (never in) the means above.
     sessions: list[SessionRecord] = field(default_factory=list)
 
+    # Fewer than k people in the whole scope: nothing but that is shown (see ``analyse``).
+    too_small: bool = False
+    # The survey versions the submitted responses were given on (oldest first),
+    # and the indicator codes only some of them hold: items are matched by code.
+    versions: list[str] = field(default_factory=list)
+    partial_items: list[str] = field(default_factory=list)
+    # With several rounds, the means above are the current round's, and this is
+    # the previous round's per goal (None where fewer than k rated it).
+    previous_round: Reference | None = None
+
     def session_goal_means(self) -> dict[tuple[int, str], tuple[float, int]]:
         """(goal, kind) -> (mean, sessions): each session's mean of its indicator
         scores in the goal, then the plain mean over sessions (one session, one
@@ -376,16 +423,6 @@ class Analysis:
             for key, values in scores.items():
                 per_session.setdefault(key, []).append(sum(values) / len(values))
         return {key: (sum(v) / len(v), len(v)) for key, v in per_session.items()}
-
-    # Fewer than k people in the whole scope: nothing but that is shown (see ``analyse``).
-    too_small: bool = False
-    # The survey versions the submitted responses were given on (oldest first),
-    # and the indicator codes only some of them hold: items are matched by code.
-    versions: list[str] = field(default_factory=list)
-    partial_items: list[str] = field(default_factory=list)
-    # With several rounds, the means above are the current round's, and this is
-    # the previous round's per goal (None where fewer than k rated it).
-    previous_round: Reference | None = None
 
     @property
     def years(self) -> int:

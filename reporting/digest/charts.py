@@ -26,8 +26,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from locales.i18n import translator
-from reporting.digest.analysis import Analysis
-from reporting.digest.reference import Reference
+from reporting.digest.analysis import Analysis, GoalRow
+from reporting.digest.reference import Reference, ReferencePoint
 from reporting.digest.scope import choice_label
 from reporting.digest.text import number
 from survey.model import Survey
@@ -98,14 +98,8 @@ def goals_chart(analysis: Analysis, language: str, reference: Reference | None =
 
 def goals_figure(analysis: Analysis, language: str, reference: Reference | None = None) -> Figure:
     """Mean now and forecast per goal, with the official level and an earlier round where set."""
-    _ = translator(language)
-    survey = analysis.survey
     goals = analysis.goals
-    labels = []
-    for row in goals:
-        section = survey.section(row.section_id)
-        title = section.short_title(language) if section else ""
-        labels.append(f"SDG {row.sdg}\n" + _wrap(title, LABEL_WRAP))
+    labels = _goal_labels(analysis, language)
     lines = max((label.count("\n") + 1 for label in labels), default=1)
     # Each goal's row is tall enough for its label and for its two bars' notes.
     row_height = max(0.9, LINE * lines + 0.3)
@@ -113,82 +107,124 @@ def goals_figure(analysis: Analysis, language: str, reference: Reference | None 
         figure = _figure(2.4 + row_height * max(len(goals), 1))
         axes = figure.add_subplot()
         positions = np.arange(len(goals))[::-1]
-        height = 0.38
         shown_reference = False
         for position, row in zip(positions, goals, strict=True):
             earlier = reference.get(row.sdg) if reference else None
-            for offset, mean, colour, before in (
-                (height / 2, row.now, NOW_COLOUR, earlier.now if earlier else None),
-                (-height / 2, row.forecast, FORECAST_COLOUR, earlier.forecast if earlier else None),
-            ):
-                if before is not None:
-                    axes.plot(
-                        [before], [position + offset], marker="o", markersize=8,
-                        markerfacecolor="white", markeredgecolor="black", markeredgewidth=1.5,
-                        linestyle="none", zorder=4,
-                    )  # fmt: skip
-                    shown_reference = True
-                if mean.mean is None:
-                    # Inside the bar's own row: the axes' limits keep it below the title.
-                    axes.text(
-                        1.05,
-                        position + offset,
-                        _("hidden: fewer than {k}").format(k=analysis.k)
-                        if mean.suppressed
-                        else "–",
-                        va="center",
-                        fontsize=9,
-                        color="#666666",
-                    )
-                    continue
-                axes.barh(position + offset, mean.mean - 1, left=1, height=height, color=colour)
-                axes.text(
-                    mean.mean + 0.05,
-                    position + offset,
-                    number(mean.mean, language),
-                    va="center",
-                    fontsize=9,
-                )
-            if row.official is not None:
-                axes.plot(
-                    [row.official.level], [position], marker="D", color="black", markersize=7,
-                    linestyle="none", zorder=5,
-                )  # fmt: skip
-        axes.set_yticks(positions, labels, fontsize=10)
-        axes.set_ylim(-0.6, len(goals) - 0.4)
-        axes.set_xlim(1, 5.6)
-        axes.set_xticks([1, 2, 3, 4, 5], scale_words(survey, language), fontsize=9)
-        axes.set_xlabel(_("Mean rating (1–5)"), fontsize=11)
-        axes.set_title(
-            _wrap(
-                _("Goals: {now} and forecast {forecast}").format(
-                    now=survey.years["now"], forecast=survey.years["forecast"]
-                ),
-                TITLE_WRAP,
-            ),
-            fontsize=13,
-        )
-        handles: list[Patch | Line2D] = [
-            Patch(color=NOW_COLOUR, label=str(survey.years["now"])),
-            Patch(color=FORECAST_COLOUR, label=str(survey.years["forecast"])),
-        ]
-        if any(row.official is not None for row in goals):
-            handles.append(
-                Line2D([], [], marker="D", color="black", linestyle="none", label=_("Official"))
-            )
-        if reference is not None and shown_reference:
-            label = _("{label} ({now} and {forecast})").format(
-                label=reference.label, now=reference.now_year, forecast=reference.forecast_year
-            )
-            handles.append(
-                Line2D(
-                    [], [], marker="o", markerfacecolor="white", markeredgecolor="black",
-                    markeredgewidth=1.5, color="black", linestyle="none", label=label,
-                )
-            )  # fmt: skip
-        _legend(figure, handles)
+            shown_reference |= _goal_bars(axes, position, row, earlier, analysis.k, language)
+        _goal_axes(axes, analysis, language, positions, labels)
+        _legend(figure, _goal_legend(analysis, language, reference, shown_reference))
         axes.grid(axis="x", alpha=0.3)
         return figure
+
+
+def _goal_labels(analysis: Analysis, language: str) -> list[str]:
+    """Each goal's tick label: its number and wrapped short title."""
+    labels = []
+    for row in analysis.goals:
+        section = analysis.survey.section(row.section_id)
+        title = section.short_title(language) if section else ""
+        labels.append(f"SDG {row.sdg}\n" + _wrap(title, LABEL_WRAP))
+    return labels
+
+
+def _goal_bars(
+    axes: Axes,
+    position: float,
+    row: GoalRow,
+    earlier: ReferencePoint | None,
+    k: int,
+    language: str,
+) -> bool:
+    """A goal's two bars (now above, forecast below) with their numbers, the earlier
+    round's marks and the official level; whether an earlier mark was drawn."""
+    _ = translator(language)
+    height = 0.38
+    shown_reference = False
+    for offset, mean, colour, before in (
+        (height / 2, row.now, NOW_COLOUR, earlier.now if earlier else None),
+        (-height / 2, row.forecast, FORECAST_COLOUR, earlier.forecast if earlier else None),
+    ):
+        if before is not None:
+            axes.plot(
+                [before], [position + offset], marker="o", markersize=8,
+                markerfacecolor="white", markeredgecolor="black", markeredgewidth=1.5,
+                linestyle="none", zorder=4,
+            )  # fmt: skip
+            shown_reference = True
+        if mean.mean is None:
+            # Inside the bar's own row: the axes' limits keep it below the title.
+            axes.text(
+                1.05,
+                position + offset,
+                _("hidden: fewer than {k}").format(k=k) if mean.suppressed else "–",
+                va="center",
+                fontsize=9,
+                color="#666666",
+            )
+            continue
+        axes.barh(position + offset, mean.mean - 1, left=1, height=height, color=colour)
+        axes.text(
+            mean.mean + 0.05,
+            position + offset,
+            number(mean.mean, language),
+            va="center",
+            fontsize=9,
+        )
+    if row.official is not None:
+        axes.plot(
+            [row.official.level], [position], marker="D", color="black", markersize=7,
+            linestyle="none", zorder=5,
+        )  # fmt: skip
+    return shown_reference
+
+
+def _goal_axes(
+    axes: Axes, analysis: Analysis, language: str, positions: np.ndarray, labels: list[str]
+) -> None:
+    """Goal labels down, the survey's scale words across, and the title."""
+    _ = translator(language)
+    survey = analysis.survey
+    axes.set_yticks(positions, labels, fontsize=10)
+    axes.set_ylim(-0.6, len(analysis.goals) - 0.4)
+    axes.set_xlim(1, 5.6)
+    axes.set_xticks([1, 2, 3, 4, 5], scale_words(survey, language), fontsize=9)
+    axes.set_xlabel(_("Mean rating (1–5)"), fontsize=11)
+    axes.set_title(
+        _wrap(
+            _("Goals: {now} and forecast {forecast}").format(
+                now=survey.years["now"], forecast=survey.years["forecast"]
+            ),
+            TITLE_WRAP,
+        ),
+        fontsize=13,
+    )
+
+
+def _goal_legend(
+    analysis: Analysis, language: str, reference: Reference | None, shown_reference: bool
+) -> list[Patch | Line2D]:
+    """The two years, and the official level and earlier round when drawn."""
+    _ = translator(language)
+    years = analysis.survey.years
+    handles: list[Patch | Line2D] = [
+        Patch(color=NOW_COLOUR, label=str(years["now"])),
+        Patch(color=FORECAST_COLOUR, label=str(years["forecast"])),
+    ]
+    if any(row.official is not None for row in analysis.goals):
+        handles.append(
+            Line2D([], [], marker="D", color="black", linestyle="none", label=_("Official"))
+        )
+    if reference is not None and shown_reference:
+        label = _("{label} ({now} and {forecast})").format(
+            label=reference.label, now=reference.now_year, forecast=reference.forecast_year
+        )
+        handles.append(
+            Line2D(
+                [], [], marker="o", markerfacecolor="white", markeredgecolor="black",
+                markeredgewidth=1.5, color="black", linestyle="none", label=label,
+            )
+        )  # fmt: skip
+    return handles
 
 
 def heat_map(analysis: Analysis, language: str, dimension: str = "group") -> bytes:

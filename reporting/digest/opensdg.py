@@ -47,26 +47,7 @@ def opensdg_frame(
     """``Indicator`` and ``COLUMNS``: per indicator (survey order) and kind, the headline row
     then one row per group, region and area (by choice id); suppressed cells are absent,
     as are "prefer not to say" and unanswered profile values."""
-    frame = cell_frame(cells)
-    parts = [
-        pool(frame, ["item_code", "kind"], k)
-        .reset_index()
-        .assign(choice="", split=0, dimension=HEADLINE)
-    ]
-    published: dict[str, set[str]] = {}
-    small_items = _small(parts[0], k)  # remainders included below, before they are dropped
-    for split, (dimension, column) in enumerate(DISAGGREGATIONS.items(), start=1):
-        question = survey.profile_question(dimension)
-        labels = {c.id: c.label("en") for c in question.choices} if question else {}
-        published[dimension] = set(labels)
-        # Exploded for this dimension only: one row per group a person chose.
-        pooled = pool(explode(frame, dimension), ["item_code", "kind", dimension], k)
-        pooled = pooled.reset_index()
-        small_items |= _small(pooled, k)
-        pooled[column] = pooled[dimension].map(labels)
-        pooled = pooled.dropna(subset=column).rename(columns={dimension: "choice"})
-        parts.append(pooled.assign(split=split, dimension=dimension))
-    rows = pd.concat(parts, ignore_index=True)
+    rows, published, small_items = _pooled(survey, cell_frame(cells), k)
     # Secondary suppression: no hidden row, nor a small "prefer not to say" or
     # unanswered remainder, may follow from the rows left in by subtraction.
     hidden = suppression.indicator_suppression(
@@ -79,14 +60,7 @@ def opensdg_frame(
         published,
     )
     keys = zip(rows["dimension"], rows["choice"], rows["item_code"], strict=True)
-    rows = rows[[key not in hidden for key in keys]]
-    item_rank = {item.code: rank for rank, (_section, item) in enumerate(survey.items)}
-    kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
-    known = rows["item_code"].isin(item_rank) & rows["kind"].isin(kind_rank)
-    rows = rows[rows["mean"].notna() & known]
-    rows = rows.assign(
-        item_rank=rows["item_code"].map(item_rank), kind_rank=rows["kind"].map(kind_rank)
-    ).sort_values(["item_rank", "kind_rank", "split", "choice"])
+    rows = _in_survey_order(survey, rows[[key not in hidden for key in keys]])
     return pd.DataFrame(
         {
             "Indicator": rows["item_code"],
@@ -149,3 +123,40 @@ def write_opensdg(
     rows.to_csv(long_path, index=False, lineterminator="\n", encoding="utf-8")
     written.append(long_path)
     return written
+
+
+def _pooled(
+    survey: Survey, frame: pd.DataFrame, k: int
+) -> tuple[pd.DataFrame, dict[str, set[str]], set[str]]:
+    """The headline and disaggregated rows (labelled in English, unpublished choices
+    dropped), the choices published per dimension and the indicators with a small row."""
+    parts = [
+        pool(frame, ["item_code", "kind"], k)
+        .reset_index()
+        .assign(choice="", split=0, dimension=HEADLINE)
+    ]
+    published: dict[str, set[str]] = {}
+    small_items = _small(parts[0], k)  # remainders included below, before they are dropped
+    for split, (dimension, column) in enumerate(DISAGGREGATIONS.items(), start=1):
+        question = survey.profile_question(dimension)
+        labels = {c.id: c.label("en") for c in question.choices} if question else {}
+        published[dimension] = set(labels)
+        # Exploded for this dimension only: one row per group a person chose.
+        pooled = pool(explode(frame, dimension), ["item_code", "kind", dimension], k)
+        pooled = pooled.reset_index()
+        small_items |= _small(pooled, k)
+        pooled[column] = pooled[dimension].map(labels)
+        pooled = pooled.dropna(subset=column).rename(columns={dimension: "choice"})
+        parts.append(pooled.assign(split=split, dimension=dimension))
+    return pd.concat(parts, ignore_index=True), published, small_items
+
+
+def _in_survey_order(survey: Survey, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a mean, of the survey's indicators and kinds, in survey order."""
+    item_rank = {item.code: rank for rank, (_section, item) in enumerate(survey.items)}
+    kind_rank = {kind: rank for rank, kind in enumerate(KINDS)}
+    known = rows["item_code"].isin(item_rank) & rows["kind"].isin(kind_rank)
+    rows = rows[rows["mean"].notna() & known]
+    return rows.assign(
+        item_rank=rows["item_code"].map(item_rank), kind_rank=rows["kind"].map(kind_rank)
+    ).sort_values(["item_rank", "kind_rank", "split", "choice"])

@@ -82,73 +82,88 @@ def too_small_note(k: int, language: str) -> str:
 def render_text(
     analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
 ) -> str:
-    """The digest message (HTML)."""
-    _ = translator(language)
-    survey = analysis.survey
-    progress = analysis.progress
-    hidden = f"<{analysis.k}"
-    start = analysis.start.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-    end = analysis.end.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-    year_now, year_forecast = survey.years["now"], survey.years["forecast"]
-    head = [
-        "<b>" + escape(_("Scorecard digest")) + "</b>",
-        "<i>"
-        + escape(
-            _("Scope: {scope}").format(
-                scope=scope_label(survey, analysis.scope, language, _("everything"))
-            )
-        )
-        + "</i>",
-        "<i>" + escape(_("Period: {start} – {end}").format(start=start, end=end)) + "</i>",
-        *(
-            [
-                "<i>"
-                + escape(
-                    _("Only responses collected as: {mode}").format(
-                        mode=mode_name(analysis.mode, language)
-                    )
-                )
-                + "</i>"
-            ]
-            if analysis.mode
-            else []
-        ),
-        "",
-    ]
+    """The digest message (HTML): one function below per section, in the message's order."""
+    heading = _heading(analysis, language, zone)
     if analysis.too_small:
         sessions = _sessions(analysis, language)
         return "\n".join(
             [
-                *head,
+                *heading,
+                "",
                 escape(too_small_note(analysis.k, language)),
                 *(["", *sessions] if sessions else []),
             ]
         )
-    if len(analysis.versions) > 1:
-        # Answers are matched by indicator code across versions (issue 12).
-        head.insert(
-            -1,
-            "<i>"
-            + escape(
-                _("Survey versions combined: {versions}").format(
-                    versions=", ".join(analysis.versions)
-                )
-            )
-            + "</i>",
-        )
-        if analysis.partial_items:
-            head.insert(
-                -1,
-                "<i>"
-                + escape(
-                    _("Indicators in only some versions: {codes}").format(
-                        codes=", ".join(analysis.partial_items)
-                    )
-                )
-                + "</i>",
-            )
-    head += [
-        "<b>" + escape(_("Responses")) + "</b>",
+    head = [*heading, *_versions(analysis, language), "", *_responses(analysis, language)]
+    invitations = _invitations(analysis, language)
+    table = _goals_table(analysis, language)
+    group_sessions = _sessions(analysis, language)
+    official = _official(analysis, language)
+    earlier = _earlier(analysis, language, reference)
+    extremes = _extremes(analysis, language)
+    footer = _footer(language)
+    parts = [head, invitations, table, group_sessions, official, earlier, extremes, footer]
+    text = "\n".join(line for part in parts for line in part)
+    # Optional parts go first when too long: invitations, then extremes, then the
+    # earlier round, the group sessions (the workbook has them all), the official view.
+    for drop in (invitations, extremes, earlier, group_sessions, official):
+        if len(text) <= LIMIT:
+            break
+        drop.clear()
+        text = "\n".join(line for part in parts for line in part)
+    return text[:LIMIT]
+
+
+def _footer(language: str) -> list[str]:
+    _ = translator(language)
+    return ["", escape(_("Charts and the workbook follow."))]
+
+
+def _italic(text: str) -> str:
+    return "<i>" + escape(text) + "</i>"
+
+
+def _bold(text: str) -> str:
+    return "<b>" + escape(text) + "</b>"
+
+
+def _heading(analysis: Analysis, language: str, zone: tzinfo) -> list[str]:
+    """The title, scope, period and, when filtered, the mode of collection."""
+    _ = translator(language)
+    start = analysis.start.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    end = analysis.end.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    scope = scope_label(analysis.survey, analysis.scope, language, _("everything"))
+    lines = [
+        _bold(_("Scorecard digest")),
+        _italic(_("Scope: {scope}").format(scope=scope)),
+        _italic(_("Period: {start} – {end}").format(start=start, end=end)),
+    ]
+    if analysis.mode:
+        mode = mode_name(analysis.mode, language)
+        lines.append(_italic(_("Only responses collected as: {mode}").format(mode=mode)))
+    return lines
+
+
+def _versions(analysis: Analysis, language: str) -> list[str]:
+    """The survey versions combined, when more than one (issue 12)."""
+    if len(analysis.versions) <= 1:
+        return []
+    _ = translator(language)
+    # Answers are matched by indicator code across versions (issue 12).
+    versions = ", ".join(analysis.versions)
+    lines = [_italic(_("Survey versions combined: {versions}").format(versions=versions))]
+    if analysis.partial_items:
+        codes = ", ".join(analysis.partial_items)
+        lines.append(_italic(_("Indicators in only some versions: {codes}").format(codes=codes)))
+    return lines
+
+
+def _responses(analysis: Analysis, language: str) -> list[str]:
+    """How many started and completed, how fast, where they stop, and by mode."""
+    _ = translator(language)
+    progress = analysis.progress
+    lines = [
+        _bold(_("Responses")),
         escape(
             _("Started: {total} (+{new} in this period)").format(
                 total=whole(progress.started, language),
@@ -170,20 +185,22 @@ def render_text(
     ]
     if progress.stops:
         item, kind, people = progress.stops[0]
-        head.append(
+        lines.append(
             escape(
                 _(
                     "Most often the last answer before stopping: {item} ({year}), {people} people"
                 ).format(
-                    item=item, year=survey.years.get(kind, kind), people=whole(people, language)
+                    item=item,
+                    year=analysis.survey.years.get(kind, kind),
+                    people=whole(people, language),
                 )
             )
         )
-    head.append(
+    lines.append(
         escape(_("New comments: {count}").format(count=whole(progress.new_comments, language)))
     )
     if len(progress.by_mode) > 1 or (progress.by_mode and progress.by_mode[0][0] != "self"):
-        head.append(
+        lines.append(
             escape(_("By mode (started/completed):"))
             + " "
             + "; ".join(
@@ -191,22 +208,33 @@ def render_text(
                 for mode, started, completed in progress.by_mode
             )
         )
-    invitations = [
+    return lines
+
+
+def _invitations(analysis: Analysis, language: str) -> list[str]:
+    """Started and completed per invitation link, the first six."""
+    _ = translator(language)
+    return [
         escape(_("By invitation (started/completed):"))
         + " "
         + "; ".join(
             f"{escape(label or _('no invitation'))} {started}/{completed}"
-            for label, started, completed in progress.by_invitation[:6]
+            for label, started, completed in analysis.progress.by_invitation[:6]
         )
     ]
+
+
+def _goals_table(analysis: Analysis, language: str) -> list[str]:
+    """The one table: each goal's mean now and forecast, growth and "don't know" share."""
+    _ = translator(language)
+    year_now, year_forecast = analysis.survey.years["now"], analysis.survey.years["forecast"]
+    hidden = f"<{analysis.k}"
     per_year, dont_know = _("/yr"), _("DK")
-    table = [
+    return [
         "",
-        "<b>"
-        + escape(
+        _bold(
             _("Goals: mean rating {now} → {forecast}").format(now=year_now, forecast=year_forecast)
-        )
-        + "</b>",
+        ),
         "<pre>"
         + escape(
             f"SDG {year_now:>4} {year_forecast:>4} {'+%':>4} {per_year:>5} {dont_know:>4}".rstrip()
@@ -221,7 +249,13 @@ def render_text(
             ).format(hidden=hidden, k=analysis.k)
         ),
     ]
-    official_lines = [
+
+
+def _official(analysis: Analysis, language: str) -> list[str]:
+    """Citizens' mean beside the official level, for goals that have one."""
+    _ = translator(language)
+    hidden = f"<{analysis.k}"
+    lines = [
         escape(
             _("SDG {sdg}: citizens {mean}, official {level} ({source}), gap {gap}").format(
                 sdg=row.sdg,
@@ -234,66 +268,55 @@ def render_text(
         for row in analysis.goals
         if row.official is not None
     ]
-    official = (
-        ["", "<b>" + escape(_("Against the official view")) + "</b>", *official_lines]
-        if official_lines
-        else []
-    )
-    earlier: list[str] = []
-    if reference is not None:
-        lines = [
-            escape(
-                _("SDG {sdg}: {now} → {forecast}").format(
-                    sdg=row.sdg,
-                    now=reference_number(point.now, language),
-                    forecast=reference_number(point.forecast, language),
-                )
+    if not lines:
+        return []
+    return ["", _bold(_("Against the official view")), *lines]
+
+
+def _earlier(analysis: Analysis, language: str, reference: Reference | None) -> list[str]:
+    """The earlier round's means, for goals it has."""
+    if reference is None:
+        return []
+    _ = translator(language)
+    lines = [
+        escape(
+            _("SDG {sdg}: {now} → {forecast}").format(
+                sdg=row.sdg,
+                now=reference_number(point.now, language),
+                forecast=reference_number(point.forecast, language),
             )
-            for row in analysis.goals
-            if (point := reference.get(row.sdg)) is not None
-        ]
-        if lines:
-            earlier = [
-                "",
-                "<b>"
-                + escape(
-                    _("Earlier round, {label}: mean rating {now} → {forecast}").format(
-                        label=reference.label, now=reference.now_year,
-                        forecast=reference.forecast_year,
-                    )
-                )
-                + "</b>",
-                *lines,
-            ]  # fmt: skip
+        )
+        for row in analysis.goals
+        if (point := reference.get(row.sdg)) is not None
+    ]
+    if not lines:
+        return []
+    title = _("Earlier round, {label}: mean rating {now} → {forecast}").format(
+        label=reference.label, now=reference.now_year, forecast=reference.forecast_year
+    )
+    return ["", _bold(title), *lines]
+
+
+def _extremes(analysis: Analysis, language: str) -> list[str]:
+    """The three lowest and three highest rated indicators now."""
     ranked = analysis.ranked_indicators()
-    labels = {item.code: item.name(language) for _s, item in survey.items}
+    if not ranked:
+        return []
+    _ = translator(language)
+    labels = {item.code: item.name(language) for _s, item in analysis.survey.items}
 
     def indicator(row_code: str, mean: float | None) -> str:
         label = labels.get(row_code, "")
         short = label if len(label) <= 48 else label[:47] + "…"
         return f"{row_code} {escape(short)}: <b>{number(mean, language)}</b>"
 
-    extremes: list[str] = []
-    if ranked:
-        extremes = [
-            "",
-            "<b>" + escape(_("Lowest rated now")) + "</b>",
-            *(indicator(row.code, row.now.mean) for row in ranked[:3]),
-            "<b>" + escape(_("Highest rated now")) + "</b>",
-            *(indicator(row.code, row.now.mean) for row in reversed(ranked[-3:])),
-        ]
-    footer = ["", escape(_("Charts and the workbook follow."))]
-    group_sessions = _sessions(analysis, language)
-    parts = [head, invitations, table, group_sessions, official, earlier, extremes, footer]
-    text = "\n".join(line for part in parts for line in part)
-    # Optional parts go first when too long: invitations, then extremes, then the
-    # earlier round, the group sessions (the workbook has them all), the official view.
-    for drop in (invitations, extremes, earlier, group_sessions, official):
-        if len(text) <= LIMIT:
-            break
-        drop.clear()
-        text = "\n".join(line for part in parts for line in part)
-    return text[:LIMIT]
+    return [
+        "",
+        _bold(_("Lowest rated now")),
+        *(indicator(row.code, row.now.mean) for row in ranked[:3]),
+        _bold(_("Highest rated now")),
+        *(indicator(row.code, row.now.mean) for row in reversed(ranked[-3:])),
+    ]
 
 
 def mode_name(mode: str | None, language: str) -> str:

@@ -9,7 +9,6 @@ pseudonymous respondent id only. No text is ever interpreted as a formula.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import tzinfo
 
 import pandas as pd
@@ -48,28 +47,60 @@ def _write_frame(page: Worksheet, first_row: int, frame: pd.DataFrame) -> None:
         page.write_row(number, 0, values)
 
 
-def render_workbook(
-    analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
-) -> bytes:
-    _ = translator(language)
-    survey = analysis.survey
-    k = analysis.k
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        out, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
-    )
-    bold = book.add_format({"bold": True})
+class _Book:
+    """The workbook being written: every sheet has a bold, frozen header row."""
 
-    def sheet(name: str, header: list[str], widths: list[int]) -> Worksheet:
-        page = book.add_worksheet(name)
-        page.write_row(0, 0, header, bold)
+    def __init__(self, out: io.BytesIO) -> None:
+        self.book = xlsxwriter.Workbook(
+            out, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False}
+        )
+        self.bold = self.book.add_format({"bold": True})
+
+    def sheet(self, name: str, header: list[str], widths: list[int]) -> Worksheet:
+        page = self.book.add_worksheet(name)
+        page.write_row(0, 0, header, self.bold)
         page.freeze_panes(1, 0)
         for column, width in enumerate(widths):
             page.set_column(column, column, width)
         return page
 
-    progress = analysis.progress
-    summary = sheet(_("Summary"), [_("Measure"), _("Value")], [44, 40])
+
+def render_workbook(
+    analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
+) -> bytes:
+    """The workbook's bytes: one function below per sheet, in the workbook's order."""
+    out = io.BytesIO()
+    book = _Book(out)
+    _summary_sheet(book, analysis, language, zone, reference)
+    _breakdowns_sheet(book, analysis, language)
+    _indicators_sheet(book, analysis, language)
+    _comments_sheet(book, analysis, language)
+    if analysis.sessions:
+        _sessions_sheet(book, analysis, language)
+        _session_scores_sheet(book, analysis, language)
+    book.book.close()
+    return out.getvalue()
+
+
+def _summary_sheet(
+    book: _Book, analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None
+) -> None:
+    """The measures, then below them the goal table."""
+    _ = translator(language)
+    summary = book.sheet(_("Summary"), [_("Measure"), _("Value")], [44, 40])
+    rows = _summary_rows(analysis, language, zone)
+    for number, (measure, value) in enumerate(rows, start=1):
+        summary.write(number, 0, measure)
+        summary.write(number, 1, value)
+    start = len(rows) + 2
+    summary.write_row(start, 0, _goal_header(language, reference), book.bold)
+    _write_frame(summary, start + 1, _goal_frame(analysis, language, reference))
+
+
+def _summary_rows(analysis: Analysis, language: str, zone: tzinfo) -> list[tuple[str, object]]:
+    """Measure and value: scope, period, progress, and its counts by mode, stop and invitation."""
+    _ = translator(language)
+    survey, progress, k = analysis.survey, analysis.progress, analysis.k
     rows: list[tuple[str, object]] = [
         (_("Scope"), scope_label(survey, analysis.scope, language, _("everything"))),
         (_("Period start"), analysis.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
@@ -85,6 +116,13 @@ def render_workbook(
         (_("Mode"), analysis.mode or _("all")),
         (_("Survey versions combined"), ", ".join(analysis.versions) or survey.version),
     ]
+    if analysis.too_small:
+        # No counts at all: the scope, the period, k and why (every table below is hidden).
+        return [
+            *rows[:3],
+            (_("Smallest group shown (k)"), k),
+            (_("Note"), too_small_note(k, language)),
+        ]
     if analysis.partial_items:
         rows.append((_("Indicators in only some versions"), ", ".join(analysis.partial_items)))
     for mode, started, completed in progress.by_mode:
@@ -103,18 +141,12 @@ def render_workbook(
         name = label or _("no invitation")
         rows.append((_("Invitation {label}: started").format(label=name), started))
         rows.append((_("Invitation {label}: completed").format(label=name), completed))
-    if analysis.too_small:
-        # No counts at all: the scope, the period, k and why (every table below is hidden).
-        rows = [
-            *rows[:3],
-            (_("Smallest group shown (k)"), k),
-            (_("Note"), too_small_note(k, language)),
-        ]
-    for number, (measure, value) in enumerate(rows, start=1):
-        summary.write(number, 0, measure)
-        summary.write(number, 1, value)
-    start = len(rows) + 2
-    goal_header = [
+    return rows
+
+
+def _goal_header(language: str, reference: Reference | None) -> list[str]:
+    _ = translator(language)
+    header = [
         "SDG",
         _("Goal"),
         _("Mean now"),
@@ -129,14 +161,18 @@ def render_workbook(
     ]
     if reference is not None:
         # The earlier round's columns name it and its years: the sheet is read on its own.
-        goal_header += [
+        header += [
             _("{label}: mean {year}").format(label=reference.label, year=reference.now_year),
             _("{label}: mean {year}").format(label=reference.label, year=reference.forecast_year),
         ]
-    summary.write_row(start, 0, goal_header, bold)
-    goals = analysis.goal_table
-    titles = {section.sdg: section.title(language) for section in survey.sections}
-    goal_sheet = pd.DataFrame(
+    return header
+
+
+def _goal_frame(analysis: Analysis, language: str, reference: Reference | None) -> pd.DataFrame:
+    """One row per goal, small cells as ``<k``, with the earlier round's means if given."""
+    goals, k = analysis.goal_table, analysis.k
+    titles = {section.sdg: section.title(language) for section in analysis.survey.sections}
+    frame = pd.DataFrame(
         {
             "sdg": goals["sdg"],
             "title": goals["sdg"].map(titles).fillna(""),
@@ -156,13 +192,18 @@ def render_workbook(
     if reference is not None:
         points = goals["sdg"].map(lambda sdg: reference.get(int(sdg)))
         for column, kind in (("reference_now", "now"), ("reference_forecast", "forecast")):
-            goal_sheet[column] = points.map(
+            frame[column] = points.map(
                 lambda point, kind=kind: "" if point is None or getattr(point, kind) is None
                 else getattr(point, kind)
             )  # fmt: skip
-    _write_frame(summary, start + 1, goal_sheet)
+    return frame
 
-    breakdowns = sheet(
+
+def _breakdowns_sheet(book: _Book, analysis: Analysis, language: str) -> None:
+    """Means by profile dimension and choice, per goal and rating kind."""
+    _ = translator(language)
+    k = analysis.k
+    breakdowns = book.sheet(
         _("Breakdowns"),
         [
             _("Dimension"),
@@ -181,21 +222,26 @@ def render_workbook(
     table = analysis.breakdown_table
     keys = list(zip(table["dimension"], table["choice"], strict=True))
     labels = {key: dimension_label(analysis, *key, language) for key in set(keys)}
-    breakdown_sheet = pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "dimension": table["dimension"],
             "label": [labels[key] for key in keys],
             "sdg": table["sdg"],
             "kind": table["kind"],
-            "year": table["kind"].map(survey.years),
+            "year": table["kind"].map(analysis.survey.years),
             "mean": _shown(table, "mean", "suppressed", k, 3),
             "respondents": _shown(table, "respondents", "suppressed", k),
             "dont_know": _shown(table, "dont_know_share", "suppressed", k, 4),
         }
     )
-    _write_frame(breakdowns, 1, breakdown_sheet)
+    _write_frame(breakdowns, 1, frame)
 
-    indicators = sheet(
+
+def _indicators_sheet(book: _Book, analysis: Analysis, language: str) -> None:
+    """One row per indicator: its names, means, respondents and growth."""
+    _ = translator(language)
+    k = analysis.k
+    indicators = book.sheet(
         _("Indicators"),
         [
             _("Indicator"),
@@ -213,9 +259,9 @@ def render_workbook(
         [10, 6, 40, 60, 10, 12, 12, 12, 14, 10, 12],
     )
     items = analysis.indicator_table
-    item_names = {item.code: item.name(language) for _s, item in survey.items}
-    item_labels = {item.code: item.label(language) for _s, item in survey.items}
-    indicator_sheet = pd.DataFrame(
+    item_names = {item.code: item.name(language) for _s, item in analysis.survey.items}
+    item_labels = {item.code: item.label(language) for _s, item in analysis.survey.items}
+    frame = pd.DataFrame(
         {
             "code": items["code"],
             "sdg": items["sdg"],
@@ -230,9 +276,12 @@ def render_workbook(
             "per_year": _shown(items, "points_per_year", "change_suppressed", k, 4),
         }
     )
-    _write_frame(indicators, 1, indicator_sheet)
+    _write_frame(indicators, 1, frame)
 
-    comments = sheet(
+
+def _comments_sheet(book: _Book, analysis: Analysis, language: str) -> None:
+    _ = translator(language)
+    comments = book.sheet(
         _("Comments"),
         [_("Respondent"), _("Question"), _("Comment"), _("Written at (UTC)")],
         [16, 20, 80, 22],
@@ -243,24 +292,13 @@ def render_workbook(
         comments.write_string(number, 1, comment.question_id)
         comments.write_string(number, 2, comment.text)
         comments.write_string(number, 3, comment.answered_at)
-    if analysis.sessions:
-        _session_sheets(analysis, language, sheet)
-    book.close()
-    return out.getvalue()
 
 
-def _session_sheets(
-    analysis: Analysis, language: str, sheet: Callable[[str, list[str], list[int]], Worksheet]
-) -> None:
-    """Group sessions, apart from individual ratings: one row per session, then one
-    row per session, indicator and year. Vote counts of a session with fewer than
-    k people are hidden (a handful of votes nearly names the voters); its
-    consensus, a statement of the whole group, stays."""
+def _sessions_sheet(book: _Book, analysis: Analysis, language: str) -> None:
+    """Group sessions, apart from individual ratings: one row per session."""
     _ = translator(language)
-    survey, k = analysis.survey, analysis.k
-    order = {item.code: n for n, (_s, item) in enumerate(survey.items)}
-    names = {item.code: item.name(language) for _s, item in survey.items}
-    overview = sheet(
+    survey = analysis.survey
+    overview = book.sheet(
         _("Sessions"),
         [
             _("Session"), _("Submitted at (UTC)"), _("Group"), _("Region"), _("Area"),
@@ -282,7 +320,17 @@ def _session_sheets(
         )  # fmt: skip
         overview.write_string(number, 8, record.priorities)
         overview.write_string(number, 9, record.recommendations)
-    scores = sheet(
+
+
+def _session_scores_sheet(book: _Book, analysis: Analysis, language: str) -> None:
+    """One row per session, indicator and year. Vote counts of a session with fewer than
+    k people are hidden (a handful of votes nearly names the voters); its
+    consensus, a statement of the whole group, stays."""
+    _ = translator(language)
+    survey, k = analysis.survey, analysis.k
+    order = {item.code: n for n, (_s, item) in enumerate(survey.items)}
+    names = {item.code: item.name(language) for _s, item in survey.items}
+    scores = book.sheet(
         _("Session scores"),
         [
             _("Session"), "SDG", _("Indicator"), _("Indicator name"), _("Year"), _("Method"),

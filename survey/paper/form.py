@@ -46,7 +46,8 @@ class Column:
 
 
 def columns(survey: Survey, language: str, _: Translate) -> list[Column]:
-    cols = [
+    """Every column of the data sheet, in order: form id and consent, profile, goals, closing."""
+    return [
         Column(FORM_ID, FORM_ID, _("Form"), _("Form id (do not change)"), _("Form id"), 14),
         Column(
             CONSENT,
@@ -56,7 +57,15 @@ def columns(survey: Survey, language: str, _: Translate) -> list[Column]:
             _("Agreed (x)"),
             10,
         ),
+        *_profile_columns(survey, language, _),
+        *_goal_columns(survey, language, _),
+        *_closing_columns(survey, language, _),
     ]
+
+
+def _profile_columns(survey: Survey, language: str, _: Translate) -> list[Column]:
+    """A list column per single-answer question, a tick column per choice of the others."""
+    cols = []
     for question in survey.profile:
         choices = [(c.id, c.label(language)) for c in question.choices]
         if question.sensitive:
@@ -84,6 +93,12 @@ def columns(survey: Survey, language: str, _: Translate) -> list[Column]:
                     18,
                 )
             )
+    return cols
+
+
+def _goal_columns(survey: Survey, language: str, _: Translate) -> list[Column]:
+    """Per goal: a rating column per indicator and kind, then the goal's comment."""
+    cols = []
     for section in survey.sections:
         goal = _("SDG {number}: {title}").format(
             number=section.sdg, title=section.short_title(language)
@@ -104,6 +119,12 @@ def columns(survey: Survey, language: str, _: Translate) -> list[Column]:
         cols.append(
             Column("text:" + comment_key(section.id), "text", goal, prompt, _("Comment"), 30)
         )
+    return cols
+
+
+def _closing_columns(survey: Survey, language: str, _: Translate) -> list[Column]:
+    """A text column per closing text question, a tick column per goal to pick."""
+    cols = []
     for closing in survey.closing:
         if closing.kind == "text":
             cols.append(

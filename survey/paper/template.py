@@ -7,12 +7,15 @@ data validation), how to fill them in, and the lists the validation uses.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
-from locales.i18n import translator
+from locales.i18n import Translate, translator
 from survey.model import Survey
 from survey.paper.form import (
     DONT_KNOW,
@@ -21,6 +24,7 @@ from survey.paper.form import (
     KEY_ROW,
     RATING_VALUES,
     TICK,
+    Column,
     choice_labels,
     columns,
 )
@@ -49,16 +53,46 @@ def write_template(survey: Survey, language: str, rows: int, out: Path) -> int:
     forms = book.add_worksheet(forms_name)
     guide = book.add_worksheet(help_name)
     lists = book.add_worksheet(LISTS)
-    wrap = {"text_wrap": True, "valign": "top", "border": 1, "font_size": 9}
-    group_format = book.add_format({**wrap, "bold": True, "bg_color": "#DDEBF7"})
-    question_format = book.add_format(wrap)
-    label_format = book.add_format({**wrap, "bold": True, "align": "center"})
-    key_format = book.add_format({"font_color": "#808080", "font_size": 7})
-    cell_format = book.add_format({"border": 1, "align": "center", "valign": "vcenter"})
-    text_format = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-    id_format = book.add_format({"border": 1, "bold": True, "num_format": "@"})
+    formats = _Formats.of(book)
+    list_ranges = _write_lists(lists, survey, language, cols)
+    _write_forms(forms, formats, cols, rows, list_ranges, language)
+    _write_guide(book, guide, survey, language, forms_name)
+    book.close()
+    return rows
 
-    # The lists: the rating values, ticks, and each single-answer question's words.
+
+@dataclass(frozen=True)
+class _Formats:
+    """The forms sheet's cell formats: headings, hidden keys and answer cells."""
+
+    group: Format
+    question: Format
+    label: Format
+    key: Format
+    cell: Format
+    text: Format
+    form_id: Format
+
+    @classmethod
+    def of(cls, book: xlsxwriter.Workbook) -> _Formats:
+        wrap = {"text_wrap": True, "valign": "top", "border": 1, "font_size": 9}
+        return cls(
+            group=book.add_format({**wrap, "bold": True, "bg_color": "#DDEBF7"}),
+            question=book.add_format(wrap),
+            label=book.add_format({**wrap, "bold": True, "align": "center"}),
+            key=book.add_format({"font_color": "#808080", "font_size": 7}),
+            cell=book.add_format({"border": 1, "align": "center", "valign": "vcenter"}),
+            text=book.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
+            form_id=book.add_format({"border": 1, "bold": True, "num_format": "@"}),
+        )
+
+
+def _write_lists(
+    lists: Worksheet, survey: Survey, language: str, cols: list[Column]
+) -> dict[str, str]:
+    """The rating values, ticks, and each single-answer question's words; returns
+    each choice column's range for its validation."""
+    _ = translator(language)
     lists.write_string(0, 0, "survey")
     lists.write_string(0, 1, survey.id)
     lists.write_string(1, 0, "language")
@@ -80,49 +114,35 @@ def write_template(survey: Survey, language: str, rows: int, out: Path) -> int:
         list_ranges[col.key] = f"={LISTS}!${letter}$5:${letter}${4 + len(labels)}"
         list_column += 1
     lists.hide()
+    return list_ranges
 
+
+def _write_forms(
+    forms: Worksheet,
+    formats: _Formats,
+    cols: list[Column],
+    rows: int,
+    list_ranges: dict[str, str],
+    language: str,
+) -> None:
+    """The headings, the pre-filled form ids, the checked answer cells and the print layout."""
+    _ = translator(language)
     last_row = FIRST_DATA_ROW + rows - 1
     form_ids = new_form_ids(rows)
     for index, col in enumerate(cols):
         forms.set_column(index, index, col.width)
-        forms.write_string(KEY_ROW, index, col.key, key_format)
-        forms.write_string(1, index, col.group, group_format)
-        forms.write_string(2, index, col.question, question_format)
-        forms.write_string(3, index, col.label, label_format)
+        forms.write_string(KEY_ROW, index, col.key, formats.key)
+        forms.write_string(1, index, col.group, formats.group)
+        forms.write_string(2, index, col.question, formats.question)
+        forms.write_string(3, index, col.label, formats.label)
         if col.kind == FORM_ID:
             for offset, form_id in enumerate(form_ids):
-                forms.write_string(FIRST_DATA_ROW + offset, index, form_id, id_format)
+                forms.write_string(FIRST_DATA_ROW + offset, index, form_id, formats.form_id)
             continue
-        cell = text_format if col.kind == "text" else cell_format
+        cell = formats.text if col.kind == "text" else formats.cell
         for row in range(FIRST_DATA_ROW, last_row + 1):
             forms.write_blank(row, index, None, cell)
-        validation: dict[str, object] | None = None
-        if col.kind == "rating":
-            validation = {
-                "validate": "list",
-                "source": RATING_VALUES,
-                "error_title": _("1 to 5 or ?"),
-                "error_message": _("Write 1 to 5, ? for don't know, or leave it blank."),
-            }
-        elif col.kind in {"tick", "consent"}:
-            validation = {
-                "validate": "list",
-                "source": [TICK],
-                "error_message": _("Write x, or leave it blank."),
-            }
-        elif col.kind == "choice":
-            validation = {
-                "validate": "list",
-                "source": list_ranges[col.key],
-                "error_message": _("Choose a value from the list, or leave it blank."),
-            }
-        elif col.kind == "text":
-            validation = {
-                "validate": "length",
-                "criteria": "<=",
-                "value": 2000,
-                "error_message": _("At most 2000 characters."),
-            }
+        validation = _validation(col, list_ranges, _)
         if validation is not None:
             validation["ignore_blank"] = True
             forms.data_validation(FIRST_DATA_ROW, index, last_row, index, validation)
@@ -137,7 +157,43 @@ def write_template(survey: Survey, language: str, rows: int, out: Path) -> int:
     forms.fit_to_pages(1, 0)  # fit to width, as many pages down as needed
     forms.print_area(1, 0, last_row, len(cols) - 1)
 
-    # How to fill it in, in the template's language.
+
+def _validation(col: Column, list_ranges: dict[str, str], _: Translate) -> dict[str, object] | None:
+    """Excel's data validation for the column's answer cells, by its kind."""
+    if col.kind == "rating":
+        return {
+            "validate": "list",
+            "source": RATING_VALUES,
+            "error_title": _("1 to 5 or ?"),
+            "error_message": _("Write 1 to 5, ? for don't know, or leave it blank."),
+        }
+    if col.kind in {"tick", "consent"}:
+        return {
+            "validate": "list",
+            "source": [TICK],
+            "error_message": _("Write x, or leave it blank."),
+        }
+    if col.kind == "choice":
+        return {
+            "validate": "list",
+            "source": list_ranges[col.key],
+            "error_message": _("Choose a value from the list, or leave it blank."),
+        }
+    if col.kind == "text":
+        return {
+            "validate": "length",
+            "criteria": "<=",
+            "value": 2000,
+            "error_message": _("At most 2000 characters."),
+        }
+    return None
+
+
+def _write_guide(
+    book: xlsxwriter.Workbook, guide: Worksheet, survey: Survey, language: str, forms_name: str
+) -> None:
+    """How to fill it in, in the template's language."""
+    _ = translator(language)
     guide.set_column(0, 0, 100)
     title = book.add_format({"bold": True, "font_size": 14})
     body = book.add_format({"text_wrap": True, "valign": "top"})
@@ -175,5 +231,3 @@ def write_template(survey: Survey, language: str, rows: int, out: Path) -> int:
         guide.write_string(number, 0, line, body)
     guide.set_landscape()
     guide.fit_to_pages(1, 0)
-    book.close()
-    return rows
