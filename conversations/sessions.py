@@ -33,7 +33,7 @@ from conversations.keyboard import Button, Keyboard, layout
 from conversations.screens import MAX_TEXT, Screen
 from conversations.services import Services
 from locales.i18n import translator
-from locales.textlimits import utf16_len
+from locales.textlimits import clean_typed, utf16_len
 from storage import sessions
 from storage.sessions import Score, Session
 from survey.model import Survey
@@ -397,7 +397,7 @@ async def answer_text(
     if session.last_message_id is not None and message_id <= session.last_message_id:
         return None
     step = shown(services.survey, session)
-    cleaned = text.strip()
+    cleaned = clean_typed(text)
     if step == "pp":
         return await _answer_people(services, session, cleaned, message_id)
     if step in TEXT_STEPS:

@@ -22,7 +22,7 @@ from conversations.screens import MAX_TEXT
 from conversations.services import Services
 from conversations.shown import AtStep, Shown, after, step_of
 from locales.i18n import translator
-from locales.textlimits import utf16_len
+from locales.textlimits import clean_typed, utf16_len
 from storage import responses
 from storage.responses import Answers, Rating, Response
 from storage.users import User
@@ -95,7 +95,7 @@ async def _comment(
     """Text on a screen that takes it: checked, then stored, then the next screen."""
     survey = services.survey
     _ = translator(language)
-    cleaned = text.strip()
+    cleaned = clean_typed(text)
     key = (
         comment_key(survey.items[step.index][0].id)
         if step.kind == "rating"
