@@ -79,7 +79,7 @@ QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$
 
 
 class OutreachSettings(_Section):
-    """Invitations, broadcasts and reminders (see README, "Invitations and outreach")."""
+    """Invitations, broadcasts and reminders (docs/admins.md, "Invitations and outreach")."""
 
     # Needed by the CLI for deep links; the running bot asks Telegram instead.
     bot_username: str | None = None
@@ -144,7 +144,7 @@ class BackupSettings(_Section):
 
 
 class PrivacySettings(_Section):
-    """Retention and children's consent (see README, "Privacy")."""
+    """Retention and children's consent (docs/privacy.md)."""
 
     # Days after a person's last activity (first contact, consent, last answer,
     # submission) after which their Telegram id, chat id and invitation links go.

@@ -35,7 +35,7 @@ Bounds are not covered (a hidden pair's combined total is still known, so
 each lies within a range), nor are combinations of different outputs
 (two coordinators' scopes, or a scoped and an unscoped digest), nor are
 cells that are never rows (a combination such as "youth disability" on its
-own): see README "What the numbers mean".
+own): see docs/coordinators.md, "What the numbers mean".
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Retention: the daily purge job and ``scorecard-bot purge [--dry-run]``.
+"""Retention: the daily purge job (``cli.privacy`` has ``scorecard-bot purge``).
 
-What is removed, and when, is in :mod:`storage.retention` and the README
-("Privacy"). The job runs five minutes after every start and then every 24
+What is removed, and when, is in :mod:`storage.retention` and docs/privacy.md
+("Retention"). The job runs five minutes after every start and then every 24
 hours, so a bot that is restarted often still purges.
 """
 

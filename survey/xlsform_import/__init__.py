@@ -1,6 +1,6 @@
 """Read an XLSForm workbook written to the bot's convention back into a survey.
 
-The convention is described in ``survey/xlsform_export.py`` and the README.
+The convention is described in ``survey/xlsform_export.py`` and docs/survey-authors.md.
 Every problem is collected with its sheet, row and column (Excel's numbering:
 the header is row 1, columns by letter) so a coordinator fixes them all in
 one pass; nothing is written while any remains. Draft translations and

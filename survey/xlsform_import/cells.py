@@ -194,7 +194,7 @@ def _unknown_column(header: str, base: str, known: set[str]) -> str:
         return (
             f"give the language: {base}::{LANGUAGE_NAMES['vi']} and {base}::{LANGUAGE_NAMES['en']}"
         )
-    return "not a column of the bot's XLSForm convention (see the README)"
+    return "not a column of the bot's XLSForm convention (see docs/survey-authors.md)"
 
 
 def _text(value: object) -> str:

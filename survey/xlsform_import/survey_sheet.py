@@ -161,7 +161,7 @@ class _Walk:
             return "free-text questions come after the goals (closing questions)"
         if kind == "calculate":
             return f"only the calculate rows {' and '.join(YEAR_FIELDS.values())} are understood"
-        return f"the bot does not understand a {kind!r} row {where} (see the README's convention)"
+        return f"the bot does not understand a {kind!r} row {where} (see the convention in docs/survey-authors.md)"
 
     # -- after the last row ----------------------------------------------
     def finish(self) -> None:
