@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from cli.common import command
+from cli.common import command, existing_database
 from storage import backup as backups
 from storage.lock import DatabaseInUse
 
@@ -23,9 +23,7 @@ def _backup_arguments(parser: argparse.ArgumentParser) -> None:
     _backup_arguments,
 )
 def backup_command(settings: Settings, args: argparse.Namespace) -> int:
-    database = settings.storage.database
-    if not database.exists():
-        raise ConfigError(f"storage.database: no database at {database}")
+    database = existing_database(settings)
     try:
         copy = backups.backup(database, args.out)
     except ValueError as error:

@@ -44,6 +44,15 @@ def command(name: str, help_text: str, arguments: Arguments | None = None) -> Ca
     return decorate
 
 
+def existing_database(settings: Settings) -> Path:
+    """The configured database, which a command that reads or copies it needs to exist
+    (it must never create an empty one): :class:`ConfigError` naming the setting."""
+    database = settings.storage.database
+    if not database.exists():
+        raise ConfigError(f"storage.database: no database at {database}")
+    return database
+
+
 def hold_database_lock(database: Path) -> IO[str]:
     """The process-long lock that keeps a second bot off this database."""
     from storage.lock import DatabaseInUse, acquire

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, reference_from_settings
 from bot.coordinator.delivery import official_overrides
-from cli.common import audit_export, command
+from cli.common import audit_export, command, existing_database
 from reporting.digest.build import build_digest
 from reporting.digest.opensdg import write_opensdg
 from reporting.digest.scope import ScopeError, parse_scope
@@ -33,12 +33,6 @@ def _digest_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _database(settings: Settings) -> Path:
-    database = settings.storage.database
-    if not database.exists():
-        raise ConfigError(f"storage.database: no database at {database}")
-    return database
-
 
 def _scope(settings: Settings, text: str) -> dict[str, str]:
     try:
@@ -54,7 +48,7 @@ def _scope(settings: Settings, text: str) -> dict[str, str]:
 )
 def digest(settings: Settings, args: argparse.Namespace) -> int:
     survey = load_survey(settings.survey.file)
-    database = _database(settings)
+    database = existing_database(settings)
     scope = _scope(settings, args.scope)
     end = datetime.now(UTC)
     start = end - timedelta(days=args.days or settings.digest.window_days)
@@ -84,7 +78,7 @@ def export_opensdg(settings: Settings, out: Path, scope_text: str = "all") -> in
     if str(out) == "-":
         raise ConfigError("--out: the opensdg format writes a folder, not standard output")
     paths = write_opensdg(
-        _database(settings), survey, _scope(settings, scope_text), settings.disclosure.k, out
+        existing_database(settings), survey, _scope(settings, scope_text), settings.disclosure.k, out
     )
     print(f"wrote {len(paths)} files to {out}", file=sys.stderr)
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.config import ConfigError, Settings
-from cli.common import audit_export, command
+from cli.common import audit_export, command, existing_database
 from survey.model import load_survey
 
 
@@ -45,9 +45,7 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
         audit_export(settings, f"opensdg out={args.out}")
         return code
     survey = load_survey(settings.survey.file)
-    database = settings.storage.database
-    if not database.exists():
-        raise ConfigError(f"storage.database: no database at {database}")
+    database = existing_database(settings)
     fields = [q.id for q in survey.profile]
     k = settings.disclosure.k
 

@@ -7,8 +7,8 @@ import asyncio
 import sys
 
 from bot.admin.privacy import describe
-from bot.config import ConfigError, Settings
-from cli.common import command
+from bot.config import Settings
+from cli.common import command, existing_database
 from storage import retention
 
 
@@ -27,9 +27,7 @@ def _purge_arguments(parser: argparse.ArgumentParser) -> None:
 def purge(settings: Settings, args: argparse.Namespace) -> int:
     from storage.store import Store
 
-    database = settings.storage.database
-    if not database.exists():
-        raise ConfigError(f"storage.database: no database at {database}")
+    database = existing_database(settings)
     days = settings.privacy.retention_days
 
     async def run() -> retention.PurgeCounts:
