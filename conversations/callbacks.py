@@ -172,10 +172,15 @@ class StepPress:
 @dataclass(frozen=True, slots=True)
 class StepAction:
     step: Step | None  # None for the review screen
-    value: str  # for review: sub, skp, prf, rv, s<section>, e<step key>
+    value: str  # for review: sub, skp, prf, rv, s<section>, q<closing>, e<step key>
 
 
-CHOICES = {"L": frozenset(LANGUAGES), "C": frozenset("yn"), "D": frozenset("yn"), "K": frozenset("lny")}
+CHOICES = {
+    "L": frozenset(LANGUAGES),
+    "C": frozenset("ynm"),
+    "D": frozenset("yn"),
+    "K": frozenset("lny"),
+}
 
 
 def survey_tag(survey: Survey) -> str:
@@ -246,6 +251,8 @@ def _valid_step_value(survey: Survey, step: Step, value: str) -> bool:
 def _valid_review_value(survey: Survey, value: str) -> bool:
     if value in {"sub", "skp", "prf", "rv"}:
         return True
+    if value.startswith("q"):  # change a closing answer (the recommendation)
+        return _index(value[1:], len(survey.closing))
     return value.startswith("s") and _index(value[1:], len(survey.sections))
 
 
@@ -424,7 +431,12 @@ def decode_guardian(data: object) -> GuardianDecision:
 # --- any flow ------------------------------------------------------------------
 
 Decoded = (
-    Choice | StepPress | BroadcastChoice | Continue | InterviewConsent | SessionPress
+    Choice
+    | StepPress
+    | BroadcastChoice
+    | Continue
+    | InterviewConsent
+    | SessionPress
     | GuardianDecision
 )
 _DECODERS = {

@@ -17,8 +17,9 @@ from __future__ import annotations
 from html import escape
 
 from conversations.callbacks import consent_data
+from conversations.consent import consent_screen
 from conversations.keyboard import Button, layout
-from conversations.screens import Screen, consent_screen
+from conversations.screens import Screen
 from locales.i18n import translator
 from storage.facilitation import Interview
 from survey.model import Survey
@@ -28,7 +29,7 @@ def read_aloud_screen(language: str, survey: Survey) -> Screen:
     """The respondent's own consent text, framed for reading aloud, and the
     facilitator's attestation buttons."""
     _ = translator(language)
-    body = consent_screen(language, survey).text
+    body = consent_screen(language, survey, more=True).text
     text = "\n\n".join(
         [
             "<b>" + escape(_("New interview: read this aloud to the person")) + "</b>",

@@ -8,16 +8,16 @@ never talks to Telegram, so the rules here are easy to test and to read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from conversations import guardian, shown
 from conversations.callbacks import StepAction
+from conversations.consent import consent_screen
 from conversations.review import edit_list_screen, review_screen
 from conversations.screens import (
     Screen,
-    consent_screen,
     language_screen,
     profile_selection,
+    row_name,
     step_screen,
     thanks_screen,
 )
@@ -165,12 +165,18 @@ async def waiting(
     notice = None
     if expires is None:
         token = guardian.new_token()
-        moment = datetime.now(UTC) + timedelta(days=services.guardian_link_days)
-        expires = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        expires = services.end_of_local_day(services.guardian_link_days)
         await guardians.replace_link(services.store, user.id, guardian.token_hash(token), expires)
-        notice = guardian.link_message(language, guardian.deep_link(services.bot_username, token))
+        link = guardian.deep_link(services.bot_username, token)
+        notice = guardian.link_message(language, link, services.survey)
     await responses.set_shown(services.store, response.id, shown.encode(GuardianWait()), None)
-    screen = guardian.wait_screen(language, services.local_time(expires), user.pseudonym)
+    answers = await responses.load_answers(services.store, response.id)
+    screen = guardian.wait_screen(
+        language,
+        services.local_date(expires, language),
+        user.pseudonym,
+        under_16=guardian.says_under_16(answers),
+    )
     return Reply(screen, shown=GuardianWait(), fresh_message=True, notice=notice)
 
 
@@ -317,11 +323,11 @@ async def _apply_rating(
     _ = translator(language)
     section, item = survey.items[step.index]
     if value in {"hn", "hf"}:  # a row's label: say what the row is for
-        kind = survey.kind(_KIND[value[1]])
+        label = row_name(survey, _KIND[value[1]], language)
         return Reply(
             screen_for(services, answers, AtStep(step.key), language),
             shown=AtStep(step.key),
-            alert=_("Tap a number on this row: {label}.").format(label=kind.heading(language)),
+            alert=_("Tap a number on this row: {label}.").format(label=label),
         )
     if value in {"i", "j"}:
         return Reply(
@@ -542,6 +548,8 @@ async def _apply_review(
         at = Review(shown.PROFILE)
     elif value.startswith("e"):
         at = AtStep(value[1:])
+    elif value.startswith("q"):  # a closing question, e.g. the recommendation
+        at = AtStep(value)
     else:  # s<goal>: the goal's list (parse checked the number)
         at = Review(int(value[1:]))
     await responses.set_shown(store, response.id, shown.encode(at), None)

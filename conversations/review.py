@@ -12,11 +12,10 @@ from storage.responses import Answers, Rating
 from survey.model import Survey
 from survey.steps import (
     RATING_KINDS,
-    Tally,
     comment_key,
+    question_tally,
     section_items,
     skipped_steps,
-    tally,
     visible,
     visible_steps,
 )
@@ -24,30 +23,28 @@ from survey.steps import (
 
 def review_screen(survey: Survey, answers: Answers, language: str) -> Screen:
     _ = translator(language)
-    counts: Tally = tally(survey, answers)
-    text = "\n".join(
-        [
-            "<b>" + escape(_("Review your answers")) + "</b>",
-            "",
-            escape(
-                _("Ratings given: {rated} of {total}").format(
-                    rated=counts.rated, total=counts.total
-                )
-            ),
-            escape(_("Don't know: {count}").format(count=counts.dont_know)),
-            escape(_("Skipped: {count}").format(count=counts.skipped)),
-            "",
-            escape(
-                _(
-                    "Change anything you like, then tap Submit. After submitting you can still"
-                    " see or delete your data."
-                )
-            ),
-        ]
-    )
+    counts = question_tally(survey, answers)
+    lines = [
+        "<b>" + escape(_("Review your answers")) + "</b>",
+        "",
+        escape(
+            _("Statements answered: {answered} of {total}").format(
+                answered=counts.answered, total=counts.total
+            )
+        ),
+        escape(_('With a "don\'t know": {count}').format(count=counts.dont_know)),
+        escape(_("Skipped: {count}").format(count=counts.skipped)),
+        *_closing_lines(survey, answers, language),
+        "",
+        escape(
+            _(
+                "Change anything you like, then tap Submit. After submitting you can still"
+                " see or delete your data."
+            )
+        ),
+    ]
     rows = [[button(_("✅ Submit"), step_data(survey, "rv", "sub"))]]
-    skipped = skipped_steps(survey, answers)
-    if skipped:
+    if skipped_steps(survey, answers):
         rows.append(
             [
                 button(
@@ -64,8 +61,43 @@ def review_screen(survey: Survey, answers: Answers, language: str) -> Screen:
         for i in visible(survey, answers).sections
     ]
     rows.extend(rows_of(goal_buttons, 1))
+    rows.extend([closing] for closing in _closing_buttons(survey, language))
     rows.append([button(_("Change my profile"), step_data(survey, "rv", "prf"))])
-    return Screen(text, layout(rows))
+    return Screen("\n".join(lines), layout(rows))
+
+
+def _closing_lines(survey: Survey, answers: Answers, language: str) -> list[str]:
+    """The closing answers as given: the goals picked, the recommendation (shortened)."""
+    _ = translator(language)
+    lines = []
+    for question in survey.closing:
+        if question.kind == "pick_goals":
+            picked = answers.choices.get(question.id, ([], False))[0]
+            names = [s.short_title(language) for s in survey.sections if s.id in picked]
+            text = _("Goals that matter most: {goals}").format(
+                goals=", ".join(names) if names else _("none")
+            )
+        else:
+            typed = answers.texts.get(question.id)
+            text = _("Your recommendation: {text}").format(
+                text=f"“{shorten(typed, 80)}”" if typed else _("none")
+            )
+        lines.append(escape(text))
+    return ["", *lines] if lines else []
+
+
+def _closing_buttons(survey: Survey, language: str) -> list[Button]:
+    """One button per closing question: change the goals picked, the recommendation."""
+    _ = translator(language)
+    return [
+        button(
+            _("✏️ Change the goals I picked")
+            if question.kind == "pick_goals"
+            else _("✏️ Change my recommendation"),
+            step_data(survey, "rv", f"q{index}"),
+        )
+        for index, question in enumerate(survey.closing)
+    ]
 
 
 def _short_value(rating: Rating | None) -> str:
@@ -113,7 +145,7 @@ def edit_list_screen(
             rows.append(
                 [
                     button(
-                        f"{values} · {shorten(item.label(language), 34)}",
+                        f"{values} · {item.title(language)}",
                         step_data(survey, "ed", f"r{item_index}"),
                     )
                 ]

@@ -91,61 +91,6 @@ def scale_words(survey: Survey, language: str) -> str:
     return " · ".join(f"{p.value} {p.label(language)}" for p in survey.scale.points)
 
 
-def consent_screen(language: str, survey: Survey) -> Screen:
-    _ = translator(language)
-    now, forecast = survey.kind("now"), survey.kind("forecast")
-    text = "\n\n".join(
-        [
-            f"<b>{escape(survey.title(language))}</b>",
-            escape(
-                _(
-                    "You will read short statements about life where you live, for {goals} of the"
-                    " Sustainable Development Goals, and say how far each is true: now ({now})"
-                    ' and by {forecast}, from 1 ({lowest}) to 5 ({highest}), or "{dont_know}".'
-                    " Your answers help civil-society organisations speak for communities like"
-                    " yours."
-                ).format(
-                    goals=len(survey.sections),
-                    now=now.year,
-                    forecast=forecast.year,
-                    lowest=survey.scale.points[0].label(language),
-                    highest=survey.scale.points[-1].label(language),
-                    dont_know=survey.scale.dont_know(language),
-                )
-            ),
-            escape(
-                _(
-                    "Who sees your answers: only the survey coordinators of the organising network."
-                    " Every report is anonymous: your name, username and Telegram account never"
-                    " appear in any report or export, and small groups are never shown."
-                )
-            ),
-            escape(
-                _(
-                    "Some questions touch on sensitive matters (for example disability or gender);"
-                    ' you can always answer "prefer not to say" or skip.'
-                )
-            ),
-            escape(
-                _(
-                    "You can stop at any time and continue later. You can see your data with"
-                    " /mydata and delete it with /delete whenever you want."
-                )
-            ),
-            "<b>" + escape(_("Do you agree to take part?")) + "</b>",
-        ]
-    )
-    return Screen(
-        text,
-        layout(
-            [
-                [button(_("I agree"), choice_data("C", "y"))],
-                [button(_("No, thank you"), choice_data("C", "n"))],
-            ]
-        ),
-    )
-
-
 def _is_first(survey: Survey, answers: Answers, step: Step) -> bool:
     """The first question this respondent sees: it has no "Back"."""
     steps = visible_steps(survey, answers)
@@ -273,23 +218,9 @@ def rating_screen(
             code=item.code, name=item.name(language)
         )
         lines += ["ⓘ " + escape(item.about(language)), f"<i>{escape(official)}</i>", ""]
-    now, forecast = survey.kind("now"), survey.kind("forecast")
-    lines += [
-        escape(_("How true is this where you live?")),
-        "<i>"
-        + escape(scale_words(survey, language))
-        + " · ? "
-        + escape(survey.scale.dont_know(language))
-        + "</i>",
-        "",
-    ]
-    for kind in (now, forecast):
-        stored = answers.ratings.get((item.code, kind.id))
-        marker = "✓" if stored is not None else "▸"
-        lines.append(
-            f"{marker} {escape(kind.heading(language))}: "
-            f"<b>{escape(rating_label(survey, language, stored))}</b>"
-        )
+    lines += _rows_lines(survey, answers, item.code, language)
+    if item.sensitive:
+        lines += ["", "📞 " + escape(helpline(language))]
     if section.comment is not None:
         comment = answers.texts.get(comment_key(section.id))
         lines += ["", "💬 " + escape(section.comment(language))]
@@ -324,14 +255,58 @@ def _rating_heading(survey: Survey, answers: Answers, step: Step, language: str)
             ),
             "",
         ]
+    here = []
+    if survey.here is not None and visible(survey, answers).items[:1] == (step.index,):
+        here = [f"<i>{escape(survey.here(language))}</i>"]  # the first statement only
     return [
         *lines,
         f"<i>{escape(progress_line(survey, answers, step.index, language))}</i>",
         f"<i>{escape(section.short_title(language))}</i>",
         "",
         f"<b>{escape(item.label(language))}</b>",
+        *here,
         "",
     ]
+
+
+def stem(survey: Survey, language: str) -> str:
+    """The question every statement answers, the same for both rows."""
+    _ = translator(language)
+    return survey.stem(language) if survey.stem else _("How true is this where you live?")
+
+
+def row_name(survey: Survey, kind_id: str, language: str) -> str:
+    """What a row asks, named by the year its buttons start with: "Row 2030 – what you
+    expect by 2030" (or the kind's label when the survey gives no question)."""
+    _ = translator(language)
+    kind = survey.kind(kind_id)
+    asked = kind.asked(language)
+    if asked is None:
+        return kind.heading(language)
+    return _("Row {year} – {question}").format(year=kind.year, question=asked)
+
+
+def _rows_lines(survey: Survey, answers: Answers, code: str, language: str) -> list[str]:
+    """The stem, then one line per row with what it asks and the answer given."""
+    lines = [escape(stem(survey, language))]
+    for kind in RATING_KINDS:
+        stored = answers.ratings.get((code, kind))
+        marker = "✓" if stored is not None else "▸"
+        lines.append(
+            f"{marker} {escape(row_name(survey, kind, language))}: "
+            f"<b>{escape(rating_label(survey, language, stored))}</b>"
+        )
+    scale = scale_words(survey, language) + " · ? " + survey.scale.dont_know(language)
+    return [*lines, f"<i>{escape(scale)}</i>"]
+
+
+def helpline(language: str) -> str:
+    """The child-protection helpline: on sensitive items, at the end and in /help."""
+    _ = translator(language)
+    return _(
+        "Worried about a child, or about yourself? Call 111, the national child protection"
+        " helpline: free, day and night."
+    )
 
 
 def _goal_before(survey: Survey, answers: Answers, item_index: int) -> int | None:
@@ -375,7 +350,9 @@ def _rating_keyboard(
     # reads "question mark"). The ✓ is repeated in words in the text above.
     for prefix, kind, marked in zip("nf", RATING_KINDS, chosen, strict=True):
         year = survey.kind(kind).year
-        row = [button(str(year), step_data(survey, step.key, "h" + prefix))]
+        # The row's label, not an answer: "2030 ▸" points at the numbers (a
+        # press only explains the row).
+        row = [button(f"{year} ▸", step_data(survey, step.key, "h" + prefix))]
         for point in survey.scale.points:
             value = str(point.value)
             row.append(
@@ -494,7 +471,7 @@ def help_text(survey: Survey, language: str) -> str:
         escape(
             _(
                 "Each screen shows a statement about where you live. Say how true it is now"
-                " ({now}) and by {forecast}:"
+                " ({now}) and how true you expect it to be by {forecast}:"
             ).format(now=now.year, forecast=forecast.year)
         ),
         *(escape(f"{p.value} – {p.label(language)}") for p in survey.scale.points),
@@ -522,6 +499,8 @@ def help_text(survey: Survey, language: str) -> str:
         "/delete – " + escape(_("delete all your data")),
         "/stop – " + escape(_("no more reminders or announcements")),
         "/help – " + escape(_("this help")),
+        "",
+        "📞 " + escape(helpline(language)),
     ]
     return "\n".join(lines)
 
@@ -535,4 +514,6 @@ def thanks_screen(language: str) -> Screen:
         + escape(_("See how people like you rated each goal with /results."))
         + "\n"
         + escape(_("See what is stored about you with /mydata, or delete it with /delete."))
+        + "\n\n📞 "
+        + escape(helpline(language))
     )

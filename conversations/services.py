@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 from storage.responses import Response
 from storage.store import Store
@@ -39,6 +41,19 @@ class Services:
         if survey is None or survey.id != self.survey.id:
             return self
         return replace(self, survey=survey)
+
+    def local_date(self, stored: str, language: str) -> str:
+        """A stored UTC timestamp as a plain local date a child can read: "9 December",
+        "9 tháng 12"."""
+        moment = datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(self.zone)
+        return format_date(moment.date(), "d MMMM", locale=language)
+
+    def end_of_local_day(self, days: int) -> str:
+        """The last second of the local day ``days`` from today, as a stored UTC
+        timestamp: a link that "works until 9 December" works all that day."""
+        today = datetime.now(self.zone).date() + timedelta(days=days)
+        end = datetime.combine(today, time(23, 59, 59), self.zone).astimezone(UTC)
+        return end.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def local_time(self, stored: str) -> str:
         """A stored UTC timestamp (ISO 8601) as "2026-11-25 15:15 (+07)"."""

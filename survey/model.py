@@ -46,20 +46,31 @@ class Text(_Strict):
 class RatingKind(_Strict):
     id: RatingKindId
     year: Annotated[int, Field(ge=2000, le=2100)]
-    label: Text  # may hold "{year}", e.g. "By {year}"
+    label: Text  # may hold "{year}", e.g. "By {year}": the row's name
+    # The row's own question on the rating screen ("How true do you expect it
+    # to be by {year}?"); None: the row is named by its label alone.
+    question: Text | None = None
 
     @model_validator(mode="after")
     def _only_year_placeholder(self) -> RatingKind:
-        for language in LANGUAGES:
-            try:
-                self.label(language).format(year=self.year)
-            except (KeyError, IndexError, ValueError) as exc:
-                raise ValueError(f"label.{language}: only {{year}} may be a placeholder") from exc
+        for field_name in ("label", "question"):
+            text: Text | None = getattr(self, field_name)
+            for language in LANGUAGES if text is not None else ():
+                try:
+                    text(language).format(year=self.year)
+                except (KeyError, IndexError, ValueError) as exc:
+                    raise ValueError(
+                        f"{field_name}.{language}: only {{year}} may be a placeholder"
+                    ) from exc
         return self
 
     def heading(self, language: str) -> str:
         """The label with the year filled in: "By 2030"."""
         return self.label(language).format(year=self.year)
+
+    def asked(self, language: str) -> str | None:
+        """The row's question with the year filled in, or None."""
+        return self.question(language).format(year=self.year) if self.question else None
 
 
 class ScalePoint(_Strict):
@@ -124,7 +135,24 @@ class Item(_Strict):
     label: Text
     name: Text
     about: Text
+    # A title of a few words that tells the item apart in the review's lists;
+    # None (older files): the statement, shortened.
+    short: Text | None = None
+    # Touches on violence, abuse or intimate life: the screen shows the
+    # child-protection helpline.
+    sensitive: bool = False
     relevant: str | None = None  # XLSForm skip logic over profile answers
+
+    def title(self, language: str, limit: int = 34) -> str:
+        """The short title, or the statement cut at a word when there is none."""
+        if self.short is not None:
+            return self.short(language)
+        words, kept = self.label(language).split(), ""
+        for word in words:
+            if len(kept) + len(word) + 1 > limit - 1:
+                return kept + "…"
+            kept = f"{kept} {word}".strip()
+        return kept
 
 
 class Section(_Strict):
@@ -157,6 +185,13 @@ class Survey(_Strict):
     title: Text
     # Who runs the survey and what it is for: the first screen, in both languages.
     welcome: Text | None = None
+    # What "here" in the statements means, shown on the first statement.
+    here: Text | None = None
+    # The question every statement answers ("How true is this where you
+    # live?"); None: the UI's own wording.
+    stem: Text | None = None
+    # The sensitive matters a child will meet, for the guardian's consent text.
+    sensitive_topics: Text | None = None
     rating_kinds: list[RatingKind]
     scale: Scale
     profile: list[ProfileQuestion]

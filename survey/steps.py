@@ -257,3 +257,28 @@ def skipped_steps(survey: Survey, answers: Answers) -> list[Step]:
             ):
                 result.append(step)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class Questions:
+    """The review's counts, in statements (each has two ratings, "now" and the forecast)."""
+
+    answered: int  # both ratings given, "don't know" included
+    dont_know: int  # of those, at least one "don't know"
+    skipped: int  # at least one rating skipped
+    total: int
+
+
+def question_tally(survey: Survey, answers: Answers) -> Questions:
+    """How many of the visible statements are answered, with a "don't know", or skipped."""
+    answered = dont_know = skipped = 0
+    items = visible(survey, answers).items
+    for index in items:
+        code = survey.items[index][1].code
+        given = [answers.ratings.get((code, kind)) for kind in RATING_KINDS]
+        if any(rating is None or rating.skipped for rating in given):
+            skipped += any(rating is not None and rating.skipped for rating in given)
+            continue
+        answered += 1
+        dont_know += any(rating is not None and rating.value is None for rating in given)
+    return Questions(answered, dont_know, skipped, len(items))

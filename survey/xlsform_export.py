@@ -9,13 +9,14 @@ convention (README, "Surveys in Excel (XLSForm)"):
   ``title::…`` (the title in each language), ``default_language``.
 - ``survey``: two ``calculate`` rows ``now_year`` and ``forecast_year`` hold
   the years (rating headings say ``${now_year}``, so Kobo shows the year too);
-  a ``note`` row ``welcome``; the profile questions (``select_one`` /
+  ``note`` rows ``welcome``, ``here``, ``stem`` and ``sensitive_topics``; the profile questions (``select_one`` /
   ``select_multiple`` over a list named like the question, ``required``);
   one ``begin group`` per goal (custom ``sdg``, ``official_level``,
   ``official_source``) holding one ``begin group`` per indicator
   (``indicator_code``, label = statement, ``hint`` = the "ⓘ" text,
-  ``official_name::…``) with a ``select_one scale`` row per rating kind
-  (custom ``rating`` = ``now`` / ``forecast``), and the goal's comment as a
+  ``official_name::…``, ``short::…`` = the review's short title, custom
+  ``sensitive`` = ``yes``) with a ``select_one scale`` row per rating kind
+  (custom ``rating`` = ``now`` / ``forecast``, ``hint`` = the row's question), and the goal's comment as a
   ``text`` row; then the closing questions (``select_multiple goals`` with
   ``count-selected(.) <= N``, or ``text``).
 - ``choices``: ``scale`` (1-5 and ``dont_know``), one list per profile
@@ -40,6 +41,8 @@ GOALS_LIST = "goals"
 DONT_KNOW = "dont_know"
 YEAR_FIELDS = {"now": "now_year", "forecast": "forecast_year"}
 WELCOME = "welcome"
+# Survey-wide texts kept as ``note`` rows named like their key in the survey file.
+NOTES = (WELCOME, "here", "stem", "sensitive_topics")
 
 
 def column(base: str, language: str) -> str:
@@ -64,6 +67,8 @@ SURVEY_COLUMNS = [
     "sdg",
     "indicator_code",
     *_texts("official_name"),
+    *_texts("short"),
+    "sensitive",
     "official_level",
     "official_source",
     "draft",
@@ -122,8 +127,9 @@ def _survey_rows(survey: Survey) -> list[dict[str, object]]:
     rows = _Rows()
     for kind in survey.rating_kinds:
         rows.add(type="calculate", name=YEAR_FIELDS[kind.id], calculation=str(kind.year))
-    if survey.welcome is not None:
-        rows.add({"label": survey.welcome}, type="note", name=WELCOME)
+    for note in NOTES:
+        if (text := getattr(survey, note)) is not None:
+            rows.add({"label": text}, type="note", name=note)
     for question in survey.profile:
         rows.add(
             {"label": question.prompt},
@@ -164,10 +170,11 @@ def _survey_rows(survey: Survey) -> list[dict[str, object]]:
 def _item_rows(rows: _Rows, survey: Survey, item: Item) -> None:
     """An indicator's group: its statement, then one scale row per rating kind."""
     rows.add(
-        {"label": item.label, "hint": item.about, "official_name": item.name},
+        {"label": item.label, "hint": item.about, "official_name": item.name, "short": item.short},
         type="begin group",
         name=f"item_{item_name(item.code)}",
         indicator_code=item.code,
+        sensitive="yes" if item.sensitive else None,
         relevant=item.relevant,
         appearance="field-list",
     )
@@ -177,8 +184,18 @@ def _item_rows(rows: _Rows, survey: Survey, item: Item) -> None:
             en=rating_label(survey, kind.id, "en"),
             draft=kind.label.draft,
         )
+        asked = kind.question
+        question = (
+            Text(
+                vi=asked.vi.replace("{year}", f"${{{YEAR_FIELDS[kind.id]}}}"),
+                en=asked.en.replace("{year}", f"${{{YEAR_FIELDS[kind.id]}}}"),
+                draft=asked.draft,
+            )
+            if asked is not None
+            else None
+        )
         rows.add(
-            {"label": row_texts},
+            {"label": row_texts, "hint": question},
             type=f"select_one {SCALE_LIST}",
             name=f"{kind.id}_{item_name(item.code)}",
             rating=kind.id,

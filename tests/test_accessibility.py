@@ -29,8 +29,8 @@ def assert_readable_buttons(harness: Harness, person: Person) -> list[str]:
 @pytest.mark.parametrize(
     ("language", "button", "dont_know", "now_words"),
     [
-        ("en", "English", "? Don't know (2026)", "Now (2026): 4 Mostly"),
-        ("vi", "Tiếng Việt", "? Không biết (2026)", "Hiện nay (2026): 4 Đạt phần lớn"),
+        ("en", "English", "? Don't know (2026)", "Row 2026 – now: 4 Mostly true"),
+        ("vi", "Tiếng Việt", "? Không biết (2026)", "Hàng 2026 – hiện nay: 4 Đúng phần lớn"),
     ],
 )
 async def test_the_rating_screen_reads_well_aloud(
@@ -40,9 +40,10 @@ async def test_the_rating_screen_reads_well_aloud(
     await agree(harness, person, button)
     await answer_profile(harness, person)
     labels = assert_readable_buttons(harness, person)
-    # Each row starts with its year, don't know is said in words, info is named.
-    assert labels[:6] == ["2026", "1", "2", "3", "4", "5"]
-    assert labels[6:12] == ["2030", "1", "2", "3", "4", "5"]
+    # Each row starts with its label (the year, pointing at the numbers), don't know
+    # is said in words, info is named.
+    assert labels[:6] == ["2026 ▸", "1", "2", "3", "4", "5"]
+    assert labels[6:12] == ["2030 ▸", "1", "2", "3", "4", "5"]
     assert dont_know in labels and dont_know.replace("2026", "2030") in labels
     assert "?" not in labels
     assert any(label.startswith("ⓘ ") for label in labels)

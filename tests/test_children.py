@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from conversations.callbacks import step_data
-from conversations.guardian import GUARDIAN_CONSENT_VERSION, token_hash
+from conversations.guardian import GUARDIAN_CONSENT_VERSION, is_minor, token_hash
 from storage import guardians
+from storage.responses import Answers
+from survey.model import load_survey
+from survey.steps import visible
 from tests.auxil.harness import Harness, Person, make_settings
 from tests.auxil.journeys import agree, answer_all, answer_profile, labels, rate, step_of
 
@@ -52,7 +55,7 @@ async def test_a_child_rates_nothing_until_the_guardian_agrees(harness: Harness)
     child, parent = Person(3001, "en"), Person(3002, "vi", "Hoa")
     token = await become_child(harness, child)
     waiting = harness.screen(child).text
-    assert "First, ask a parent" in waiting and "under 16" in waiting
+    assert "First, ask a parent" in waiting and "You told us you are a child" in waiting
     assert labels(harness, child) == ["🔗 Send a new link", "🙅 I don't want to take part"]
     assert (
         "Hello! Your child would like to answer" in harness.telegram.bot_messages(child.id)[-2].text
@@ -216,4 +219,102 @@ async def test_an_admin_attests_a_paper_consent(harness: Harness) -> None:
     await harness.press(child, "Yes, start")
     await answer_profile(harness, child)
     await answer_all(harness, child)
-    assert await ratings(harness) == 2 * len(harness.services.survey.items)
+    # The child's form: every item but the three on an adult's intimate life.
+    assert await ratings(harness) == 2 * (len(harness.services.survey.items) - 3)
+
+
+# --- the child's form (issue 17) ------------------------------------------------
+
+ADULT_ONLY = {"5.2.1", "5.2.2", "5.6.1"}
+
+
+async def test_a_child_answers_the_childs_form_with_the_helpline_beside_sensitive_items(
+    harness: Harness,
+) -> None:
+    """No intimate-partner item for a child; the child's consent in plain words; the
+    helpline on the sensitive items, at the end and in /help."""
+    child, parent = Person(3061, "en"), Person(3062, "en")
+    token = await become_child(harness, child)
+    await harness.text(parent, f"/start g{token}")
+    guardian_text = harness.screen(parent).text
+    assert "It takes about 15–25 minutes" in guardian_text  # not "a short survey"
+    for topic in ("sexual abuse of children", "child marriage", "reproductive health"):
+        assert topic in guardian_text
+    await harness.press(parent, "Yes, I am the parent")
+    consent = harness.screen(child).text
+    assert "Now it is your turn to choose" in consent and "15–25 minutes" in consent
+    assert "Call 111" in consent and "free, day and night" in consent
+    await harness.press(child, "Yes, start")
+    await answer_profile(harness, child)
+    survey = harness.services.survey
+    seen: list[str] = []
+    helpline_on: set[str] = set()
+    for _ in range(200):
+        screen = harness.screen(child)
+        data = [b["callback_data"] for b in screen.buttons()]
+        if any(d.endswith("|rv|sub") for d in data):
+            break
+        key = step_of(data[0])
+        if key.startswith("r"):
+            item = survey.items[int(key[1:])][1]
+            seen.append(item.code)
+            if "Call 111" in screen.text:
+                helpline_on.add(item.code)
+        await answer_all_one(harness, child)
+    assert seen and not ADULT_ONLY & set(seen)
+    assert len(seen) == len(survey.items) - len(ADULT_ONLY)
+    sensitive = {item.code for _s, item in survey.items if item.sensitive}
+    assert helpline_on == sensitive - ADULT_ONLY
+    assert "Statements answered: 66 of 66" in harness.screen(child).text
+    await harness.press(child, "Submit")
+    assert "Call 111" in harness.screen(child).text  # at the end
+    await harness.text(child, "/help")
+    assert "Call 111" in harness.screen(child).text
+    assert await ratings(harness) == 2 * len(seen)
+
+
+async def answer_all_one(harness: Harness, person: Person) -> None:
+    """One step forward: both ratings of a statement, or the next closing question."""
+    data = [b["callback_data"] for b in harness.screen(person).buttons()]
+    key = step_of(data[0])
+    if key.startswith("r"):
+        await rate(harness, person, "n", "3")
+        await rate(harness, person, "f", "4")
+        await harness.press_data(person, next(d for d in data if d.endswith(f"|{key}|s")))
+    else:
+        await harness.press_data(
+            person, next(d for d in data if d.endswith("|s") or d.endswith("|k"))
+        )
+
+
+def test_the_childs_form_leaves_out_exactly_what_a_child_should_not_see() -> None:
+    """The survey's skip logic and the guardian's rule agree on who is a child."""
+    survey = load_survey()
+    codes = {i: item.code for i, (_s, item) in enumerate(survey.items)}
+    for group in ("children", "youth", "children women"):
+        for age in ("under_16", "16_30", "31_45"):
+            answers = Answers(profile={"group": group, "age_band": age})
+            shown = {codes[i] for i in visible(survey, answers).items}
+            if is_minor(answers):
+                assert not shown & ADULT_ONLY, (group, age)
+            else:
+                assert shown >= ADULT_ONLY, (group, age)
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [("age", "You are under 16"), ("group", "You told us you are a child")],
+)
+async def test_the_waiting_screen_gives_the_right_reason_and_a_plain_date(
+    harness: Harness, how: str, reason: str
+) -> None:
+    child = Person(3071 + len(how), "en")
+    # "group": a 16- or 17-year-old ticks Children and waits before the age is asked.
+    await become_child(harness, child, how=how)
+    text = harness.screen(child).text
+    assert reason in text and (how == "age" or "under 16" not in text)
+    expires = (await table(harness, "SELECT expires_at FROM guardian_links"))[0][0]
+    day = harness.services.local_date(str(expires), "en")
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+", day)
+    assert f"The link works once, until {day}." in text
+    assert not re.search(r"\d{4}-\d\d-\d\d|UTC", text)

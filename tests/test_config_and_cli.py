@@ -158,9 +158,7 @@ def test_bad_survey_file_names_file_item_and_field(
 ) -> None:
     from importlib import resources
 
-    shipped = (
-        resources.files("survey.files").joinpath("sdg_scorecard.toml").read_text("utf-8")
-    )
+    shipped = resources.files("survey.files").joinpath("sdg_scorecard.toml").read_text("utf-8")
     broken = tmp_path / "broken.toml"
     broken.write_text(
         shipped.replace('code = "4.1.2"\nlabel = { vi', 'code = "4.1.2"\nlabel = { xx')
@@ -216,7 +214,7 @@ async def test_export_writes_the_documented_columns(
     assert (
         rows[0]["group"] == "cso" and rows[0]["gender"] == "male" and rows[0]["submitted"] == "no"
     )
-    assert rows[0]["answered_at"].endswith("Z") and rows[0]["survey_version"] == "2026.2"
+    assert rows[0]["answered_at"].endswith("Z") and rows[0]["survey_version"] == "2026.3"
     # Pseudonymous: the random id, never the Telegram id, anywhere in the file.
     assert all(re.fullmatch(r"R[0-9A-F]{12}", row["respondent_id"]) for row in rows)
     assert all(str(person.id) not in row.values() for row in rows)

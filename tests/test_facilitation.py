@@ -121,7 +121,7 @@ async def test_an_interview_from_consent_to_export(running: Harness, database: P
     await running.text(facilitator, "/resume")
     own = running.screen(facilitator).text
     assert "Interview" not in own
-    assert "1 of 69" in own and "Now (2026): <b>5 " in own
+    assert "1 of 69" in own and "Row 2026 – now: <b>5 " in own
 
     out = io.StringIO()
     write_ratings_csv(database, out, "sdg-scorecard-vn", PROFILE)
@@ -160,7 +160,7 @@ async def test_pause_and_resume_two_interviews(running: Harness) -> None:
 
     await running.text(facilitator, "/interview resume 1")
     screen = running.screen(facilitator).text
-    assert f"Interview {first}" in screen and "Now (2026): <b>4 " in screen
+    assert f"Interview {first}" in screen and "Row 2026 – now: <b>4 " in screen
     await rate(running, facilitator, "f", "5")
     await running.text(facilitator, "/interview resume 2")
     screen = running.screen(facilitator).text

@@ -7,6 +7,8 @@ import io
 from html import escape
 from pathlib import Path
 
+import pytest
+
 from storage import responses, users
 from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person
@@ -27,19 +29,19 @@ async def test_whole_journey_in_english(harness: Harness, database: Path) -> Non
     first = harness.screen(person)
     assert "Goal 1 of 6 · 1 of 69" in first.text
     assert statement(harness, "1.1.1") in first.text and "1.1.1" not in first.text
-    assert "1 Not at all" in first.text and "5 Fully achieved" in first.text
-    assert "Now (2026)" in first.text and "By 2030" in first.text
+    assert "1 Not true" in first.text and "5 Completely true" in first.text
+    assert "Row 2026 – now" in first.text and "Row 2030 – what you expect by 2030" in first.text
     await rate(harness, person, "n", "4")
     same_message = harness.screen(person)
     assert same_message.message_id == first.message_id  # edited in place, not a new message
-    assert "Now (2026): <b>4 Mostly</b>" in same_message.text  # still here: 2030 is open
+    assert "Row 2026 – now: <b>4 Mostly true</b>" in same_message.text  # still here: 2030 is open
     assert "✓4" in labels(harness, person)
     await rate(harness, person, "f", "5")
     assert "Goal 1 of 6 · 2 of 69" in harness.screen(person).text
 
     await answer_all(harness, person, value="3", comment="Nước sạch còn thiếu 💧 ở bản tôi")
     review = harness.screen(person).text
-    assert "Ratings given: 138 of 138" in review
+    assert "Statements answered: 69 of 69" in review
     await harness.press(person, "Submit")
     assert "Thank you! Your scorecard has been submitted." in harness.screen(person).text
 
@@ -84,11 +86,14 @@ async def test_whole_journey_in_vietnamese(harness: Harness) -> None:
     await answer_profile(harness, person)
     screen = harness.screen(person)
     assert statement(harness, "1.1.1", "vi") in screen.text
-    assert "Hiện nay (2026)" in screen.text and "Đến năm 2030" in screen.text
+    assert (
+        "Hàng 2026 – hiện nay" in screen.text
+        and "Hàng 2030 – bạn dự đoán đến năm 2030" in screen.text
+    )
     assert "Mục tiêu 1/6 · Câu 1/69" in screen.text and "? Không biết" in screen.text
     assert "◀ Quay lại" in labels(harness, person)
     await answer_all(harness, person, value="d")
-    assert "Không biết: 138" in harness.screen(person).text
+    assert "Có chọn “Không biết”: 69 câu" in harness.screen(person).text
     await harness.press(person, "✅ Gửi")
     assert "Cảm ơn bạn! Thẻ điểm của bạn đã được gửi." in harness.screen(person).text
 
@@ -101,11 +106,14 @@ async def test_back_then_change_an_answer(harness: Harness) -> None:
     await rate(harness, person, "f", "3")  # 1.1.1 done: on to 1.2.1
     await harness.press(person, "◀ Back")
     screen = harness.screen(person).text
-    assert statement(harness, "1.1.1") in screen and "Now (2026): <b>2 A little</b>" in screen
+    assert (
+        statement(harness, "1.1.1") in screen and "Row 2026 – now: <b>2 A little true</b>" in screen
+    )
     await rate(harness, person, "n", "5")  # a change stays, so the other row can change too
     screen = harness.screen(person).text
     assert (
-        "Now (2026): <b>5 Fully achieved</b>" in screen and "By 2030: <b>3 About half</b>" in screen
+        "Row 2026 – now: <b>5 Completely true</b>" in screen
+        and "Row 2030 – what you expect by 2030: <b>3 Half true</b>" in screen
     )
     assert "Next ▶" in labels(harness, person)
     await harness.press(person, "Next ▶")
@@ -124,7 +132,7 @@ async def test_back_to_the_profile_and_the_same_answer_again(harness: Harness) -
     live = harness.screen(person)
     await rate(harness, person, "n", "4")  # the message is current, not "out of date"
     assert harness.screen(person).message_id == live.message_id
-    assert "Now (2026): <b>4 Mostly</b>" in harness.screen(person).text
+    assert "Row 2026 – now: <b>4 Mostly true</b>" in harness.screen(person).text
 
 
 async def test_declining_consent_stores_only_the_refusal(harness: Harness, database: Path) -> None:
@@ -172,3 +180,52 @@ async def test_the_first_screen_says_who_asks_and_how_long_in_both_languages(
     assert "15–25 minutes" in text and "15–25 phút" in text
     assert "continue later" in text and "quay lại làm tiếp" in text
     assert labels(harness, person) == ["Tiếng Việt", "English"]
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "stem", "now_row", "forecast_row", "here"),
+    [
+        (
+            "en",
+            "English",
+            "Where you live, how true is the statement above?",
+            "Row 2026 – now",
+            "Row 2030 – what you expect by 2030",
+            "“Here” means where you live",
+        ),
+        (
+            "vi",
+            "Tiếng Việt",
+            "Ở nơi bạn sống, câu trên đúng đến mức nào?",
+            "Hàng 2026 – hiện nay",
+            "Hàng 2030 – bạn dự đoán đến năm 2030",
+            "“Ở đây” là nơi bạn sống",
+        ),
+    ],
+)
+async def test_one_stem_fits_both_rows_and_each_row_says_what_it_asks(
+    harness: Harness,
+    language: str,
+    button: str,
+    stem: str,
+    now_row: str,
+    forecast_row: str,
+    here: str,
+) -> None:
+    person = Person(1100 + len(language), language)
+    await agree(harness, person, button)
+    await answer_profile(harness, person)
+    screen = harness.screen(person)
+    text = screen.text
+    assert stem in text and here in text  # "here" defined on the first statement
+    assert f"▸ {now_row}: <b>" in text and f"▸ {forecast_row}: <b>" in text
+    # The rows' buttons begin with a label pointing at the numbers, named as on screen.
+    rows = screen.buttons()
+    assert rows[0]["text"] == "2026 ▸" and rows[6]["text"] == "2030 ▸"
+    await harness.press_data(person, rows[6]["callback_data"])
+    assert forecast_row in harness.telegram.callback_answers()[-1]["text"]
+    await rate(harness, person, "n", "4")
+    await rate(harness, person, "f", "5")
+    following = harness.screen(person).text
+    assert stem in following and here not in following  # defined once, on the first only
+    assert f"▸ {forecast_row}: <b>" in following

@@ -89,7 +89,7 @@ def test_template_has_ids_headings_validation_and_print_setup(
     assert forms.print_title_rows == "$2:$4"
     assert forms.sheet_properties.pageSetUpPr.fitToPage and forms.page_setup.fitToHeight == 0
     guide = "\n".join(str(c.value) for c in book["Hướng dẫn"]["A"] if c.value)
-    assert "5 = Đạt hoàn toàn" in guide and "? = Không biết" in guide
+    assert "5 = Hoàn toàn đúng" in guide and "? = Không biết" in guide
 
 
 def test_a_good_file_imports_paper_respondents(

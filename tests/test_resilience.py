@@ -34,8 +34,8 @@ async def test_restart_resumes_at_the_first_unanswered_item(database: Path) -> N
         await second.text(person, "/resume")
         screen = second.screen(person)
         assert statement(second, "1.2.1") in screen.text
-        assert "Now (2026): <b>3 About half</b>" in screen.text
-        assert "By 2030: <b>not answered yet</b>" in screen.text
+        assert "Row 2026 – now: <b>3 Half true</b>" in screen.text
+        assert "Row 2030 – what you expect by 2030: <b>not answered yet</b>" in screen.text
         # The old message's button is now out of date: no answer is stored from it.
         await second.press_data(person, old_five, old_message)
         answers = second.telegram.callback_answers()[-1]
@@ -59,7 +59,10 @@ async def test_double_tap_stores_once_and_skips_nothing(harness: Harness) -> Non
     await harness.press_data(person, data, message)  # the same tap again (or a duplicated update)
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 3}
     screen = harness.screen(person).text
-    assert statement(harness, "1.1.1") in screen and "By 2030: <b>not answered yet</b>" in screen
+    assert (
+        statement(harness, "1.1.1") in screen
+        and "Row 2030 – what you expect by 2030: <b>not answered yet</b>" in screen
+    )
     assert harness.telegram.callback_answers()[-1]["text"] == "Saved"
     # The last tap of an indicator twice: the second lands on the next one, stores nothing.
     last = rating_button(harness, person, "f", "4")
@@ -138,7 +141,9 @@ async def test_typed_digits_answer_the_open_ratings(harness: Harness) -> None:
     await answer_profile(harness, person)
     await harness.text(person, "4")
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 4}
-    assert "By 2030: <b>not answered yet</b>" in harness.screen(person).text
+    assert (
+        "Row 2030 – what you expect by 2030: <b>not answered yet</b>" in harness.screen(person).text
+    )
     await harness.text(person, "?")  # don't know
     assert (await stored_ratings(harness, person))[("1.1.1", "forecast")] is None
     assert statement(harness, "1.2.1") in harness.screen(person).text
@@ -212,7 +217,9 @@ async def test_telegram_error_on_edit_loses_no_answer(harness: Harness) -> None:
     harness.telegram.fail("editMessageText", 400, "Bad Request: message to edit not found")
     await rate(harness, person, "n", "2")
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 2}
-    assert "Now (2026): <b>2 A little</b>" in harness.screen(person).text  # sent anew instead
+    assert (
+        "Row 2026 – now: <b>2 A little true</b>" in harness.screen(person).text
+    )  # sent anew instead
 
 
 async def test_delete_removes_every_row_after_confirmation(harness: Harness) -> None:
@@ -247,7 +254,7 @@ async def test_a_too_old_callback_query_still_moves_on(harness: Harness) -> None
     )
     await rate(harness, person, "n", "1")
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 1}
-    assert "Now (2026): <b>1 Not at all</b>" in harness.screen(person).text
+    assert "Row 2026 – now: <b>1 Not true</b>" in harness.screen(person).text
 
 
 async def test_a_lost_edit_is_repaired_by_tapping_again(harness: Harness) -> None:
@@ -258,10 +265,10 @@ async def test_a_lost_edit_is_repaired_by_tapping_again(harness: Harness) -> Non
     data = rating_button(harness, person, "n", "2")
     harness.telegram.fail("editMessageText", 502, "Bad Gateway")
     await harness.press_data(person, data, message)
-    assert "not answered yet</b>\n▸ By" in message.text  # the phone still shows no answer
+    assert "not answered yet</b>\n▸ Row 2030" in message.text  # the phone still shows no answer
     await harness.press_data(person, data, message)  # the respondent taps again
     assert await stored_ratings(harness, person) == {("1.1.1", "now"): 2}
-    assert "Now (2026): <b>2 A little</b>" in harness.screen(person).text
+    assert "Row 2026 – now: <b>2 A little true</b>" in harness.screen(person).text
 
 
 async def test_a_comment_delivered_twice_is_answered_once(harness: Harness) -> None:

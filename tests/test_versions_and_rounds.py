@@ -23,19 +23,19 @@ from survey.model import load_survey, survey_source
 from tests.auxil.harness import Harness, Person, make_settings
 from tests.auxil.journeys import agree, answer_all, answer_profile, rate
 
-OLD_121 = "Very few households here have an income below the poverty line."
+OLD_121 = "Almost every family here has left poverty behind and earns enough to live on."
 NEW_121 = "CHANGED: hardly any household here is below the poverty line."
 
 
 def write_versions(folder: Path) -> tuple[Path, str]:
     """The shipped scorecard as a file, and the text of its next version:
-    2026.3 rewords 1.2.1 and drops 1.2.2."""
+    2026.4 rewords 1.2.1 and drops 1.2.2."""
     text = survey_source().decode("utf-8")
     path = folder / "survey.toml"
     path.write_text(text, encoding="utf-8")
     start = text.index('[[sections.items]]\ncode = "1.2.2"')
     end = text.index("[[sections.items]]", start + 1)
-    changed = (text[:start] + text[end:]).replace('version = "2026.2"', 'version = "2026.3"', 1)
+    changed = (text[:start] + text[end:]).replace('version = "2026.3"', 'version = "2026.4"', 1)
     assert OLD_121 in changed
     return path, changed.replace(OLD_121, NEW_121, 1)
 
@@ -59,18 +59,18 @@ async def test_a_response_finishes_on_its_version_and_new_people_get_the_new_one
     path.write_text(next_version, encoding="utf-8")
     async with Harness(settings_for(database, path)) as harness:
         store = harness.services.store
-        assert harness.services.survey.version == "2026.3"
+        assert harness.services.survey.version == "2026.4"
         kept = await store.fetchall("SELECT version FROM survey_versions ORDER BY first_seen")
-        assert [row[0] for row in kept] == ["2026.2", "2026.3"]
-        # The early person continues on 2026.2: its wording, its buttons.
+        assert [row[0] for row in kept] == ["2026.3", "2026.4"]
+        # The early person continues on 2026.3: its wording, its buttons.
         await harness.text(early, "/resume")
         assert OLD_121 in harness.screen(early).text
         await rate(harness, early, "n", "2")
         await rate(harness, early, "f", "2")
-        assert "1.2.2" in harness.screen(early).text or "housing" in harness.screen(early).text
+        assert "1.2.2" in harness.screen(early).text or "solid homes" in harness.screen(early).text
         await answer_all(harness, early)
         await harness.press(early, "Submit")
-        # A new person gets 2026.3.
+        # A new person gets 2026.4.
         await agree(harness, late)
         await answer_profile(harness, late)
         await rate(harness, late, "n", "5")
@@ -82,15 +82,15 @@ async def test_a_response_finishes_on_its_version_and_new_people_get_the_new_one
             "SELECT survey_version, survey_hash, submitted_at IS NOT NULL FROM responses"
             " ORDER BY id"
         )
-        assert [tuple(r)[::2] for r in rows] == [("2026.2", 1), ("2026.3", 1)]
+        assert [tuple(r)[::2] for r in rows] == [("2026.3", 1), ("2026.4", 1)]
         assert rows[0][1] == first_hash
         survey = harness.services.survey
     end = datetime.now(UTC) + timedelta(minutes=1)
     analysis = analyse(database, survey, {}, end - timedelta(days=7), end, k=1)
-    assert analysis.versions == ["2026.2", "2026.3"]
+    assert analysis.versions == ["2026.3", "2026.4"]
     assert analysis.partial_items == ["1.2.2"]
     text = render_text(analysis, "en", UTC)
-    assert "Survey versions combined: 2026.2, 2026.3" in text
+    assert "Survey versions combined: 2026.3, 2026.4" in text
     assert "Indicators in only some versions: 1.2.2" in text
 
 

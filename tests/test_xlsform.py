@@ -67,7 +67,7 @@ def test_the_export_is_an_xlsform_pyxform_converts(tmp_path: Path) -> None:
     assert warnings == []
     # Both languages, the statement, the "ⓘ" text, and the years Kobo shows in headings.
     assert 'lang="Tiếng Việt (vi)"' in xform and 'lang="English (en)"' in xform
-    assert "No one here is so poor that they go without enough food or clothes." in xform
+    assert "Everyone here has enough food and clothes." in xform
     assert "The share of people living below Vietnam's national poverty line." in xform
     assert "item_1_2_1:hint" in xform
     assert '<output value=" /data/now_year "/>' in xform
@@ -188,7 +188,7 @@ def test_errors_name_sheet_row_and_column_and_nothing_is_written(
         f"survey row {forecast_year}, column K (calculation): the forecast year (2020)"
         " must come after the now year (2026)"
     ) in err
-    assert "survey row 1, column T (constraint_message): not a column" in err
+    assert "survey row 1, column W (constraint_message): not a column" in err
 
 
 @pytest.mark.parametrize(
@@ -302,6 +302,6 @@ def test_a_label_without_its_language_is_refused_with_the_headers_to_use(
     code, err = import_(form, tmp_path / "out.toml", capsys)
     assert code == 2
     assert (
-        "survey row 1, column T (label): give the language:"
+        "survey row 1, column W (label): give the language:"
         " label::Tiếng Việt (vi) and label::English (en)"
     ) in err

@@ -64,6 +64,8 @@ def walk(page: ChatPage, out: Path, language: str) -> None:
     shot("01-welcome")
     page.click("Tiếng Việt" if language == "vi" else "English")
     shot("02-consent")
+    page.click(index=2)  # More about this survey
+    shot("02b-consent-more")
     question = page.click(index=0)  # I agree
     shot("03-group")
     page.click(index=2)  # women
@@ -108,6 +110,27 @@ def walk(page: ChatPage, out: Path, language: str) -> None:
     page.type("/help")
     time.sleep(1.5)
     shot("16-help")
+    walk_child(page, out, language)
+
+
+def walk_child(page: ChatPage, out: Path, language: str) -> None:
+    """Again as a child: delete everything, start over, tick "children", wait."""
+    page.type("/delete")
+    page.until(lambda live: live and len(live["buttons"]) == 2, "no delete confirmation")
+    page.click(index=0)  # Yes, delete everything
+    time.sleep(1.0)
+    page.type("/start")
+    page.until(lambda live: live and "English" in live["buttons"], "no language choice")
+    page.click("Tiếng Việt" if language == "vi" else "English")
+    page.click(index=0)  # I agree
+    question = page.click(index=0)  # children
+    page.click(index=len(question["buttons"]) - 2)  # Continue: the waiting screen
+    time.sleep(1.5)
+    page.driver.execute_script(
+        "const c = document.getElementById('chat'); c.scrollTop = c.scrollHeight;"
+    )
+    time.sleep(0.2)
+    page.driver.save_screenshot(str(out / f"{language}-17-child-waiting.png"))
 
 
 def main() -> None:

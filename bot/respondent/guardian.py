@@ -132,7 +132,11 @@ async def tell_child(context: Context, child: User, agreed: bool) -> None:
     try:
         if agreed:
             response = await journey.active_response(services, child)
-            reply = Reply(guardian.guardian_said_yes_screen(language), None, fresh_message=True)
+            reply = Reply(
+                guardian.guardian_said_yes_screen(language, services.survey),
+                None,
+                fresh_message=True,
+            )
             await present(context, child.chat_id, reply, response)
         else:
             await context.bot.send_message(child.chat_id, guardian.guardian_said_no(language))

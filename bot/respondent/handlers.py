@@ -23,9 +23,10 @@ from bot.context import Context
 from bot.presenters import edit_or_send, retire_keyboard, send_screen
 from conversations import interviews, journey, shown
 from conversations.callbacks import choice_data
+from conversations.consent import consent_screen
 from conversations.journey import Reply
 from conversations.mydata import describe_my_data
-from conversations.screens import Screen, consent_screen, help_text, language_screen
+from conversations.screens import Screen, help_text, language_screen
 from conversations.services import Services
 from locales.i18n import translator
 from storage import facilitation, responses, users

@@ -28,9 +28,9 @@ from bot.respondent.handlers import (
 )
 from conversations import gate, guardian, interviews, journey, text, voice
 from conversations.callbacks import Choice, ForgedCallback, StaleCallback, StepAction, parse
+from conversations.consent import consent_screen
 from conversations.gate import Facts, Focus, Input, Press, Whom
 from conversations.journey import Reply
-from conversations.screens import consent_screen
 from conversations.services import Services
 from locales.i18n import translator
 from storage import facilitation, guardians, responses, users
@@ -371,6 +371,17 @@ async def on_choice(update: Update, context: Context, user: User, choice: Choice
         await _child_choice(context, user, choice.value, query, message)
         return
     _ = translator(journey.language_of(services, user))
+    if choice.topic == "C" and choice.value == "m":  # "More": the whole consent text
+        await acknowledge(query)
+        if message is not None:
+            screen = consent_screen(journey.language_of(services, user), services.survey, True)
+            await edit(
+                message,
+                screen.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup(screen.keyboard),
+            )
+        return
     if choice.topic == "C":
         agreed = choice.value == "y"
         existing = await users.get_consent(services.store, user.id)

@@ -84,6 +84,9 @@ def read_indicator(reader: Reader, row: Row, codes: dict[str, Row], profile: lis
             "indicator_code",
             "official_name::vi",
             "official_name::en",
+            "short::vi",
+            "short::en",
+            "sensitive",
             "appearance",
         },
         "an indicator group",
@@ -102,42 +105,64 @@ def read_indicator(reader: Reader, row: Row, codes: dict[str, Row], profile: lis
         "label": reader.text(row, "label", "statement"),
         "name": reader.text(row, "official_name", "official name"),
         "about": reader.text(row, "hint", "ⓘ text (hint)"),
+        **({"short": short} if (short := reader.text(row, "short", "short title", True)) else {}),
         "_row": row,
         "_ratings": [],
     }
+    sensitive = row.get("sensitive")
+    if sensitive not in {"", "yes", "no"}:
+        reader.error(row, "sensitive", "write yes (shows the child-protection helpline) or no")
+    elif sensitive == "yes":
+        item["sensitive"] = True
     read_relevant(reader, row, item, profile)
     return item
 
 
 def read_rating(reader: Reader, row: Row, parent: Frame, headings: dict) -> None:
-    """A ``select_one scale`` row in an indicator; its heading must match every other's."""
-    reader.only(row, {"label::vi", "label::en", "rating", "required"}, "a rating row")
+    """A ``select_one scale`` row in an indicator; its heading (and its question, the
+    hint) must match every other's."""
+    reader.only(
+        row,
+        {"label::vi", "label::en", "hint::vi", "hint::en", "rating", "required"},
+        "a rating row",
+    )
     reader.required(row, False, "the bot lets everyone skip a rating or say 'don't know'")
     kind = row.get("rating")
     if kind not in YEAR_FIELDS:
         reader.error(row, "rating", "write now or forecast")
         return
     parent[2]["_ratings"].append(kind)
-    label = reader.text(row, "label", f"{kind} heading", references=True)
-    if label is not None:
-        for language in LANGUAGES:
-            template = label[language].replace(f"${{{YEAR_FIELDS[kind]}}}", "{year}")
-            if "${" in template or re.search(r"\{(?!year\})", template):
-                reader.error(
-                    row,
-                    f"label::{language}",
-                    f"only ${{{YEAR_FIELDS[kind]}}} may stand for a value in this heading",
-                )
-            label[language] = template
+    label = _with_year(
+        reader, row, "label", kind, reader.text(row, "label", f"{kind} heading", references=True)
+    )
+    question = _with_year(
+        reader, row, "hint", kind, reader.text(row, "hint", f"{kind} question", True, True)
+    )
     if kind not in headings:
-        headings[kind] = (row, label)
-    elif headings[kind][1] != label:
+        headings[kind] = (row, label, question)
+    elif headings[kind][1:] != (label, question):
         reader.error(
             row,
             "label::vi",
-            f"the bot shows one {kind} heading for every indicator: make it the same as"
-            f" row {headings[kind][0].number}",
+            f"the bot shows one {kind} heading and question for every indicator: make them"
+            f" the same as row {headings[kind][0].number}",
         )
+
+
+def _with_year(reader: Reader, row: Row, base: str, kind: str, text: dict | None) -> dict | None:
+    """A heading's ``${now_year}`` as the survey file's ``{year}``; nothing else may stand in."""
+    if text is None:
+        return None
+    for language in LANGUAGES:
+        template = text[language].replace(f"${{{YEAR_FIELDS[kind]}}}", "{year}")
+        if "${" in template or re.search(r"\{(?!year\})", template):
+            reader.error(
+                row,
+                f"{base}::{language}",
+                f"only ${{{YEAR_FIELDS[kind]}}} may stand for a value in this heading",
+            )
+        text[language] = template
+    return text
 
 
 def close_group(reader: Reader, frame: Frame) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from survey.xlsform_export import GOALS_LIST, SCALE_LIST, WELCOME, YEAR_FIELDS
+from survey.xlsform_export import GOALS_LIST, NOTES, SCALE_LIST, YEAR_FIELDS
 from survey.xlsform_import.cells import Reader, Row
 from survey.xlsform_import.goals import (
     Frame,
@@ -54,7 +54,7 @@ class _Walk:
     data: dict
     names: dict[str, Row] = field(default_factory=dict)
     years: dict[str, int] = field(default_factory=dict)
-    headings: dict[str, tuple[Row, dict | None]] = field(default_factory=dict)
+    headings: dict[str, tuple[Row, dict | None, dict | None]] = field(default_factory=dict)
     stack: list[Frame] = field(default_factory=list)
     seen_goal: bool = False
     codes: dict[str, Row] = field(default_factory=dict)
@@ -83,9 +83,9 @@ class _Walk:
         name = row.get("name")
         if kind == "calculate" and name in YEAR_FIELDS.values():
             self._year(row, name)
-        elif kind == "note" and name == WELCOME:
-            self.reader.only(row, {"label::vi", "label::en"}, "the welcome note")
-            self.data["welcome"] = self.reader.text(row, "label", "welcome")
+        elif kind == "note" and name in NOTES:
+            self.reader.only(row, {"label::vi", "label::en"}, f"the {name} note")
+            self.data[name] = self.reader.text(row, "label", name)
         elif select and select[2] == GOALS_LIST:
             read_pick_goals(self.reader, row, self.data, select[1])
         elif select and not self.seen_goal:
@@ -172,7 +172,12 @@ class _Walk:
             {
                 "id": kind_id,
                 "year": self.years.get(field_name, 0),
-                "label": self.headings.get(kind_id, (None, None))[1],
+                "label": self.headings.get(kind_id, (None, None, None))[1],
+                **(
+                    {"question": question}
+                    if (question := self.headings.get(kind_id, (None, None, None))[2])
+                    else {}
+                ),
             }
             for kind_id, field_name in YEAR_FIELDS.items()
         ]
