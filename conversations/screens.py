@@ -350,9 +350,9 @@ def _rating_keyboard(
     # reads "question mark"). The ✓ is repeated in words in the text above.
     for prefix, kind, marked in zip("nf", RATING_KINDS, chosen, strict=True):
         year = survey.kind(kind).year
-        # The row's label, not an answer: "2030 ▸" points at the numbers (a
+        # The row's label, not an answer: "2030:" reads as a label before the numbers (a
         # press only explains the row).
-        row = [button(f"{year} ▸", step_data(survey, step.key, "h" + prefix))]
+        row = [button(f"{year}:", step_data(survey, step.key, "h" + prefix))]
         for point in survey.scale.points:
             value = str(point.value)
             row.append(

@@ -42,8 +42,8 @@ async def test_the_rating_screen_reads_well_aloud(
     labels = assert_readable_buttons(harness, person)
     # Each row starts with its label (the year, pointing at the numbers), don't know
     # is said in words, info is named.
-    assert labels[:6] == ["2026 ▸", "1", "2", "3", "4", "5"]
-    assert labels[6:12] == ["2030 ▸", "1", "2", "3", "4", "5"]
+    assert labels[:6] == ["2026:", "1", "2", "3", "4", "5"]
+    assert labels[6:12] == ["2030:", "1", "2", "3", "4", "5"]
     assert dont_know in labels and dont_know.replace("2026", "2030") in labels
     assert "?" not in labels
     assert any(label.startswith("ⓘ ") for label in labels)

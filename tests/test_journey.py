@@ -221,7 +221,7 @@ async def test_one_stem_fits_both_rows_and_each_row_says_what_it_asks(
     assert f"▸ {now_row}: <b>" in text and f"▸ {forecast_row}: <b>" in text
     # The rows' buttons begin with a label pointing at the numbers, named as on screen.
     rows = screen.buttons()
-    assert rows[0]["text"] == "2026 ▸" and rows[6]["text"] == "2030 ▸"
+    assert rows[0]["text"] == "2026:" and rows[6]["text"] == "2030:"
     await harness.press_data(person, rows[6]["callback_data"])
     assert forecast_row in harness.telegram.callback_answers()[-1]["text"]
     await rate(harness, person, "n", "4")

@@ -117,14 +117,20 @@ def walk_child(page: ChatPage, out: Path, language: str) -> None:
     """Again as a child: delete everything, start over, tick "children", wait."""
     page.type("/delete")
     page.until(lambda live: live and len(live["buttons"]) == 2, "no delete confirmation")
-    page.click(index=0)  # Yes, delete everything
+    with contextlib.suppress(AssertionError):  # the answer has no buttons to wait for
+        page.click(index=0)  # Yes, delete everything
     time.sleep(1.0)
     page.type("/start")
     page.until(lambda live: live and "English" in live["buttons"], "no language choice")
     page.click("Tiếng Việt" if language == "vi" else "English")
+    children = "Trẻ em" if language == "vi" else "Children"
     page.click(index=0)  # I agree
-    question = page.click(index=0)  # children
-    page.click(index=len(question["buttons"]) - 2)  # Continue: the waiting screen
+    page.until(lambda live: live and children in live["buttons"], "no group question")
+    question = page.click(children)
+    go = next(
+        i for i, b in enumerate(question["buttons"]) if b.startswith(("Tiếp tục", "Continue"))
+    )
+    page.click(index=go)  # Continue: the waiting screen
     time.sleep(1.5)
     page.driver.execute_script(
         "const c = document.getElementById('chat'); c.scrollTop = c.scrollHeight;"
