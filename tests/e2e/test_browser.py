@@ -153,7 +153,7 @@ def test_a_coordinator_answers_in_the_browser(browser: Any, playground: Playgrou
         question = page.click(index=1 if number == 4 else 0)  # 16-30, not under 16
     assert "Goal 1 of 6 · 1 of 69" in question["text"]
     assert "1 Not true" in question["text"] and "5 Completely true" in question["text"]
-    assert question["buttons"][:6] == ["2026", "1", "2", "3", "4", "5"]
+    assert question["buttons"][:6] == ["2026:", "1", "2", "3", "4", "5"]
     assert "? Don't know (2026)" in question["buttons"]  # said in words when read aloud
     question = page.click(index=3)  # 3 for now (2026)
     assert "Goal 1 of 6 · 1 of 69" in question["text"] and "✓3" in question["buttons"]
