@@ -158,9 +158,7 @@ def test_bad_survey_file_names_file_item_and_field(
 ) -> None:
     from importlib import resources
 
-    shipped = (
-        resources.files("survey.files").joinpath("sdg_scorecard.toml").read_text("utf-8")
-    )
+    shipped = resources.files("survey.files").joinpath("sdg_scorecard.toml").read_text("utf-8")
     broken = tmp_path / "broken.toml"
     broken.write_text(
         shipped.replace('code = "4.1.2"\nlabel = { vi', 'code = "4.1.2"\nlabel = { xx')

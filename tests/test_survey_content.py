@@ -23,9 +23,7 @@ ITEMS = [item for _section, item in SURVEY.items]
 
 
 def _shipped_text() -> str:
-    return (
-        resources.files("survey.files").joinpath("sdg_scorecard.toml").read_text("utf-8")
-    )
+    return resources.files("survey.files").joinpath("sdg_scorecard.toml").read_text("utf-8")
 
 
 @pytest.mark.parametrize("item", ITEMS, ids=lambda item: item.code)
