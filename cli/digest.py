@@ -69,6 +69,13 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
     for path in built.write(args.out):
         print(path)
     audit_export(settings, f"digest scope={args.scope} out={args.out}")
+    if built.analysis.refusal is not None:
+        # The files say the same; the operator sees it without opening them.
+        from reporting.digest.text import too_small_note
+
+        note = too_small_note(settings.disclosure.k, "en", built.analysis.refusal)
+        print(f"digest: refused ({built.analysis.refusal}): {note}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -26,9 +26,10 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--anonymise",
         action="store_true",
-        help="csv only: a file safe to share: every combination of profile answers shared by"
-        " at least digest.min_cell respondents (values withheld as '*'), dates to the month,"
-        " new respondent ids; what changed goes to stderr",
+        help="csv only: a file safe to share beside the digests: only respondents whose"
+        " round, version, mode, groups (one column each), region and area are shared by at"
+        " least digest.min_cell, and none the digests would single out; no dates, partner or"
+        " comments; new respondent ids; what changed goes to stderr",
     )
 
 
@@ -54,7 +55,7 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
             return f"wrote {write_ratings_csv(database, out, survey.id, fields)} ratings"
         from reporting.anonymise import write_anonymised_csv
 
-        summary = write_anonymised_csv(database, out, survey.id, fields, k)
+        summary = write_anonymised_csv(database, out, survey, k)
         return "\n".join(summary.lines())
 
     if str(args.out) == "-":

@@ -30,6 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     paper.paper,
     playground.playground,
     privacy.purge,
+    privacy.privacy,
     rounds.round_command,
     survey.survey,
 )

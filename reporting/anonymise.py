@@ -1,42 +1,55 @@
-"""The shareable export: the tidy CSV made k-anonymous over every profile answer.
+"""The shareable export: ratings of respondents whose every attribute is shared by k.
 
-Who a respondent is can be worked out from the combination of their profile
-answers (an ethnic-minority woman with a disability, over 60, in a remote
-village of the south). In this export every combination of the
-quasi-identifiers (the invitation's partner label, how the response was
-collected, and every profile question: group, region, area, age band,
-gender, ...) is shared by at least ``k`` respondents (``digest.min_cell``).
+**Threat.** The file sits beside the digests. A digest publishes exact sums
+(mean × people) for every group, region, area and mode it shows, and a
+person's 138 ratings are a fingerprint: whoever holds the file can find, by
+matching sums, which of its rows make up any published group. So any profile
+value the file withholds or coarsens can be put back from the digests, and a
+row whose combination is rare is a person. Withholding values (``*``) is
+therefore no protection here, and this export does not do it.
 
-**How.** One record per respondent. Generalising first: ``answered_at`` is
-kept to the month (``2026-11``) and respondent ids are renumbered at random
-(``A0001`` ...), so the file cannot be joined to the full export or to a
-digest's comments. Then, column by column from the least useful (the
-partner label, then the collection mode, then the profile questions from the
-last asked to the first: gender, age band, area, region, group), the value
-is replaced by ``*`` (withheld) for every respondent whose combination is
-still shared by fewer than ``k``. A combination that is still too rare at the
-end is all ``*``; if fewer than ``k`` respondents share that, the smallest
-other combinations are withheld whole until they do; if the whole survey has
-fewer than ``k`` respondents, no row is written. ``*`` is a value like any
-other: a combination with a ``*`` is counted as written. Free-text comments
-are never part of this export (nor of the full one).
+**Method** (global recoding, then suppression of whole records, in the
+sense of sdcMicro):
+
+- *Recoding.* The columns are every dimension a digest publishes (round,
+  survey version, mode, region, area, and one 0/1 column per group, so a
+  woman from an ethnic minority is ``group_women=1, group_ethnic_minority=1``),
+  all of them quasi-identifiers together. Everything else is left out of
+  this file: the partner label, the other profile answers, dates, the survey
+  hash (the version says the same), finished or not, comments.
+- *Records.* A respondent is written when at least ``k`` respondents share
+  their whole combination; the others are held back whole. Held-back people
+  must not be recoverable either: for every row the round's publication
+  shows, its held-back people number 0 or at least ``k``, and none of them
+  can be isolated by adding and subtracting shown rows over the held-back
+  people (``protect.derivable_groups``); where that fails, the smallest written
+  combination of the offending row is held back too, until it holds.
+- Respondent ids are renumbered at random (``A0001`` ...).
+
+What it costs is printed: people written and held back. On a small round
+nearly everyone is held back; that is the honest answer, not a bug.
 """
 
 from __future__ import annotations
 
 import csv
 import random
-import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from storage.export import export_columns, iter_rating_rows, spreadsheet_safe
+from reporting import publication
+from reporting.publication.protect import derivable_groups
+from storage import analytics
+from storage import publication as stored
+from storage.export import spreadsheet_safe
+from storage.publication import Person
+from survey.model import Survey
 
-WITHHELD = "*"
-FIXED = ("partner", "mode")  # quasi-identifiers besides the profile questions
+RATING_COLUMNS = ("sdg", "indicator_code", "kind", "value")
+Key = tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -44,117 +57,114 @@ class Summary:
     """What the anonymisation changed, for the person who runs it."""
 
     k: int
-    respondents: int = 0  # in the file
+    respondents: int = 0  # written
     ratings: int = 0  # rows written
-    withheld: dict[str, int] = field(default_factory=dict)  # column -> respondents
-    all_withheld: int = 0  # respondents with every quasi-identifier withheld
-    left_out: int = 0  # respondents not written (fewer than k in all)
+    held_back: int = 0  # respondents not written
+    rounds: dict[str, tuple[int, int]] = field(default_factory=dict)  # written, held back
 
     def lines(self) -> list[str]:
         lines = [
-            f"anonymised for k = {self.k}: {self.respondents} respondents,"
-            f" {self.ratings} ratings; every combination of profile answers is shared"
-            f" by at least {self.k} respondents"
+            f"anonymised for k = {self.k}: {self.respondents} respondents written,"
+            f" {self.ratings} ratings; every combination of round, version, mode, groups,"
+            f" region and area is shared by at least {self.k} of them"
         ]
-        for column, count in self.withheld.items():
-            if count:
-                lines.append(f"  {column}: withheld ('*') for {count} respondents")
-        if self.all_withheld:
-            lines.append(f"  every profile answer withheld for {self.all_withheld} respondents")
-        if self.left_out:
-            lines.append(f"  {self.left_out} respondents left out: fewer than {self.k} in all")
-        lines.append("  answered_at kept to the month; respondent ids renumbered; no comments")
+        for round_id, (written, held) in self.rounds.items():
+            lines.append(f"  round {round_id or '(none)'}: {written} written, {held} held back")
+        if self.held_back:
+            lines.append(
+                f"  {self.held_back} respondents held back whole: their combination, or what"
+                " the digests would let anyone work out about them, was shared by fewer"
+                f" than {self.k}"
+            )
+        lines.append(
+            "  left out: partner, other profile answers, dates, survey hash, comments;"
+            " respondent ids renumbered"
+        )
         return lines
 
 
-def quasi_identifiers(profile_fields: Sequence[str]) -> list[str]:
-    """The columns anonymised, in the order they are withheld: least useful first."""
-    return [*FIXED, *reversed(profile_fields)]
+def columns(survey: Survey) -> list[str]:
+    groups = _group_choices(survey)
+    return [
+        "respondent_id", "round", "survey_version", "mode",
+        *(f"group_{choice}" for choice in groups), "region", "area", *RATING_COLUMNS,
+    ]  # fmt: skip
 
 
-def k_anonymise(
-    records: dict[str, dict[str, str]], columns: Sequence[str], k: int, summary: Summary
-) -> set[str]:
-    """Withhold values in ``records`` (respondent -> column -> value) in place until
-    every combination of ``columns`` is shared by ``k``; returns respondents to leave out."""
+def _group_choices(survey: Survey) -> list[str]:
+    question = survey.profile_question("group")
+    return [*(c.id for c in question.choices), "prefer_not"] if question else []
 
-    def combination(respondent: str) -> tuple[str, ...]:
-        return tuple(records[respondent][column] for column in columns)
 
-    for column in columns:
-        counts = Counter(combination(r) for r in records)
-        rare = [r for r in records if counts[combination(r)] < k]
-        if not rare:
-            break
-        changed = 0
-        for respondent in rare:
-            if records[respondent][column] != WITHHELD:
-                records[respondent][column] = WITHHELD
-                changed += 1
-        summary.withheld[column] = changed
-    everything = tuple(WITHHELD for _column in columns)
-    counts = Counter(combination(r) for r in records)
-    # Rare combinations left are all withheld (each pass withheld them whole): top up
-    # that one with the smallest other combinations until k share it.
-    for value, _count in sorted(counts.items(), key=lambda item: (item[1], item[0])):
-        if value == everything or counts[everything] == 0 or counts[everything] >= k:
-            continue
-        for respondent in records:
-            if combination(respondent) == value:
-                for column in columns:
-                    records[respondent][column] = WITHHELD
-        counts[everything] += counts.pop(value)
-    summary.all_withheld = sum(1 for r in records if combination(r) == everything)
-    if 0 < summary.all_withheld < k:
-        summary.left_out = summary.all_withheld
-        summary.all_withheld = 0
-        return {r for r in records if combination(r) == everything}
-    return set()
+def key_of(person: Person, version: str, groups: Sequence[str]) -> Key:
+    chosen = set(analytics.chosen(person.group))
+    flags = tuple(("1" if g in chosen else "0") if chosen else "" for g in groups)
+    return (version, person.mode, *flags, person.region, person.area)
+
+
+def written_people(
+    people: Sequence[Person],
+    keys: Mapping[int, Key],
+    shown: Sequence[frozenset[int]],
+    k: int,
+    rated: set[int],
+) -> set[int]:
+    """The response ids to write for one round (module doc)."""
+    counts = Counter(keys[p.response_id] for p in people if p.response_id in rated)
+    # Someone with no rating has no row in the file: held back like the rest.
+    written = {
+        p.response_id for p in people if p.response_id in rated and counts[keys[p.response_id]] >= k
+    }
+    everyone = frozenset(p.response_id for p in people)
+    rows = [*shown, everyone]
+    while written:
+        held = everyone - written
+        problem = next((row for row in rows if 0 < len(row & held) < k), None)
+        if problem is None and held:
+            restricted = [row & held for row in rows if row & held]
+            found = derivable_groups(restricted, dict.fromkeys(held, 1), k, first=True)
+            problem = next((row for row in rows if found and found[0] <= row), None)
+        if problem is None:
+            return written
+        # Hold back the smallest written combination inside the offending row.
+        inside = Counter(keys[r] for r in problem & written) or Counter(keys[r] for r in written)
+        smallest = min(inside, key=lambda key: (counts[key], key))
+        written -= {r for r in written if keys[r] == smallest}
+    return written
 
 
 def write_anonymised_csv(
-    database: Path | str,
-    out: TextIO,
-    survey_id: str,
-    profile_fields: Sequence[str],
-    k: int,
-    seed: int | None = None,
+    database: Path | str, out: TextIO, survey: Survey, k: int, seed: int | None = None
 ) -> Summary:
-    """Write the tidy CSV, k-anonymised (module doc); returns what was changed."""
-    columns = export_columns(profile_fields)
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        rows = [
-            dict(zip(columns, ("" if v is None else v for v in row), strict=True))
-            for row in iter_rating_rows(connection, survey_id, profile_fields)
-        ]
-    finally:
-        connection.close()
-    quasi = quasi_identifiers(profile_fields)
-    records = {row["respondent_id"]: {c: str(row[c]) for c in quasi} for row in rows}
-    summary = Summary(k, withheld=dict.fromkeys(quasi, 0))
-    left_out = k_anonymise(records, quasi, k, summary)
-    kept = [r for r in records if r not in left_out]
-    random.Random(seed).shuffle(kept)
-    width = max(4, len(str(len(kept))))
-    new_ids = {old: f"A{number:0{width}d}" for number, old in enumerate(kept, start=1)}
+    """Write the anonymised tidy CSV (module doc); returns what was changed."""
+    groups = _group_choices(survey)
+    summary = Summary(k)
+    chosen_rows: list[tuple[Person, str, Key]] = []
+    with analytics.snapshot(database) as db:
+        for round_id in stored.round_ids(db):
+            versions = stored.response_versions(db, survey.id, round_id)
+            published = publication.load(db, survey.id, round_id, k)
+            people = published.people
+            keys = {
+                p.response_id: key_of(p, versions.get(p.response_id, ""), groups) for p in people
+            }
+            rated = stored.rated_responses(db, survey.id, round_id)
+            written = written_people(people, keys, published.shown_sets(), k, rated)
+            summary.rounds[round_id] = (len(written), len(people) - len(written))
+            chosen_rows += [
+                (p, round_id, keys[p.response_id]) for p in people if p.response_id in written
+            ]
+        ratings = stored.ratings_of(db, [p.response_id for p, _r, _k in chosen_rows])
+    random.Random(seed).shuffle(chosen_rows)
+    width = max(4, len(str(len(chosen_rows))))
     writer = csv.writer(out, lineterminator="\n")
-    # As the full export: a lone "\r" ends a row for readers unless the row is quoted.
-    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(columns)
-    written = []
-    for row in rows:
-        respondent = row["respondent_id"]
-        if respondent not in new_ids:
-            continue
-        row = {**row, **records[respondent], "respondent_id": new_ids[respondent]}
-        row["answered_at"] = str(row["answered_at"])[:7]
-        written.append(row)
-    written.sort(key=lambda row: row["respondent_id"])
-    for row in written:
-        cells = [spreadsheet_safe(row[column]) for column in columns]
-        has_cr = any(isinstance(cell, str) and "\r" in cell for cell in cells)
-        (quoted if has_cr else writer).writerow(cells)
-    summary.respondents = len(kept)
-    summary.ratings = len(written)
+    writer.writerow(columns(survey))
+    for number, (person, round_id, key) in enumerate(chosen_rows, start=1):
+        version, mode, *flags_and_place = key
+        prefix = [f"A{number:0{width}d}", round_id, version, mode, *flags_and_place]
+        for sdg, code, kind, value in ratings.get(person.response_id, []):
+            writer.writerow([spreadsheet_safe(cell) for cell in (*prefix, sdg, code, kind, value)])
+            summary.ratings += 1
+    summary.respondents = len(chosen_rows)
+    summary.held_back = sum(held for _w, held in summary.rounds.values())
     return summary

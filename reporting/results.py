@@ -2,13 +2,12 @@
 
 "People like you" are respondents of each group the respondent chose (one
 line per group: a woman from an ethnic minority sees both) and of the same
-region; each comparison is a mean over everyone in it (the respondent
-included) and is hidden when fewer than ``digest.min_cell`` respondents are
-in it, exactly as in the coordinators' digests, and so is one that would give
-a hidden one away by subtraction (the unscoped digest's secondary
-suppression, ``reporting.suppression``). Hidden means read "–", and
-the message says once, at the end, what is hidden and why; a comparison
-hidden on every goal is named there instead of filling every goal with "–".
+region, in the round the respondent answered. Every comparison is a row of
+that round's protected publication (``reporting.publication``), read as the
+unscoped digest's breakdown reads it: the same number, hidden where the
+digest hides it. Hidden means read "–", and the message says once, at the
+end, which rows are hidden and why: too few people, or hidden so that a
+smaller group cannot be worked out from the others.
 """
 
 from __future__ import annotations
@@ -20,10 +19,12 @@ from html import escape
 from babel.numbers import format_decimal
 
 from locales.i18n import translator
-from reporting import means, suppression
+from reporting import publication
+from reporting.digest.analysis import breakdown_means, view_tables
 from reporting.means import Mean
+from reporting.publication import LINKED, Publication, View
 from storage import analytics
-from storage.analytics import Cell
+from storage.rounds import rounds_of
 from survey.model import Survey
 
 LIMIT = 4096  # Telegram's longest message
@@ -37,6 +38,7 @@ class Comparison:
 
     label: str
     means: dict[tuple[int, str], Mean]
+    hidden: str | None = None  # why the whole row is hidden (publication.SMALL or LINKED)
 
 
 def _number(value: float | None, language: str) -> str:
@@ -46,6 +48,8 @@ def _number(value: float | None, language: str) -> str:
 def _pair(now: Mean | None, forecast: Mean | None, language: str) -> str | None:
     """ "now → forecast", or None when either is hidden (or nobody rated the goal)."""
     if now is None or forecast is None or now.suppressed or forecast.suppressed:
+        return None
+    if now.mean is None or forecast.mean is None:
         return None
     return f"{_number(now.mean, language)} → {_number(forecast.mean, language)}"
 
@@ -64,38 +68,29 @@ def _choice_label(survey: Survey, question_id: str, choice: str, language: str) 
 
 
 def comparisons(
-    survey: Survey, profile: Mapping[str, str], cells: Sequence[Cell], language: str, k: int
+    survey: Survey, profile: Mapping[str, str], published: Publication, language: str
 ) -> list[Comparison]:
     """One comparison per choice of each compared question, in the stored (survey) order:
-    ``"women ethnic_minority"`` gives Women, then Ethnic minorities."""
-    goals = {section.sdg for section in survey.sections}
-    cells = [c for c in cells if c.sdg in goals and c.kind in ("now", "forecast")]
-    # The unscoped digest's suppression, secondary included: /results shows a part
-    # of the same table, so nothing hidden there can be worked out here.
-    hidden = suppression.goal_suppression(
-        ((c.group, c.region, c.area, c.sdg, c.item_code, c.kind, c.rated, c.total, c.dont_know)
-         for c in cells),
-        k,
-    )  # fmt: skip
+    ``"women ethnic_minority"`` gives Women, then Ethnic minorities. Each is the
+    unscoped view's breakdown row, as the digest shows it."""
+    everyone = View((), None)
+    refused = published.view_status(everyone) is not None
+    table = view_tables(survey, published, everyone, {}).breakdowns
+    rows = breakdown_means(table)
     result = []
     for dimension in COMPARED:
         for choice in analytics.chosen(profile.get(dimension, "")):
             label = _choice_label(survey, dimension, choice, language)
             if label is None:
                 continue
-            people = means.cells_with(cells, dimension, choice)
-            pooled = means.pooled_means(people, lambda c: (c.sdg, c.kind), k)
-            result.append(
-                Comparison(
-                    label,
-                    {
-                        (sdg, kind): Mean(None, mean.rated, mean.respondents, mean.dont_know, True)
-                        if (dimension, choice, sdg) in hidden
-                        else mean
-                        for (sdg, kind), mean in pooled.items()
-                    },
-                )
-            )
+            state = published.row(everyone, (dimension, choice))
+            means = {
+                (sdg, kind): mean
+                for (row_choice, sdg, kind), mean in rows[dimension].items()
+                if row_choice == choice
+            }
+            hidden = "refused" if refused else state.hidden
+            result.append(Comparison(label, means, hidden))
     return result
 
 
@@ -109,18 +104,30 @@ def _own_pair(own: Mapping[tuple[int, str], float], sdg: int, language: str) -> 
 def _closing(
     always_hidden: Sequence[Comparison], some_hidden: bool, k: int, language: str
 ) -> list[str]:
-    """What is hidden, then why, said once at the end of the message."""
+    """What is hidden, then why (for each reason that applies), said once at the end."""
     _ = translator(language)
     lines = []
-    if always_hidden:
-        names = ", ".join(c.label for c in always_hidden)
-        lines.append(_("Hidden on every goal: {groups}.").format(groups=names))
+    few = [c.label for c in always_hidden if c.hidden != LINKED]
+    linked = [c.label for c in always_hidden if c.hidden == LINKED]
+    if few:
+        lines.append(
+            _("Hidden: {groups}. Fewer than {k} people in them have answered.").format(
+                groups=", ".join(few), k=k
+            )
+        )
+    if linked:
+        lines.append(
+            _(
+                "Hidden: {groups}. Showing them would let a smaller group's answers"
+                " be worked out from the other numbers."
+            ).format(groups=", ".join(linked))
+        )
     if some_hidden:
-        lines.append(_("{hidden}: hidden on this goal.").format(hidden=HIDDEN))
-    why = _("Groups with fewer than {k} people are not shown.").format(k=k)
-    if lines:
-        why += " " + _("This keeps the people in them from being recognised.")
-    return [*lines, why]
+        lines.append(_("{hidden}: no ratings of this goal yet.").format(hidden=HIDDEN))
+    lines.append(_("Groups with fewer than {k} people are never shown.").format(k=k))
+    if lines[:-1]:
+        lines.append(_("This keeps the people in them from being recognised."))
+    return lines
 
 
 def results_text(
@@ -128,28 +135,29 @@ def results_text(
 ) -> str | None:
     """The /results message, or None when the caller has not submitted yet."""
     _ = translator(language)
-    db = analytics.connect(database)
-    try:
+    with analytics.snapshot(database) as db:
         found = analytics.submitted_response(db, telegram_id, survey.id)
         if found is None:
             return None
-        response_id, profile = found
+        response_id, profile, round_id = found
         own = analytics.own_sdg_means(db, response_id)
-        cells = analytics.rating_cells(db, survey.id, {})
-    finally:
-        db.close()
-    compared = comparisons(survey, profile, cells, language, k)
+        published = publication.load(db, survey.id, round_id, k)
+        the_round = next((r for r in rounds_of(db) if r.id == round_id), None)
+    compared = comparisons(survey, profile, published, language)
     sdgs = [section.sdg for section in survey.sections]
     # A comparison hidden on every goal is named once at the end, not shown per goal.
     always_hidden = [c for c in compared if all(_goal_pair(c, s, language) is None for s in sdgs)]
     shown = [c for c in compared if c not in always_hidden]
-    years = survey.years
-    lines = [
-        "<b>" + escape(_("How people like you rated the goals")) + "</b>",
-        escape(
-            _("Mean rating {now} → {forecast}").format(now=years["now"], forecast=years["forecast"])
-        ),
-    ]
+    now, forecast = survey.years["now"], survey.years["forecast"]
+    if the_round is not None:
+        now, forecast = the_round.now_year, the_round.forecast_year
+    heading = _("Mean rating {now} → {forecast}").format(now=now, forecast=forecast)
+    if the_round is not None:
+        title = the_round.title or the_round.id
+        heading = _("Round {round}: mean rating {now} → {forecast}").format(
+            round=title, now=now, forecast=forecast
+        )
+    lines = ["<b>" + escape(_("How people like you rated the goals")) + "</b>", escape(heading)]
     some_hidden = False
     for section in survey.sections:
         mine = _own_pair(own, section.sdg, language) or _("not rated")

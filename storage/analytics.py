@@ -77,15 +77,20 @@ class Cell:
 
 @dataclass(slots=True)
 class Progress:
-    started: int = 0
-    completed: int = 0
-    started_in_window: int = 0
-    completed_in_window: int = 0
+    """Counts of responses; ``None`` where a published count is withheld (fewer than
+    k people: see ``reporting.publication``), never in what is read here."""
+
+    started: int | None = 0
+    completed: int | None = 0
+    started_in_window: int | None = 0
+    completed_in_window: int | None = 0
     durations: list[float] = field(default_factory=list)  # seconds, completed responses
-    by_invitation: list[tuple[str, int, int]] = field(default_factory=list)  # label, st., co.
+    # label, started, completed
+    by_invitation: list[tuple[str, int | None, int | None]] = field(default_factory=list)
     stops: list[tuple[str, str, int]] = field(default_factory=list)  # item, kind, people
-    new_comments: int = 0
-    by_mode: list[tuple[str, int, int]] = field(default_factory=list)  # mode, started, completed
+    new_comments: int | None = 0
+    # mode, started, completed
+    by_mode: list[tuple[str, int | None, int | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +135,15 @@ def _scope_sql(scope: Mapping[str, str]) -> tuple[str, list[str]]:
 
 
 def _responses_sql(
-    survey_id: str, scope: Mapping[str, str], mode: str | None = None
+    survey_id: str, scope: Mapping[str, str], mode: str | None = None, round_id: str | None = None
 ) -> tuple[str, list[str]]:
     where, params = _scope_sql(scope)
     if mode is not None:  # self, interview or paper: one way of collecting only
         where += " AND r.mode = ?"
         params.append(mode)
+    if round_id is not None:  # one round's responses only
+        where += " AND r.round_id = ?"
+        params.append(round_id)
     sql = (
         " FROM responses r JOIN consents c ON c.user_id = r.user_id AND c.agreed = 1"
         " WHERE r.survey_id = ?" + where
@@ -150,9 +158,10 @@ def progress(
     start: str,
     end: str,
     mode: str | None = None,
+    round_id: str | None = None,
 ) -> Progress:
     """Responses started before ``end``, what happened in [start, end), where people stop."""
-    base, params = _responses_sql(survey_id, scope, mode)
+    base, params = _responses_sql(survey_id, scope, mode, round_id)
     result = Progress()
     row = db.execute(
         "SELECT COUNT(*), COUNT(CASE WHEN r.submitted_at < ? THEN 1 END),"
@@ -257,9 +266,10 @@ def comments(
     end: str,
     limit: int = 20000,
     mode: str | None = None,
+    round_id: str | None = None,
 ) -> list[Comment]:
     """Comments written in [start, end), newest first, keyed by pseudonym."""
-    base, params = _responses_sql(survey_id, scope, mode)
+    base, params = _responses_sql(survey_id, scope, mode, round_id)
     # Voice comments ride along as a line naming the kept file (relative to the
     # database's folder), its length and Telegram's file id, never a person.
     rows = db.execute(
@@ -333,10 +343,10 @@ def own_sdg_means(db: sqlite3.Connection, response_id: int) -> dict[tuple[int, s
 
 def submitted_response(
     db: sqlite3.Connection, telegram_id: int, survey_id: str
-) -> tuple[int, dict[str, str]] | None:
-    """The caller's submitted response id and profile, or None before submitting."""
+) -> tuple[int, dict[str, str], str] | None:
+    """The caller's submitted response id, profile and round id, or None before submitting."""
     row = db.execute(
-        "SELECT r.id FROM responses r JOIN users u ON u.id = r.user_id"
+        "SELECT r.id, r.round_id FROM responses r JOIN users u ON u.id = r.user_id"
         " WHERE u.telegram_id = ? AND r.survey_id = ? AND r.submitted_at IS NOT NULL"
         " ORDER BY r.started_at DESC LIMIT 1",  # the latest round's
         (telegram_id, survey_id),
@@ -348,7 +358,7 @@ def submitted_response(
             "SELECT question_id, choice FROM profile_answers WHERE response_id = ?", (row[0],)
         ).fetchall()
     )
-    return row[0], profile
+    return row[0], profile, row[1]
 
 
 @dataclass(frozen=True, slots=True)

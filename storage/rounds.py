@@ -109,7 +109,6 @@ async def ensure_round(store: Store, title: str, years: tuple[int, int], survey_
 async def submitted_counts(store: Store) -> dict[str, int]:
     """Submitted responses per round id."""
     rows = await store.fetchall(
-        "SELECT round_id, COUNT(*) FROM responses"
-        " WHERE submitted_at IS NOT NULL GROUP BY round_id"
+        "SELECT round_id, COUNT(*) FROM responses WHERE submitted_at IS NOT NULL GROUP BY round_id"
     )
     return {row[0]: row[1] for row in rows}

@@ -45,6 +45,126 @@ RESPONSE_CELLS_VIEW = """CREATE VIEW response_cells AS SELECT r.id AS response_i
             FROM responses r"""
 
 
+# Migration 14's running totals per round, mode, invitation and cell: the
+# protected publication reads a few rows per cell instead of every rating.
+ROUND_KEY = "survey_id, round_id, mode, invitation_code, grp, region, area, item_code, kind"
+
+
+def _shift_round_totals(sign: str, row: str, source: str) -> str:
+    """As ``_shift_totals``, into round_totals, under the response's round, mode,
+    invitation and cell at that moment."""
+    return f"""INSERT INTO round_totals ({ROUND_KEY}, sdg, rated, total, dont_know)
+            SELECT r.survey_id, r.round_id, r.mode, COALESCE(r.invitation_code, ''),
+                c.grp, c.region, c.area, {row}.item_code, {row}.kind, {row}.sdg,
+                {sign}({row}.value IS NOT NULL), {sign}COALESCE({row}.value, 0),
+                {sign}({row}.value IS NULL AND NOT {row}.skipped)
+            {source}
+            ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,
+                total = total + excluded.total, dont_know = dont_know + excluded.dont_know;"""
+
+
+def _one_rating_in_round(row: str) -> str:
+    return (
+        "FROM response_cells c JOIN responses r ON r.id = c.response_id"
+        f" WHERE c.response_id = {row}.response_id"
+    )
+
+
+def _all_ratings_in_round(response_id: str) -> str:
+    return (
+        "FROM ratings t JOIN response_cells c ON c.response_id = t.response_id"
+        f" JOIN responses r ON r.id = t.response_id WHERE t.response_id = {response_id}"
+    )
+
+
+def _only_new(when: str, event: str) -> str:
+    if (when, event) != ("BEFORE", "INSERT"):
+        return ""
+    return (
+        " AND NOT EXISTS (SELECT 1 FROM profile_answers a"
+        " WHERE a.response_id = NEW.response_id AND a.question_id = NEW.question_id)"
+    )
+
+
+def _round_totals_migration() -> list[str]:
+    """Issue 16: the table, its triggers and the ratings stored before it; and
+    rating_totals' profile trigger given the same guard, its totals rebuilt
+    (a changed profile answer took its ratings out twice)."""
+    rebuild = next(
+        sql for sql in MIGRATIONS[4] if sql.lstrip().startswith("INSERT INTO rating_totals")
+    )
+    return [
+        "DROP TRIGGER rating_totals_before_insert_profile",
+        f"""CREATE TRIGGER rating_totals_before_insert_profile
+            BEFORE INSERT ON profile_answers
+            WHEN NEW.question_id IN ('group', 'region', 'area'){_only_new("BEFORE", "INSERT")}
+            BEGIN
+                {_shift_totals("-", "t", _all_ratings_of("NEW.response_id"))}
+            END""",
+        "DELETE FROM rating_totals",
+        rebuild,
+        f"""CREATE TABLE round_totals (
+            survey_id TEXT NOT NULL,
+            round_id TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            invitation_code TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            region TEXT NOT NULL,
+            area TEXT NOT NULL,
+            item_code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sdg INTEGER NOT NULL,
+            rated INTEGER NOT NULL DEFAULT 0,
+            total INTEGER NOT NULL DEFAULT 0,
+            dont_know INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY ({ROUND_KEY})
+        ) WITHOUT ROWID""",
+        f"""CREATE TRIGGER round_totals_add AFTER INSERT ON ratings BEGIN
+            {_shift_round_totals("", "NEW", _one_rating_in_round("NEW"))}
+        END""",
+        f"""CREATE TRIGGER round_totals_remove AFTER DELETE ON ratings BEGIN
+            {_shift_round_totals("-", "OLD", _one_rating_in_round("OLD"))}
+        END""",
+        f"""CREATE TRIGGER round_totals_change AFTER UPDATE ON ratings BEGIN
+            {_shift_round_totals("-", "OLD", _one_rating_in_round("OLD"))}
+            {_shift_round_totals("", "NEW", _one_rating_in_round("NEW"))}
+        END""",
+        # An upsert that updates fires BEFORE INSERT too (then BEFORE and AFTER
+        # UPDATE): the insert's "take out" runs only when there is no answer yet.
+        *[
+            f"""CREATE TRIGGER round_totals_{when.lower()}_{event.lower()}_profile
+            {when} {event} ON profile_answers
+            WHEN {row}.question_id IN ('group', 'region', 'area'){_only_new(when, event)} BEGIN
+                {_shift_round_totals(sign, "t", _all_ratings_in_round(f"{row}.response_id"))}
+            END"""
+            for when, sign in (("BEFORE", "-"), ("AFTER", ""))
+            for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
+        ],
+        # A response moving round (the first round takes earlier answers), losing its
+        # invitation (deleted: SET NULL) or changing mode moves all its ratings.
+        *[
+            f"""CREATE TRIGGER round_totals_{when.lower()}_response_moves
+            {when} UPDATE OF round_id, invitation_code, mode ON responses BEGIN
+                {_shift_round_totals(sign, "t", _all_ratings_in_round("NEW.id"))}
+            END"""
+            for when, sign in (("BEFORE", "-"), ("AFTER", ""))
+        ],
+        f"""CREATE TRIGGER round_totals_response_gone BEFORE DELETE ON responses BEGIN
+            {_shift_round_totals("-", "t", _all_ratings_in_round("OLD.id"))}
+        END""",
+        f"""INSERT INTO round_totals ({ROUND_KEY}, sdg, rated, total, dont_know)
+            WITH c AS MATERIALIZED (SELECT * FROM response_cells)
+            SELECT r.survey_id, r.round_id, r.mode, COALESCE(r.invitation_code, ''),
+                c.grp, c.region, c.area, t.item_code, t.kind, MIN(t.sdg),
+                COUNT(t.value), COALESCE(SUM(t.value), 0),
+                SUM(t.value IS NULL AND NOT t.skipped)
+            FROM c JOIN ratings t ON t.response_id = c.response_id
+            JOIN responses r ON r.id = c.response_id
+            WHERE true
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9""",
+    ]
+
+
 MIGRATIONS: dict[int, list[str]] = {
     1: [
         # A person who talked to the bot. The Telegram id stays in this table
@@ -520,3 +640,4 @@ MIGRATIONS: dict[int, list[str]] = {
         END""",
     ],
 }
+MIGRATIONS[14] = _round_totals_migration()

@@ -1,10 +1,11 @@
 """The shareable export: ``scorecard-bot export --format csv --anonymise --out FILE``.
 
-A dataset with rare combinations: 12 young urban women of the north (common),
-6 men of the south, and one each of rarer people (an LGBTIQ+ person over 60
-in a remote area, a child of an ethnic minority, a woman with a disability
-from the centre who came through a partner's invitation). Every combination
-of partner, mode and profile answers in the file must be shared by k = 5.
+Common people: 12 young urban women of the north, 6 young men of the rural
+south, 5 ethnic-minority children of the remote north. Rare ones: an LGBTIQ+
+person over 60 in the remote south and a woman with a disability from the
+centre who came through a partner's invitation. Every combination of the
+file's columns must be shared by k = 5, and nobody held back may be
+recoverable from the digests by subtracting the file from a shown row.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from reporting.anonymise import quasi_identifiers, write_anonymised_csv
-from storage import audit, users
+from reporting import publication
+from reporting.anonymise import RATING_COLUMNS, write_anonymised_csv
+from reporting.audit import audit as audit_of
+from storage import analytics, audit, users
 from tests.auxil.harness import Harness
 from tests.digest.conftest import Respondent, add_respondent, digest_settings
 
@@ -31,11 +34,14 @@ def profile(group: str, region: str, area: str, age: str, gender: str) -> dict[s
     return dict(zip(FIELDS, (group, region, area, age, gender), strict=True))
 
 
-PEOPLE = [
+COMMON = [
     *[profile("youth women", "north", "urban", "16_30", "female") for _ in range(12)],
     *[profile("youth", "south", "rural", "16_30" if n % 2 else "31_45", "male") for n in range(6)],
+    *[profile("children ethnic_minority", "north", "remote", "under_16", "male") for _ in range(5)],
+]
+PEOPLE = [
+    *COMMON,
     profile("lgbtiq", "south", "remote", "over_60", "other"),
-    profile("children ethnic_minority", "north", "remote", "under_16", "prefer_not"),
     profile("women disability", "central", "rural", "46_60", "female"),
 ]
 
@@ -53,44 +59,66 @@ async def rare(database: Path) -> AsyncIterator[Harness]:
 
 
 def combinations(rows: list[dict[str, str]]) -> Counter[tuple[str, ...]]:
-    """Respondents per combination of the quasi-identifiers, as written."""
+    """Respondents per combination of every column but the ratings, as written."""
     people = {
-        row["respondent_id"]: tuple(row[c] for c in quasi_identifiers(FIELDS)) for row in rows
+        row["respondent_id"]: tuple(
+            v for c, v in row.items() if c not in ("respondent_id", *RATING_COLUMNS)
+        )
+        for row in rows
     }
     return Counter(people.values())
 
 
-async def test_every_combination_is_shared_by_k(rare: Harness) -> None:
-    out = io.StringIO()
-    summary = write_anonymised_csv(rare.settings.storage.database, out, rare.services.survey.id,
-                                   FIELDS, 5, seed=1)  # fmt: skip
+async def add(running: Harness, people: list[dict[str, str]], first: int) -> None:
+    store, survey = running.services.store, running.services.survey
+    for number, answers in enumerate(people):
+        invitation = "PARTNER1" if answers["region"] == "central" else None
+        person = Respondent(first + number, answers, dict(RATINGS), invitation=invitation)
+        await add_respondent(store, survey, person)
+
+
+async def test_common_people_are_written_with_one_column_per_group(database: Path) -> None:
+    async with Harness(digest_settings(database)) as running:
+        await add(running, COMMON, 882000)
+        out = io.StringIO()
+        summary = write_anonymised_csv(database, out, running.services.survey, 5, seed=1)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     counts = combinations(rows)
-    assert counts and min(counts.values()) >= 5, counts
-    # Everyone is still there (21 >= 5), each with both ratings; the common group kept.
-    assert summary.respondents == 21 and summary.ratings == len(rows) == 42
-    assert counts[("", "self", "female", "16_30", "urban", "north", "youth women")] == 12
-    # Rare people's profile answers are withheld, least useful columns first.
-    assert "Huế" not in out.getvalue() and "lgbtiq" not in out.getvalue()
-    # Partner first, for all 9 outside the common combination (the men split by age).
-    assert summary.withheld["partner"] == 9
-    assert summary.withheld["gender"] >= 3
-    # New ids, months only: nothing to join with the full export or the comments.
+    assert summary.respondents == 23 and summary.held_back == 0 and len(rows) == 46
+    assert min(counts.values()) >= 5
+    both = [r for r in rows if r["group_youth"] == "1" and r["group_women"] == "1"]
+    assert len(both) == 24 and {r["region"] for r in both} == {"north"}
+    # Nothing to join with: new ids, no dates, partner, age, gender or hash.
     assert all(row["respondent_id"].startswith("A") for row in rows)
-    assert all(len(row["answered_at"]) == 7 for row in rows)
-    assert any("every combination of profile answers" in line for line in summary.lines())
+    assert not {"answered_at", "partner", "age_band", "gender", "survey_hash"} & set(rows[0])
+
+
+async def test_rare_people_and_whoever_would_give_them_away_are_held_back(
+    rare: Harness,
+) -> None:
+    database = rare.settings.storage.database
+    out = io.StringIO()
+    summary = write_anonymised_csv(database, out, rare.services.survey, 5, seed=1)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert min(combinations(rows).values(), default=5) >= 5
+    assert not [r for r in rows if r["group_lgbtiq"] == "1" or r["group_disability"] == "1"]
+    with analytics.snapshot(database) as db:
+        everyone = len(publication.load(db, rare.services.survey.id, "", 5).people)
+    assert summary.held_back == everyone - summary.respondents >= 2
+    assert any("held back whole" in line for line in summary.lines())
+    # The audit matches the file back to people by their ratings and tries the
+    # digests' shown rows on whoever it leaves out: nothing.
+    findings = audit_of(database, rare.services.survey, 5).findings
+    assert not [f for f in findings if f.attack == "linking"], findings
 
 
 async def test_too_few_people_in_all_gives_an_empty_file(database: Path) -> None:
     async with Harness(digest_settings(database)) as running:
-        for number in range(3):
-            answers = profile("youth", "north", "urban", "16_30", "male")
-            person = Respondent(881000 + number, answers, dict(RATINGS))
-            await add_respondent(running.services.store, running.services.survey, person)
+        await add(running, [profile("youth", "north", "urban", "16_30", "male")] * 3, 881000)
         out = io.StringIO()
-        summary = write_anonymised_csv(database, out, running.services.survey.id, FIELDS, 5)
+        summary = write_anonymised_csv(database, out, running.services.survey, 5)
     assert out.getvalue().count("\n") == 1  # the header only
-    assert summary.left_out == 3 and summary.respondents == 0
+    assert summary.held_back == 3 and summary.respondents == 0
 
 
 async def test_the_command_line_export_is_anonymised_and_audited(
@@ -104,10 +132,9 @@ async def test_the_command_line_export_is_anonymised_and_audited(
     shared, full = tmp_path / "shared.csv", tmp_path / "full.csv"
     assert main(["export", "--format", "csv", "--anonymise", "--out", str(shared)]) == 0
     err = capsys.readouterr().err
-    assert "anonymised for k = 5: 21 respondents, 42 ratings" in err
-    assert "gender: withheld ('*') for" in err
+    assert "anonymised for k = 5:" in err and "held back" in err
     rows = list(csv.DictReader(shared.open(encoding="utf-8")))
-    assert min(combinations(rows).values()) >= 5
+    assert min(combinations(rows).values(), default=5) >= 5
     # The full export stays, with every answer as given.
     assert main(["export", "--format", "csv", "--out", str(full)]) == 0
     assert "lgbtiq" in full.read_text(encoding="utf-8")

@@ -58,7 +58,11 @@ ROUND_TRIPS: list[tuple[str, str, object]] = [
     (callbacks.step_data(SURVEY, "ed", "r12"), f"1|{TAG}|ed|r12", StepPress(TAG, "ed", "r12")),
     (callbacks.CONTINUE, "o1|r|go", Continue()),
     (callbacks.confirm_data(12), "o1|b|c|12", BroadcastChoice(True, 12)),
-    (callbacks.cancel_data(9_999_999_999), "o1|b|x|9999999999", BroadcastChoice(False, 9_999_999_999)),
+    (
+        callbacks.cancel_data(9_999_999_999),
+        "o1|b|x|9999999999",
+        BroadcastChoice(False, 9_999_999_999),
+    ),
     (callbacks.consent_data("a"), "i1|c|a", InterviewConsent("a")),
     (callbacks.consent_data("g"), "i1|c|g", InterviewConsent("g")),
     (callbacks.consent_data("n"), "i1|c|n", InterviewConsent("n")),
@@ -364,7 +368,11 @@ async def press_once(harness: Harness, person: Person, data: str, query_id: str)
 async def setup_every_flow(harness: Harness) -> tuple[Person, Person, Person]:
     """A respondent on the first rating, an admin with a draft broadcast, and a
     facilitator with an interview consent screen and an open group session."""
-    respondent, admin, facilitator = Person(7101, "en"), Person(ADMIN, "en"), Person(FACILITATOR, "en")
+    respondent, admin, facilitator = (
+        Person(7101, "en"),
+        Person(ADMIN, "en"),
+        Person(FACILITATOR, "en"),
+    )
     await agree(harness, respondent)
     await answer_profile(harness, respondent)
     await agree(harness, admin)

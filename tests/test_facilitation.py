@@ -286,7 +286,7 @@ async def test_a_group_session_and_an_interview_reach_the_digest(running: Harnes
         m.text for m in running.telegram.bot_messages(ADMIN) if "Scorecard digest" in m.text
     )
     # Two people in all: too few to show their counts (a session is its own record).
-    assert "Fewer than 5 people in this scope have answered so far" in text
+    assert "Fewer than 5 people in this scope have answered in this round" in text
     assert "By mode" not in text and "Started:" not in text
     assert "Group sessions (not in the means above)" in text
     assert "1 sessions, 12 people; each session counts once." in text

@@ -318,7 +318,10 @@ async def test_network_errors_while_polling_or_at_shutdown_are_one_line_each(
     from telegram.error import NetworkError, TimedOut
 
     with caplog.at_level(logging.INFO):
-        for error in (NetworkError("httpx.ConnectError: All connection attempts failed"), TimedOut()):
+        for error in (
+            NetworkError("httpx.ConnectError: All connection attempts failed"),
+            TimedOut(),
+        ):
             await harness.app.process_error(update=None, error=error)
     lines = [r for r in caplog.records if r.name == "bot.guards"]
     assert len(lines) == 2 and all(r.exc_info is None for r in lines)

@@ -75,11 +75,7 @@ def test_shipped_survey_has_the_69_indicators_in_both_languages() -> None:
 
 def test_a_survey_edit_changes_the_content_hash(tmp_path: Path) -> None:
     survey = load_survey()
-    raw = (
-        Path(__file__)
-        .parent.parent.joinpath("survey/files/sdg_scorecard.toml")
-        .read_bytes()
-    )
+    raw = Path(__file__).parent.parent.joinpath("survey/files/sdg_scorecard.toml").read_bytes()
     edited = parse_survey(
         raw.replace(b"Extreme poverty", b"Extreme poverty (under $2.15 a day)"), tmp_path / "s.toml"
     )

@@ -171,7 +171,10 @@ def test_round_commands_and_one_response_per_round(
         analysis, "en", UTC, previous
     )
     hidden = analyse(database, survey, {}, end - timedelta(days=7), end, k=2).previous_round
-    assert hidden is not None and hidden.get(1) == ReferencePoint(None, None)
+    # k = 2: the first round's one person is too few, so its publication refuses the
+    # view and gives no earlier mean at all.
+    assert hidden is not None and hidden.get(1) in (None, ReferencePoint(None, None))
+    assert not any(point.now or point.forecast for point in hidden.goals.values())
     # Open SDG: each round's rows carry that round's years.
     write_opensdg(database, survey, {}, 1, tmp_path / "opensdg")
     with (tmp_path / "opensdg" / "indicator_1-1-1.csv").open(encoding="utf-8") as handle:

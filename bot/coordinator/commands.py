@@ -32,7 +32,7 @@ from reporting.digest.scope import (
     scope_text,
     scope_to_json,
 )
-from storage import analytics, audit, digests
+from storage import audit, digests
 
 PRIVATE = filters.ChatType.PRIVATE
 # How a response was collected (responses.mode): /digest mode=… keeps one.
@@ -149,12 +149,7 @@ async def _opensdg_csv(settings: Settings, services: Services, scope: dict[str, 
     """The Open SDG long CSV of ``scope``, read and built in a worker thread."""
 
     def build() -> str:
-        db = analytics.connect(settings.storage.database)
-        try:
-            cells = analytics.rating_cells(db, services.survey.id, scope)
-        finally:
-            db.close()
-        return long_csv(services.survey, cells, settings.disclosure.k)
+        return long_csv(settings.storage.database, services.survey, scope, settings.disclosure.k)
 
     return await asyncio.to_thread(build)
 

@@ -23,7 +23,7 @@ can therefore add up to more than its total.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,9 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reporting import means, suppression
+from reporting import means, publication
 from reporting.digest.reference import Reference, ReferencePoint
+from reporting.digest.views import protected_progress, row_states, view_cells
 from reporting.means import Mean
+from reporting.publication import Publication, RowState, View
 from storage import analytics, versions
 from storage.analytics import Cell, Comment, Progress, SessionRecord
 from storage.rounds import Round, rounds_of
@@ -86,6 +88,11 @@ def explode(cells: pd.DataFrame, column: str) -> pd.DataFrame:
     return exploded.reset_index(drop=True)
 
 
+RowStates = Callable[[str, str], RowState]  # (dimension, choice) -> the publication's row
+MEAN_DECIMALS = 2  # every mean leaves the publication rounded: no count behind it shows
+SHARE_DECIMALS = 3
+
+
 def _means(
     by_item: pd.DataFrame, keys: list[str], k: int, hidden: set[tuple[object, ...]] | None = None
 ) -> pd.DataFrame:
@@ -100,17 +107,34 @@ def _masked(
     pooled: pd.DataFrame, k: int, hidden: set[tuple[object, ...]] | None = None
 ) -> pd.DataFrame:
     """Means and don't-know shares of summed cells; suppressed below ``k`` respondents
-    and where the index without its last level (the kind) is in ``hidden``
-    (secondary suppression, ``reporting.suppression``)."""
+    and where the index without its last level (the kind) is in ``hidden``."""
     pooled["suppressed"] = pooled["respondents"] < k
     if hidden:
         rows = pooled.index.droplevel(-1)
         pooled["suppressed"] |= np.fromiter((key in hidden for key in rows), bool, len(rows))
+    return _with_means(pooled)
+
+
+def _with_means(pooled: pd.DataFrame) -> pd.DataFrame:
+    """Rounded means and shares where ``suppressed`` is False and someone answered."""
     shown = ~pooled["suppressed"]
-    pooled["mean"] = (pooled["total"] / pooled["rated"]).where(shown & (pooled["rated"] > 0))
+    mean = (pooled["total"] / pooled["rated"]).round(MEAN_DECIMALS)
+    pooled["mean"] = mean.where(shown & (pooled["rated"] > 0))
     answers = pooled["rated"] + pooled["dont_know"]
-    pooled["dont_know_share"] = (pooled["dont_know"] / answers).where(shown & (answers > 0))
+    share = (pooled["dont_know"] / answers).round(SHARE_DECIMALS)
+    pooled["dont_know_share"] = share.where(shown & (answers > 0))
     return pooled[MEAN_COLUMNS]
+
+
+def _published(by_item: pd.DataFrame, keys: list[str], states: RowStates) -> pd.DataFrame:
+    """Pool like ``_means``, with respondents and suppression from the publication's
+    rows: (dimension, choice) of each pooled row (``HEADLINE`` for the view's own)."""
+    grouped = by_item.groupby(level=keys)
+    pooled = grouped[SUMS].sum()
+    rows = [states(dimension, choice) for dimension, choice, *_rest in pooled.index]
+    pooled["respondents"] = np.array([row.people for row in rows], dtype=np.int64)
+    pooled["suppressed"] = np.array([not row.shown for row in rows], dtype=bool)
+    return _with_means(pooled)
 
 
 def pool(cells: pd.DataFrame, keys: list[str], k: int) -> pd.DataFrame:
@@ -155,8 +179,10 @@ class Tables:
     breakdowns: pd.DataFrame
 
 
-def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Official]) -> Tables:
-    """Pool ``cell_frame`` rows into the report's tables.
+def tables(
+    survey: Survey, cells: pd.DataFrame, levels: Mapping[int, Official], states: RowStates
+) -> Tables:
+    """Pool ``cell_frame`` rows (one view's) into the report's tables.
 
     - ``goals``: one row per goal (survey order): ``sdg``, ``section_id``,
       ``now_*`` and ``forecast_*`` (``MEAN_COLUMNS``), ``growth_percent``,
@@ -168,21 +194,21 @@ def tables(survey: Survey, cells: pd.DataFrame, k: int, levels: Mapping[int, Off
       display order (dimension, choice as ``_choice_order``, goal, now first):
       ``dimension``, ``choice``, ``sdg``, ``kind`` and ``MEAN_COLUMNS``.
 
-    The cells are stacked once for everyone (dimension ``HEADLINE``) and once
-    per dimension, then pooled in one pass. Each dimension's copy is
-    ``explode``d: a respondent counts once in each group they chose, while the
-    headline copy keeps one row per stored cell, so totals count them once.
-    Respondents of an exploded group are still the most ratings of one
-    indicator in it: one person chose each group at most once.
+    Respondents are the people of each row and a row is suppressed where the
+    publication hides it (``states``): one decision per group of people, the
+    same in every output. The cells are stacked once for everyone (dimension
+    ``HEADLINE``) and once per dimension, then pooled in one pass. Each
+    dimension's copy is ``explode``d: a respondent counts once in each group
+    they chose, while the headline copy keeps one row per stored cell, so
+    totals count them once.
     """
     by_item = _by_item(survey, cells)
-    hidden = _hidden(cells, by_item, k)
-    pooled = _means(by_item, ["dimension", "choice", "sdg", "kind"], k, hidden)
+    pooled = _published(by_item, ["dimension", "choice", "sdg", "kind"], states)
     everyone = pooled.index.get_level_values("dimension") == HEADLINE
     years = survey.years["forecast"] - survey.years["now"]
     return Tables(
         _goal_table(survey, pooled[everyone], levels, years),
-        _indicator_table(survey, by_item, hidden, k, years),
+        _indicator_table(survey, by_item, states, years),
         _breakdown_table(survey, pooled[~everyone]),
     )
 
@@ -208,23 +234,6 @@ def _by_item(survey: Survey, cells: pd.DataFrame) -> pd.DataFrame:
     ].sum()
 
 
-def _hidden(cells: pd.DataFrame, by_item: pd.DataFrame, k: int) -> set[tuple[object, ...]]:
-    """Secondary suppression over the goal, indicator and breakdown rows of each goal;
-    only goals with a small row can give one away (most goals, at scale, have none)."""
-    answered = by_item["rated"] + by_item["dont_know"] > 0
-    per_row = by_item[answered].groupby(level=["dimension", "choice", "sdg", "kind"])["rated"]
-    small = per_row.max() < k
-    headline = by_item.index.get_level_values("dimension") == HEADLINE
-    small_items = by_item[answered & headline & (by_item["rated"] < k)]
-    small_goals = set(small[small].index.get_level_values("sdg")) | set(
-        small_items.index.get_level_values("sdg")
-    )
-    candidates = cells[cells["sdg"].isin(small_goals)]
-    return suppression.goal_suppression(
-        candidates[CELL_COLUMNS].itertuples(index=False, name=None), k
-    )
-
-
 def _goal_table(
     survey: Survey, pooled: pd.DataFrame, levels: Mapping[int, Official], years: int
 ) -> pd.DataFrame:
@@ -241,19 +250,15 @@ def _goal_table(
 
 
 def _indicator_table(
-    survey: Survey, by_item: pd.DataFrame, hidden: set[tuple[object, ...]], k: int, years: int
+    survey: Survey, by_item: pd.DataFrame, states: RowStates, years: int
 ) -> pd.DataFrame:
-    """``tables``' indicators from everyone's sums per indicator."""
-    # One indicator's respondents are exactly those who rated it.
+    """``tables``' indicators from everyone's sums per indicator: the view's own row."""
     items = by_item[by_item.index.get_level_values("dimension") == HEADLINE]
-    items = items.droplevel(["dimension", "choice"]).reorder_levels(["item_code", "sdg", "kind"])
-    items = _masked(
-        items.assign(respondents=items["rated"]),
-        k,
-        {(code, sdg) for dimension, code, sdg in hidden if dimension == suppression.ITEM},
-    ).droplevel("sdg")
+    items = items.reorder_levels(["dimension", "choice", "item_code", "kind", "sdg"])
+    items = _published(items, ["dimension", "choice", "item_code", "kind"], states)
+    items = items.droplevel(["dimension", "choice"])
     order = [item.code for _section, item in survey.items]
-    items = _by_kind(items.reorder_levels(["item_code", "kind"]), "code", order)
+    items = _by_kind(items, "code", order)
     items = _with_change(items, years)
     items.insert(0, "sdg", [section.sdg for section, _item in survey.items])
     return items.reset_index()
@@ -409,20 +414,30 @@ class Analysis:
     # With several rounds, the means above are the current round's, and this is
     # the previous round's per goal (None where fewer than k rated it).
     previous_round: Reference | None = None
+    # Why the publication refuses this view (``reporting.publication``), None if shown.
+    refusal: str | None = None
+    round_title: str = ""  # the round the numbers are of ('' before any round)
 
     def session_goal_means(self) -> dict[tuple[int, str], tuple[float, int]]:
         """(goal, kind) -> (mean, sessions): each session's mean of its indicator
         scores in the goal, then the plain mean over sessions (one session, one
-        weight, whatever its size); sessions without a score in the goal are out."""
+        weight, whatever its size); sessions without a score in the goal are out,
+        and so are the votes of sessions of fewer than k people."""
         per_session: dict[tuple[int, str], list[float]] = {}
         for record in self.sessions:
             scores: dict[tuple[int, str], list[float]] = {}
             for score in record.scores:
+                # A small session's votes are hidden (the workbook's Sessions sheet):
+                # a goal score holding them would give them back by subtraction.
+                if score.method == "votes" and record.people < self.k:
+                    continue
                 if score.mean is not None:
                     scores.setdefault((score.sdg, score.kind), []).append(score.mean)
             for key, values in scores.items():
                 per_session.setdefault(key, []).append(sum(values) / len(values))
-        return {key: (sum(v) / len(v), len(v)) for key, v in per_session.items()}
+        return {
+            key: (round(sum(v) / len(v), MEAN_DECIMALS), len(v)) for key, v in per_session.items()
+        }
 
     @property
     def years(self) -> int:
@@ -430,8 +445,10 @@ class Analysis:
 
     @property
     def completion_rate(self) -> float | None:
-        started = self.progress.started
-        return None if started == 0 else self.progress.completed / started
+        started, completed = self.progress.started, self.progress.completed
+        if not started or completed is None:
+            return None
+        return completed / started
 
     @property
     def median_minutes(self) -> float | None:
@@ -483,44 +500,66 @@ def analyse(
     overrides: Mapping[int, Official] | None = None,
     max_comments: int = 5000,
     mode: str | None = None,
+    publications: Mapping[str, Publication] | None = None,
 ) -> Analysis:
-    """Everything a digest shows, read in one read-only snapshot. ``mode`` keeps
-    the responses collected one way only; group sessions are read apart."""
+    """Everything a digest shows, read in one read-only snapshot: a view (``scope``,
+    ``mode``) of the current round's protected publication. Group sessions are
+    read apart; the previous round is the same view of its own publication.
+    ``publications`` (round id -> publication) reuses ones already built from
+    the same snapshot, as the privacy audit does for its many views."""
     start_text, end_text = _stamp(start), _stamp(end)
+    view = View.of(scope, mode)
     with analytics.snapshot(database) as db:
-        progress = analytics.progress(db, survey.id, scope, start_text, end_text, mode)
         current, previous = _last_two_rounds(rounds_of(db))
-        cells = cell_frame(
-            analytics.rating_cells(db, survey.id, scope, mode, current.id if previous else None)
-        )
-        before = (
-            cell_frame(analytics.rating_cells(db, survey.id, scope, mode, previous.id))
-            if previous
-            else None
-        )
+        round_id = current.id if current else ""
+        built = dict(publications or {})
+
+        def load(rid: str) -> Publication:
+            return built[rid] if rid in built else publication.load(db, survey.id, rid, k)
+
+        published = load(round_id)
+        before = load(previous.id) if previous else None
+        progress = analytics.progress(db, survey.id, scope, start_text, end_text, mode, round_id)
         comments = analytics.comments(
-            db, survey.id, scope, start_text, end_text, max_comments, mode
+            db, survey.id, scope, start_text, end_text, max_comments, mode, round_id
         )
         sessions = analytics.session_records(db, survey.id, scope)
         used = versions.versions_in_use(db, survey.id)
         texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
     levels = officials(survey, overrides)
-    # A scope of fewer than k people (a commune's 3 respondents) is a small cell
-    # itself: no counts, no comments, no rating-derived number at all.
-    too_small = progress.started < k
-    if too_small:
-        # Group sessions stay: each is its own record, with its votes hidden
-        # below k people (see ``text._sessions``), whatever the individuals.
-        progress, comments, cells, before = Progress(), [], cell_frame([]), None
-    pooled = tables(survey, cells, k, levels)
+    refusal = published.view_status(view)
+    if refusal is not None:
+        # A refused view (fewer than k people, or a filter whose complement is
+        # that small) shows nothing rating-derived: no counts, no comments. Group
+        # sessions stay: each is its own record, its votes hidden below k people.
+        progress, comments = Progress(), []
+    else:
+        progress = protected_progress(published, view, progress)
+    pooled = view_tables(survey, published, view, levels)
     return Analysis(
         survey, dict(scope), start, end, k, progress,
         pooled.goals, pooled.indicators, pooled.breakdowns,
         _goal_rows(pooled.goals, levels), _indicator_rows(pooled.indicators),
-        _breakdown_means(pooled.breakdowns), comments, mode, sessions, too_small,
+        _breakdown_means(pooled.breakdowns), comments, mode, sessions, refusal is not None,
         *combined_versions(survey, used, texts),
-        None if before is None or previous is None else round_reference(previous, before, k),
+        None if before is None or previous is None else round_reference(previous, before, view),
+        refusal, current.title or current.id if current else "",
     )  # fmt: skip
+
+
+def view_tables(
+    survey: Survey, published: Publication, view: View, levels: Mapping[int, Official]
+) -> Tables:
+    """A published view's tables: the same numbers in every output that shows the view."""
+    cells = cell_frame(view_cells(published, view)) if published.view_status(view) is None else None
+    return tables(
+        survey, cell_frame([]) if cells is None else cells, levels, row_states(published, view)
+    )
+
+
+def breakdown_means(table: pd.DataFrame) -> dict[str, dict[tuple[str, int, str], Mean]]:
+    """dimension -> (choice, sdg, kind) -> Mean of a ``Tables.breakdowns``."""
+    return _breakdown_means(table)
 
 
 def _last_two_rounds(listed: Sequence[Round]) -> tuple[Round | None, Round | None]:
@@ -532,15 +571,19 @@ def _last_two_rounds(listed: Sequence[Round]) -> tuple[Round | None, Round | Non
     return current, (listed[index - 1] if index > 0 else None)
 
 
-def round_reference(previous: Round, cells: pd.DataFrame, k: int) -> Reference:
-    """The previous round's per-goal means (now and forecast) as the digest's
-    earlier round, pooled and suppressed below ``k`` like every other mean."""
-    pooled = pool(cells, ["sdg", "kind"], k)
+def round_reference(previous: Round, before: Publication, view: View) -> Reference:
+    """The previous round's per-goal means (now and forecast) in the same view of its
+    own publication, rounded and hidden as there; all hidden if it refuses the view."""
     goals: dict[int, ReferencePoint] = {}
-    for (sdg, kind), row in pooled.iterrows():
-        mean = None if row["suppressed"] or pd.isna(row["mean"]) else float(row["mean"])
-        point = goals.get(int(sdg), ReferencePoint())
-        goals[int(sdg)] = replace(point, **{kind: mean})
+    if before.view_status(view) is None:
+        cells = cell_frame(view_cells(before, view))
+        shown = before.row(view).shown
+        for (sdg, kind), row in cells.groupby(["sdg", "kind"])[SUMS].sum().iterrows():
+            if kind not in KINDS:
+                continue
+            mean = round(row["total"] / row["rated"], MEAN_DECIMALS) if row["rated"] else None
+            point = goals.get(int(sdg), ReferencePoint())
+            goals[int(sdg)] = replace(point, **{kind: mean if shown else None})
     return Reference(
         previous.title or previous.id, previous.now_year, previous.forecast_year, goals
     )

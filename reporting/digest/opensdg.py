@@ -6,11 +6,11 @@ Region, Area, Value``; and the same rows in one long file with a leading
 ``Indicator`` column. Headline rows (everyone) have empty disaggregation
 columns; each other row breaks down by one dimension. The "now" ratings
 carry the survey's now year, forecasts the forecast year, each in its own
-series; with several rounds, each round's rows carry that round's years. Values are mean ratings on the 1-5 scale; cells with fewer than k
-respondents are left out (suppressed), as in the digest, and so are the rows
-hidden second so that none of them can be worked out by subtraction
-(``reporting.suppression``; "prefer not to say" and unanswered rows are never
-shown and protected the same way).
+series; each round's rows carry that round's years. Values are mean ratings
+on the 1-5 scale, rounded as everywhere (two decimals), read from each
+round's protected publication (``reporting.publication``): a row the digest
+hides (too few people, or hidden so that none can be worked out) is absent
+here too, and "prefer not to say" and unanswered rows are never written.
 
 A respondent who chose several groups is in the Group row of each of them
 (and in the headline, Region and Area rows once), so the Group rows of an
@@ -19,15 +19,16 @@ indicator can hold more people than its headline row, as in the digest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from reporting import suppression
-from reporting.digest.analysis import HEADLINE, KINDS, cell_frame, explode, pool
+from reporting import publication
+from reporting.digest.analysis import KINDS, MEAN_DECIMALS, SUMS, cell_frame, explode
+from reporting.digest.views import row_states, view_cells
+from reporting.publication import Publication, View
 from storage import analytics
-from storage.analytics import Cell
 from storage.export import spreadsheet_safe
 from storage.rounds import rounds_of
 from survey.model import Survey
@@ -42,25 +43,12 @@ DISAGGREGATIONS = {"group": "Group", "region": "Region", "area": "Area"}
 
 
 def opensdg_frame(
-    survey: Survey, cells: Sequence[Cell], k: int, years: Mapping[str, int] | None = None
+    survey: Survey, published: Publication, view: View, years: Mapping[str, int] | None = None
 ) -> pd.DataFrame:
     """``Indicator`` and ``COLUMNS``: per indicator (survey order) and kind, the headline row
-    then one row per group, region and area (by choice id); suppressed cells are absent,
-    as are "prefer not to say" and unanswered profile values."""
-    rows, published, small_items = _pooled(survey, cell_frame(cells), k)
-    # Secondary suppression: no hidden row, nor a small "prefer not to say" or
-    # unanswered remainder, may follow from the rows left in by subtraction.
-    hidden = suppression.indicator_suppression(
-        (
-            (c.group, c.region, c.area, c.sdg, c.item_code, c.kind, c.rated, c.total, c.dont_know)
-            for c in cells
-            if c.item_code in small_items  # only these can give a small row away
-        ),
-        k,
-        published,
-    )
-    keys = zip(rows["dimension"], rows["choice"], rows["item_code"], strict=True)
-    rows = _in_survey_order(survey, rows[[key not in hidden for key in keys]])
+    then one row per group, region and area (by choice id) of a published view; hidden
+    rows are absent, as are "prefer not to say" and unanswered profile values."""
+    rows = _in_survey_order(survey, _pooled(survey, published, view))
     return pd.DataFrame(
         {
             "Indicator": rows["item_code"],
@@ -72,45 +60,40 @@ def opensdg_frame(
                 column: rows[column].fillna("").map(spreadsheet_safe)
                 for column in DISAGGREGATIONS.values()
             },
-            # Python's round, as before: numpy's can differ in the last digit.
-            "Value": rows["mean"].map(lambda mean: round(mean, 3)),
+            "Value": rows["mean"],
         }
     )
 
 
-def _small(pooled: pd.DataFrame, k: int) -> set[str]:
-    """Indicators with a row of fewer than k respondents that has answers."""
-    answered = pooled["rated"] + pooled["dont_know"] > 0
-    return set(pooled.loc[answered & (pooled["respondents"] < k), "item_code"])
-
-
-def long_csv(survey: Survey, cells: Sequence[Cell], k: int) -> str:
-    return opensdg_frame(survey, cells, k).to_csv(index=False, lineterminator="\n")
+def long_csv(database: Path | str, survey: Survey, scope: Mapping[str, str], k: int) -> str:
+    """The current round's long file for ``scope`` (the chat's /export opensdg)."""
+    with analytics.snapshot(database) as db:
+        listed = rounds_of(db)
+        current = next((r for r in listed if r.is_open), listed[-1] if listed else None)
+        published = publication.load(db, survey.id, current.id if current else "", k)
+    years = {"now": current.now_year, "forecast": current.forecast_year} if current else None
+    frame = opensdg_frame(survey, published, View.of(scope), years)
+    return frame.to_csv(index=False, lineterminator="\n")
 
 
 def write_opensdg(
     database: Path | str, survey: Survey, scope: dict[str, str], k: int, out: Path
 ) -> list[Path]:
-    """Write one file per indicator plus ``opensdg_long.csv`` into ``out``."""
-    db = analytics.connect(database)
-    try:
+    """Write one file per indicator plus ``opensdg_long.csv`` into ``out``: every round."""
+    with analytics.snapshot(database) as db:
         listed = rounds_of(db)
-        if len(listed) < 2:
-            parts = [(analytics.rating_cells(db, survey.id, scope), None)]
-        else:
-            # Several rounds: each with its own years, suppressed on its own.
-            parts = [
-                (
-                    analytics.rating_cells(db, survey.id, scope, round_id=r.id),
-                    {"now": r.now_year, "forecast": r.forecast_year},
-                )
-                for r in listed
-            ]
-    finally:
-        db.close()
+        parts = [
+            (
+                publication.load(db, survey.id, r.id, k),
+                {"now": r.now_year, "forecast": r.forecast_year},
+            )
+            for r in listed
+        ] or [(publication.load(db, survey.id, "", k), None)]
     out.mkdir(parents=True, exist_ok=True)
+    view = View.of(scope)
     rows = pd.concat(
-        [opensdg_frame(survey, cells, k, years) for cells, years in parts], ignore_index=True
+        [opensdg_frame(survey, published, view, years) for published, years in parts],
+        ignore_index=True,
     )
     by_indicator = dict(list(rows.groupby("Indicator", sort=False)))
     written = []
@@ -125,30 +108,34 @@ def write_opensdg(
     return written
 
 
-def _pooled(
-    survey: Survey, frame: pd.DataFrame, k: int
-) -> tuple[pd.DataFrame, dict[str, set[str]], set[str]]:
-    """The headline and disaggregated rows (labelled in English, unpublished choices
-    dropped), the choices published per dimension and the indicators with a small row."""
-    parts = [
-        pool(frame, ["item_code", "kind"], k)
-        .reset_index()
-        .assign(choice="", split=0, dimension=HEADLINE)
-    ]
-    published: dict[str, set[str]] = {}
-    small_items = _small(parts[0], k)  # remainders included below, before they are dropped
+def _means(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    pooled = frame.groupby(keys)[SUMS].sum().reset_index()
+    mean = (pooled["total"] / pooled["rated"]).round(MEAN_DECIMALS)
+    return pooled.assign(mean=mean.where(pooled["rated"] > 0))
+
+
+def _pooled(survey: Survey, published: Publication, view: View) -> pd.DataFrame:
+    """The headline and disaggregated rows of the view (labelled in English), hidden
+    and unpublished (prefer not, unanswered) rows dropped."""
+    if published.view_status(view) is not None:
+        columns = ["item_code", "kind", "mean", "split", "choice", *DISAGGREGATIONS.values()]
+        return pd.DataFrame(columns=columns)
+    frame = cell_frame(view_cells(published, view))
+    states = row_states(published, view)
+    headline = _means(frame, ["item_code", "kind"]).assign(choice="", split=0)
+    # A view can be published with its own row hidden (to protect another).
+    parts = [headline if states("all", "").shown else headline.iloc[:0]]
     for split, (dimension, column) in enumerate(DISAGGREGATIONS.items(), start=1):
         question = survey.profile_question(dimension)
         labels = {c.id: c.label("en") for c in question.choices} if question else {}
-        published[dimension] = set(labels)
         # Exploded for this dimension only: one row per group a person chose.
-        pooled = pool(explode(frame, dimension), ["item_code", "kind", dimension], k)
-        pooled = pooled.reset_index()
-        small_items |= _small(pooled, k)
+        pooled = _means(explode(frame, dimension), ["item_code", "kind", dimension])
+        shown = [states(dimension, choice).shown for choice in pooled[dimension]]
+        pooled = pooled[shown]
         pooled[column] = pooled[dimension].map(labels)
-        pooled = pooled.dropna(subset=column).rename(columns={dimension: "choice"})
-        parts.append(pooled.assign(split=split, dimension=dimension))
-    return pd.concat(parts, ignore_index=True), published, small_items
+        pooled = pooled.dropna(subset=[column]).rename(columns={dimension: "choice"})
+        parts.append(pooled.assign(split=split))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _in_survey_order(survey: Survey, rows: pd.DataFrame) -> pd.DataFrame:

@@ -30,7 +30,10 @@ def number(value: float | None, language: str, digits: int = 1, sign: bool = Fal
     return "+" + text if sign and not text.startswith("-") and text.strip("0,.") else text
 
 
-def whole(value: int, language: str) -> str:
+def whole(value: int | None, language: str, k: int | None = None) -> str:
+    """A count; a withheld one (None, 1 to k−1 people) reads "<k"."""
+    if value is None:
+        return f"<{k}" if k else "–"
     return format_decimal(value, format="#,##0", locale=language)
 
 
@@ -70,11 +73,23 @@ def _goal_line(row: GoalRow, language: str, hidden: str) -> str:
     )
 
 
-def too_small_note(k: int, language: str) -> str:
-    """Said instead of every number when the whole scope has fewer than k people."""
+def too_small_note(k: int, language: str, reason: str | None = None) -> str:
+    """Said instead of every number when the publication refuses the view: too few
+    people, a filter that would single out the rest of the scope, or a scope the
+    round's publication does not hold (``reporting.publication``)."""
     _ = translator(language)
+    if reason == "complement":
+        return _(
+            "This filter is refused: fewer than {k} people in this scope answered another"
+            " way, and the unfiltered digest minus this one would show their answers."
+        ).format(k=k)
+    if reason == "not_published":
+        return _(
+            "This scope is not part of the round's publication, so no numbers are shown."
+            " Use everything, one group, region or area, or a coordinator's scope."
+        )
     return _(
-        "Fewer than {k} people in this scope have answered so far. To protect them,"
+        "Fewer than {k} people in this scope have answered in this round. To protect them,"
         " no numbers and no comments are shown until at least {k} have answered."
     ).format(k=k)
 
@@ -90,7 +105,7 @@ def render_text(
             [
                 *heading,
                 "",
-                escape(too_small_note(analysis.k, language)),
+                escape(too_small_note(analysis.k, language, analysis.refusal)),
                 *(["", *sessions] if sessions else []),
             ]
         )
@@ -138,6 +153,8 @@ def _heading(analysis: Analysis, language: str, zone: tzinfo) -> list[str]:
         _italic(_("Scope: {scope}").format(scope=scope)),
         _italic(_("Period: {start} – {end}").format(start=start, end=end)),
     ]
+    if analysis.round_title:
+        lines.append(_italic(_("Round: {round}").format(round=analysis.round_title)))
     if analysis.mode:
         mode = mode_name(analysis.mode, language)
         lines.append(_italic(_("Only responses collected as: {mode}").format(mode=mode)))
@@ -166,14 +183,14 @@ def _responses(analysis: Analysis, language: str) -> list[str]:
         _bold(_("Responses")),
         escape(
             _("Started: {total} (+{new} in this period)").format(
-                total=whole(progress.started, language),
-                new=whole(progress.started_in_window, language),
+                total=whole(progress.started, language, analysis.k),
+                new=whole(progress.started_in_window, language, analysis.k),
             )
         ),
         escape(
             _("Completed: {total} (+{new}), {rate} of those who started").format(
-                total=whole(progress.completed, language),
-                new=whole(progress.completed_in_window, language),
+                total=whole(progress.completed, language, analysis.k),
+                new=whole(progress.completed_in_window, language, analysis.k),
                 rate=percent(analysis.completion_rate, language),
             )
         ),
@@ -197,15 +214,19 @@ def _responses(analysis: Analysis, language: str) -> list[str]:
             )
         )
     lines.append(
-        escape(_("New comments: {count}").format(count=whole(progress.new_comments, language)))
+        escape(
+            _("New comments: {count}").format(
+                count=whole(progress.new_comments, language, analysis.k)
+            )
+        )
     )
     if len(progress.by_mode) > 1 or (progress.by_mode and progress.by_mode[0][0] != "self"):
         lines.append(
-            escape(_("By mode (started/completed):"))
+            escape(_("By mode (started):"))
             + " "
             + "; ".join(
-                f"{escape(mode_name(mode, language))} {started}/{completed}"
-                for mode, started, completed in progress.by_mode
+                f"{escape(mode_name(mode, language))} {escape(whole(started, language, analysis.k))}"
+                for mode, started, _completed in progress.by_mode
             )
         )
     return lines
@@ -215,11 +236,11 @@ def _invitations(analysis: Analysis, language: str) -> list[str]:
     """Started and completed per invitation link, the first six."""
     _ = translator(language)
     return [
-        escape(_("By invitation (started/completed):"))
+        escape(_("By invitation (started):"))
         + " "
         + "; ".join(
-            f"{escape(label or _('no invitation'))} {started}/{completed}"
-            for label, started, completed in analysis.progress.by_invitation[:6]
+            f"{escape(label or _('no invitation'))} {escape(whole(started, language, analysis.k))}"
+            for label, started, _completed in analysis.progress.by_invitation[:6]
         )
     ]
 
@@ -343,7 +364,8 @@ def _sessions(analysis: Analysis, language: str) -> list[str]:
         "<b>" + escape(_("Group sessions (not in the means above)")) + "</b>",
         escape(
             _("{sessions} sessions, {people} people; each session counts once.").format(
-                sessions=whole(len(analysis.sessions), language), people=whole(people, language)
+                sessions=whole(len(analysis.sessions), language),
+                people=whole(None if 0 < people < analysis.k else people, language, analysis.k),
             )
         ),
     ]

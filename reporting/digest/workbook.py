@@ -105,13 +105,13 @@ def _summary_rows(analysis: Analysis, language: str, zone: tzinfo) -> list[tuple
         (_("Scope"), scope_label(survey, analysis.scope, language, _("everything"))),
         (_("Period start"), analysis.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
         (_("Period end"), analysis.end.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
-        (_("Respondents started"), progress.started),
-        (_("Respondents completed"), progress.completed),
-        (_("Started in this period"), progress.started_in_window),
-        (_("Completed in this period"), progress.completed_in_window),
+        (_("Respondents started"), _count(progress.started, k)),
+        (_("Respondents completed"), _count(progress.completed, k)),
+        (_("Started in this period"), _count(progress.started_in_window, k)),
+        (_("Completed in this period"), _count(progress.completed_in_window, k)),
         (_("Completion rate"), _optional(analysis.completion_rate, 4)),
         (_("Median time to complete (minutes)"), _optional(analysis.median_minutes, 1)),
-        (_("New comments"), progress.new_comments),
+        (_("New comments"), _count(progress.new_comments, k)),
         (_("Smallest group shown (k)"), k),
         (_("Mode"), analysis.mode or _("all")),
         (_("Survey versions combined"), ", ".join(analysis.versions) or survey.version),
@@ -121,13 +121,13 @@ def _summary_rows(analysis: Analysis, language: str, zone: tzinfo) -> list[tuple
         return [
             *rows[:3],
             (_("Smallest group shown (k)"), k),
-            (_("Note"), too_small_note(k, language)),
+            (_("Note"), too_small_note(k, language, analysis.refusal)),
         ]
     if analysis.partial_items:
         rows.append((_("Indicators in only some versions"), ", ".join(analysis.partial_items)))
-    for mode, started, completed in progress.by_mode:
-        rows.append((_("Mode {mode}: started").format(mode=mode), started))
-        rows.append((_("Mode {mode}: completed").format(mode=mode), completed))
+    # Counts by mode and invitation are rows of the publication: people only.
+    for mode, started, _completed in progress.by_mode:
+        rows.append((_("Mode {mode}: started").format(mode=mode), _count(started, k)))
     for item, kind, people in progress.stops:
         rows.append(
             (
@@ -137,11 +137,15 @@ def _summary_rows(analysis: Analysis, language: str, zone: tzinfo) -> list[tuple
                 people,
             )
         )
-    for label, started, completed in progress.by_invitation:
+    for label, started, _completed in progress.by_invitation:
         name = label or _("no invitation")
-        rows.append((_("Invitation {label}: started").format(label=name), started))
-        rows.append((_("Invitation {label}: completed").format(label=name), completed))
+        rows.append((_("Invitation {label}: started").format(label=name), _count(started, k)))
     return rows
+
+
+def _count(value: int | None, k: int) -> int | str:
+    """A protected count: withheld ones (None) read "<k", as hidden means do."""
+    return f"<{k}" if value is None else value
 
 
 def _goal_header(language: str, reference: Reference | None) -> list[str]:

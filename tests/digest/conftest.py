@@ -161,3 +161,12 @@ async def digest_harness(database: Path) -> AsyncIterator[Harness]:
         for person in DATASET:
             await add_respondent(running.services.store, running.services.survey, person)
         yield running
+
+
+def published(h: Harness, k: int = 5, round_id: str = "") -> Any:
+    """The round's protected publication, as every output reads it."""
+    from reporting import publication
+    from storage import analytics
+
+    with analytics.snapshot(h.settings.storage.database) as db:
+        return publication.load(db, h.services.survey.id, round_id, k)

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from storage import audit, digests
 from tests.auxil.harness import Harness, Person
-from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER
+from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER, add_respondent, woman, youth
 
 
 def documents(h: Harness, chat_id: int) -> list[dict]:  # type: ignore[type-arg]
@@ -31,15 +31,35 @@ async def test_strangers_are_refused_and_get_nothing_else(digest_harness: Harnes
 
 
 async def test_a_coordinator_gets_a_digest_of_their_scope_only(digest_harness: Harness) -> None:
-    await digest_harness.text(Person(COORDINATOR, "en"), "/digest")
+    coordinator = Person(COORDINATOR, "en")
+    await digest_harness.text(coordinator, "/digest")
     text = digest_harness.telegram.bot_messages(COORDINATOR)[0].text
     assert "Scope: North" in text
-    assert "Started: 6 (+6 in this period)" in text  # the two women are in the south
+    # Everyone (8) minus the north (6) would give the two southern women away: the
+    # north's own row is hidden, its counts and means with it ("<5" escaped).
+    assert "Started: &lt;5 (+&lt;5 in this period)" in text
+    assert "  1   &lt;5   &lt;5" in text and "3.0" not in text
+    assert "<5" not in text  # every "<5" is escaped for Telegram's HTML
+    # Three more southern women and four more rural youths (who rated nothing):
+    # no set of fewer than 5 people is left, and the north digest shows the north.
+    store, survey = digest_harness.services.store, digest_harness.services.survey
+    for n in (3, 4, 5):
+        await add_respondent(store, survey, woman(n, 1, 2, 3))
+    for n in (7, 8, 9, 10):
+        person = youth(n, None, None, area="rural")
+        person.ratings = {}
+        await add_respondent(store, survey, person)
+    await digest_harness.text(coordinator, "/digest")
+    digests_sent = [
+        m.text for m in digest_harness.telegram.bot_messages(COORDINATOR) if "Scope:" in m.text
+    ]
+    text = digests_sent[1]
+    assert "Started: 10 (+10 in this period)" in text  # the five women are in the south
     # SDG 1 in the north: youth only, 3.0 now and 3.8 forecast (+27 %, +0.27 a year).
     assert "  1  3.0  3.8  +27 +0.27  17%" in text
     assert len(text) <= 4096
-    assert digest_harness.telegram.count("sendMediaGroup") == 1
-    assert len(documents(digest_harness, COORDINATOR)) == 1
+    assert digest_harness.telegram.count("sendMediaGroup") == 2
+    assert len(documents(digest_harness, COORDINATOR)) == 2
 
 
 async def test_admins_see_everything_with_small_cells_hidden(digest_harness: Harness) -> None:
@@ -47,7 +67,9 @@ async def test_admins_see_everything_with_small_cells_hidden(digest_harness: Har
     text = digest_harness.telegram.bot_messages(ADMIN)[0].text
     assert "Scope: everything" in text
     assert "  1  2.4  3.3  +35 +0.29  12%" in text  # 12.5 % rounds half to even
-    assert "  4   &lt;5   &lt;5   &lt;5    &lt;5    –" in text
+    # SDG 4 (rated by the two women only) is a mean of the round's eight people:
+    # shown, as every mean of a shown row; nobody rated its forecast.
+    assert "  4  4.0   &lt;5   &lt;5    &lt;5   0%" in text
     assert "official 4.0 (National report 2020), gap -1.6" in text
 
 
@@ -72,7 +94,7 @@ async def test_admins_manage_coordinators_and_their_schedules(digest_harness: Ha
     text = digest_harness.telegram.bot_messages(424242)[0].text
     # Two people: the scope is too small for any count, comment or mean (issue 10, item 2).
     assert "Scope: Women, South" in text and "Started" not in text and "SDG" not in text
-    assert "Fewer than 5 people in this scope have answered so far." in text
+    assert "Fewer than 5 people in this scope have answered in this round." in text
     await digest_harness.text(admin, "/coordinator remove 424242")
     assert await digests.get_coordinator(digest_harness.services.store, 424242) is None
     await digest_harness.text(Person(424242, "en"), "/digest")
@@ -97,11 +119,14 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
     lines = files[csv_name].decode().splitlines()
     assert lines[0] == "Indicator,Year,Units,Series,Group,Region,Area,Value"
     rows = [line for line in lines if line.startswith("1.1.1,2022,")]
-    assert any(row.endswith(",,,,2.429") for row in rows)  # headline: 17/7
+    assert any(row.endswith(",,,,2.43") for row in rows)  # headline: 17/7, rounded
     # Youth (3.0) would give the two women away: headline 17/7 minus youth 15/5.
     assert not any("Youth" in row for row in rows)
     assert not any("Women" in row for row in lines)  # two people: suppressed
-    assert not any(line.startswith("4.1.1") for line in lines)
+    # 4.1.1: the headline only (the round's eight people), never a breakdown.
+    assert [line for line in lines if line.startswith("4.1.1")] == [
+        "4.1.1,2022,Mean rating (1-5),Community scorecard rating (citizen-generated),,,,4.0"
+    ]
     book = load_workbook(io.BytesIO(files[xlsx_name]))
     assert book.sheetnames == ["Summary", "Breakdowns", "Indicators", "Comments"]
     breakdown = {

@@ -42,13 +42,17 @@ async def test_mode_filter_and_a_small_sessions_votes_hidden(
     path = config(tmp_path, digest_harness.settings.storage.database)
     for mode, count in (("interview", 2), ("self", started - 2)):
         out = tmp_path / mode
+        # Both views are refused (below): the files say why, and so does the exit code.
         assert main(["--config", str(path), "digest", "--mode", mode, "--language", "en",
-                     "--out", str(out)]) == 0  # fmt: skip
+                     "--out", str(out)]) == 1  # fmt: skip
         text = (out / "digest.html").read_text(encoding="utf-8")
         if count < 5:  # two interviewees: a scope too small to show anything about them
             assert "Fewer than 5 people" in text and "Started:" not in text
         else:
-            assert f"Started: {count} " in text
+            # Six in the chat, but everything minus them is the two interviewees:
+            # the filter is refused, not shown (it would give them away).
+            assert count == 6 and "This filter is refused" in text
+            assert "Started:" not in text and "SDG 1: 3" not in text
         assert "Group sessions (not in the means above)" in text  # sessions are always apart
     everything = tmp_path / "all"
     assert (
@@ -56,7 +60,10 @@ async def test_mode_filter_and_a_small_sessions_votes_hidden(
     )
     text = (everything / "digest.html").read_text(encoding="utf-8")
     assert f"Started: {started} " in text
-    assert "By mode (started/completed): facilitated interviews 2/" in text
+    # Two interviewees are too few, and the six in the chat are everyone minus them.
+    assert (
+        "By mode (started): facilitated interviews &lt;5; by themselves in the chat &lt;5" in text
+    )
 
     book = load_workbook(io.BytesIO((everything / "digest.xlsx").read_bytes()))
     rows = list(book["Session scores"].iter_rows(min_row=2, values_only=True))
@@ -66,8 +73,8 @@ async def test_mode_filter_and_a_small_sessions_votes_hidden(
     # The session's scores are not in the individual means.
     header = next(book["Indicators"].iter_rows(max_row=1, values_only=True))
     first = next(book["Indicators"].iter_rows(min_row=2, max_row=2, values_only=True))
-    assert dict(zip(header, first, strict=True))["Mean now"] == 2.429  # 17 / 7, as without it
+    assert dict(zip(header, first, strict=True))["Mean now"] == 2.43  # 17 / 7, as without it
     summary = dict(book["Summary"].iter_rows(min_row=2, max_col=2, values_only=True))
-    assert summary["Mode interview: started"] == 2
+    assert summary["Mode interview: started"] == "<5"
     assert summary["Mode"] == "all"
     assert not any("4242" in str(r) for s in book.worksheets for r in s.iter_rows(values_only=True))

@@ -14,11 +14,15 @@ The group answer holds the chosen ids joined by spaces, in survey order
     women  (B1-3, W1-2: 5):           now 16/5 = 3.2, forecast 19/5 = 3.8 (shown,
                                       though neither combination alone has 5)
     ethnic minorities (B1-3, E1-2: 5): now 10/5 = 2.0, forecast 15/5 = 3.0 (shown)
-    youth (Y1-4: 4):                  hidden, though 4 people; 14/4 = 3.5 at k = 4
+    youth (Y1-4: 4):                  hidden, though 4 people; at k = 4 hidden
+                                      second (urban minus youth is W1, W2);
+                                      14/4 = 3.5 at k = 2
     disability (Y3-4: 2):             hidden
     group respondents 5 + 5 + 4 + 2 = 16 > 11 in the total
     north (5): now 16/5 = 3.2, forecast 19/5 = 3.8; south (6): now 18/6 = 3.0,
     forecast 22/6; rural (5): now 10/5 = 2.0; urban (6): now 24/6 = 4.0
+
+Means leave the publication rounded to two decimals (34/11 reads 3.09).
 """
 
 from __future__ import annotations
@@ -38,11 +42,12 @@ from reporting.digest.analysis import Analysis, analyse, cell_frame, explode
 from reporting.digest.charts import heat_map
 from reporting.digest.opensdg import opensdg_frame
 from reporting.digest.workbook import render_workbook
+from reporting.publication import LINKED, SMALL, View
 from reporting.results import message_parts
 from storage import analytics, users
 from storage.export import write_ratings_csv
 from tests.auxil.harness import Harness, Person
-from tests.digest.conftest import Respondent, add_respondent, digest_settings
+from tests.digest.conftest import Respondent, add_respondent, digest_settings, published
 
 BOTH = "women ethnic_minority"
 PEOPLE = [
@@ -88,15 +93,15 @@ def sdg1(analysis: Analysis):  # type: ignore[no-untyped-def]
 async def test_totals_count_each_respondent_once(overlap_harness: Harness) -> None:
     analysis = analysis_of(overlap_harness)
     goal = sdg1(analysis)
-    assert goal.now.mean == approx(34 / 11) and goal.forecast.mean == approx(41 / 11)
+    assert (goal.now.mean, goal.forecast.mean) == (round(34 / 11, 2), round(41 / 11, 2))
     assert (goal.now.rated, goal.now.respondents) == (11, 11)
     items = analysis.indicator_table.set_index("code")
     assert items.loc["1.1.1", "now_respondents"] == 11
-    assert items.loc["1.1.1", "now_mean"] == approx(34 / 11)
+    assert items.loc["1.1.1", "now_mean"] == round(34 / 11, 2)
     regions = analysis.breakdowns["region"]
     assert regions[("north", 1, "now")].mean == approx(16 / 5)
     assert regions[("north", 1, "now")].respondents == 5
-    assert regions[("south", 1, "forecast")].mean == approx(22 / 6)
+    assert regions[("south", 1, "forecast")].mean == round(22 / 6, 2)
     assert regions[("south", 1, "now")].respondents == 6
     areas = analysis.breakdowns["area"]
     assert areas[("rural", 1, "now")].mean == approx(2.0)
@@ -127,9 +132,19 @@ async def test_suppression_applies_to_each_exploded_group(overlap_harness: Harne
     youth = groups[("youth", 1, "now")]  # "youth" 2 + "youth disability" 2
     assert youth.suppressed and youth.mean is None and youth.respondents == 4
     assert groups[("disability", 1, "now")].suppressed
+    # At k = 4 youth (4) is enough, but urban (6) minus youth would be the two
+    # urban women (W1, W2): youth is hidden second; disability (2) is too few.
     at_four = analysis_of(overlap_harness, k=4).breakdowns["group"]
-    assert at_four[("youth", 1, "now")].mean == approx(14 / 4)
+    assert at_four[("youth", 1, "now")].suppressed and at_four[("youth", 1, "now")].mean is None
     assert at_four[("disability", 1, "now")].suppressed
+    everyone = View((), None)
+    four = published(overlap_harness, k=4)
+    assert four.row(everyone, ("group", "youth")).hidden == LINKED
+    assert four.row(everyone, ("group", "disability")).hidden == SMALL
+    assert four.row(everyone, ("area", "urban")).shown
+    at_two = analysis_of(overlap_harness, k=2).breakdowns["group"]
+    assert at_two[("youth", 1, "now")].mean == approx(14 / 4)
+    assert at_two[("disability", 1, "now")].mean == approx(3.0)
 
 
 async def test_scope_matches_a_group_within_combinations(overlap_harness: Harness) -> None:
@@ -140,7 +155,12 @@ async def test_scope_matches_a_group_within_combinations(overlap_harness: Harnes
     assert groups[("women", 1, "now")].respondents == 5
     assert groups[("ethnic_minority", 1, "now")].suppressed  # B1-B3 only, inside this scope
     assert not any(choice == "youth" for choice, _sdg, _kind in groups)
-    youth = analysis_of(overlap_harness, {"group": "youth"}, k=4)
+    # k = 4: the youth scope is published, but its own row is hidden second (urban
+    # minus youth would be W1, W2), its count with it; k = 2 shows it.
+    hidden = analysis_of(overlap_harness, {"group": "youth"}, k=4)
+    assert not hidden.too_small and hidden.progress.started is None
+    assert sdg1(hidden).now.mean is None
+    youth = analysis_of(overlap_harness, {"group": "youth"}, k=2)
     assert youth.progress.started == 4 and sdg1(youth).now.mean == approx(14 / 4)
 
 
@@ -200,15 +220,10 @@ async def test_heat_map_and_workbook_read_the_exploded_groups(overlap_harness: H
 
 async def test_open_sdg_group_rows_count_each_group_chosen(overlap_harness: Harness) -> None:
     h = overlap_harness
-    db = analytics.connect(h.settings.storage.database)
-    try:
-        cells = analytics.rating_cells(db, h.services.survey.id, {})
-    finally:
-        db.close()
-    rows = opensdg_frame(h.services.survey, cells, 5)
+    rows = opensdg_frame(h.services.survey, published(h), View((), None))
     now = rows[rows["Year"] == h.services.survey.years["now"]]
     assert list(zip(now["Group"], now["Region"], now["Area"], now["Value"], strict=True)) == [
-        ("", "", "", round(34 / 11, 3)),
+        ("", "", "", round(34 / 11, 2)),
         ("Ethnic minorities", "", "", 2.0),
         ("Women", "", "", 3.2),
         ("", "North", "", 3.2),
@@ -244,12 +259,12 @@ async def test_results_compare_with_each_group_chosen(overlap_harness: Harness) 
     assert goal_block(text, "SDG 4: Quality education") == [
         "You: not rated", "Women: –", "Ethnic minorities: –", "North: –",
     ]  # fmt: skip
-    assert text.count("–: hidden on this goal.") == 1
+    assert text.count("–: no ratings of this goal yet.") == 1
     assert text.endswith(
-        "–: hidden on this goal.\nGroups with fewer than 5 people are not shown."
-        " This keeps the people in them from being recognised."
+        "–: no ratings of this goal yet.\nGroups with fewer than 5 people are never shown."
+        "\nThis keeps the people in them from being recognised."
     )
-    assert "too few" not in text and "1.1.1" not in text
+    assert "Hidden:" not in text and "1.1.1" not in text
 
 
 async def test_results_name_groups_hidden_everywhere_once(overlap_harness: Harness) -> None:
@@ -257,7 +272,12 @@ async def test_results_name_groups_hidden_everywhere_once(overlap_harness: Harne
     await overlap_harness.text(person, "/results")
     text = overlap_harness.screen(person).text
     assert goal_block(text, "SDG 1: No poverty") == ["You: 3.0 → 4.0", "South: 3.0 → 3.7"]
-    assert "Hidden on every goal: Youth, People with disabilities." in text
+    # Both too few (4 and 2 people): named once, with the reason.
+    assert (
+        "Hidden: Youth, People with disabilities. Fewer than 5 people in them have answered."
+        in text
+    )
+    assert "smaller group" not in text
     assert text.count("Youth") == 1 and text.count("People with disabilities") == 1
 
 

@@ -65,7 +65,7 @@ def test_bad_reference_settings_name_the_setting_in_one_line(
 
 def test_the_earlier_round_can_come_from_a_csv_of_goal_means(tmp_path: Path) -> None:
     means = tmp_path / "report-2022.csv"
-    means.write_text("sdg,now,forecast\nSDG 1,3.3,3.7\n4,\"3,49\",\n8,3.31,3.72\n", "utf-8")
+    means.write_text('sdg,now,forecast\nSDG 1,3.3,3.7\n4,"3,49",\n8,3.31,3.72\n', "utf-8")
     config = tmp_path / "config.toml"
     config.write_text(
         '[digest.reference]\nlabel = "Báo cáo 2022"\nnow_year = 2022\nforecast_year = 2025\n'

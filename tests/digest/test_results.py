@@ -5,7 +5,7 @@ from __future__ import annotations
 from reporting.results import results_text
 from storage import users
 from tests.auxil.harness import Harness, Person
-from tests.digest.conftest import Respondent, add_respondent
+from tests.digest.conftest import Respondent, add_respondent, woman, youth
 
 
 async def english(h: Harness, telegram_id: int) -> Person:
@@ -23,12 +23,27 @@ async def test_results_compare_with_own_group_and_region(digest_harness: Harness
     # Youth and North are hidden second at k = 5: everyone's mean minus theirs would
     # give the two women of the south away (the digest hides them the same way).
     assert sdg1.splitlines() == ["You: 1.0 → 2.0"]
-    assert "Hidden on every goal: Youth, North." in text
-    assert "Groups with fewer than 5 people are not shown." in text
+    # Named once, with why: not too few, hidden so the women cannot be worked out.
+    assert (
+        "Hidden: Youth, North. Showing them would let a smaller group&#x27;s answers be"
+        " worked out from the other numbers." in text
+    )
+    assert "Fewer than 5 people in them" not in text
+    assert "Groups with fewer than 5 people are never shown." in text
+    # Three more southern women and four more rural youths (who rated nothing):
+    # no set of fewer than 5 people is left, and youth and north are shown.
     h = digest_harness
-    small = results_text(str(h.settings.storage.database), h.services.survey, 800001, "en", 2) or ""
-    sdg1 = small.split("<b>SDG 1: No poverty</b>\n")[1].split("\n\n")[0]
+    store, survey = h.services.store, h.services.survey
+    for n in (3, 4, 5):
+        await add_respondent(store, survey, woman(n, 1, 2, 3))
+    for n in (7, 8, 9, 10):
+        rater = youth(n, None, None, area="rural")
+        rater.ratings = {}
+        await add_respondent(store, survey, rater)
+    shown = results_text(str(h.settings.storage.database), survey, 800001, "en", 5) or ""
+    sdg1 = shown.split("<b>SDG 1: No poverty</b>\n")[1].split("\n\n")[0]
     assert sdg1.splitlines() == ["You: 1.0 → 2.0", "Youth: 3.0 → 3.8", "North: 3.0 → 3.8"]
+    assert "Hidden:" not in shown
 
 
 async def test_small_groups_stay_hidden_in_results(digest_harness: Harness) -> None:
@@ -40,9 +55,9 @@ async def test_small_groups_stay_hidden_in_results(digest_harness: Harness) -> N
     assert sdg1.splitlines() == ["You: 1.0 → 2.0"]
     assert "Women" not in text.split("\n\n")[2]
     assert text.endswith(
-        "\n\nHidden on every goal: Women, South.\n"
-        "Groups with fewer than 5 people are not shown."
-        " This keeps the people in them from being recognised."
+        "\n\nHidden: Women, South. Fewer than 5 people in them have answered.\n"
+        "Groups with fewer than 5 people are never shown.\n"
+        "This keeps the people in them from being recognised."
     )
     lines = text.splitlines()
     assert not [line for line in lines if line.startswith(("Women:", "South:", "–:"))]

@@ -1,5 +1,6 @@
 """Secondary suppression: no hidden number of a published table can be worked out
-by adding and subtracting the numbers the same table shows.
+by adding and subtracting the numbers the same table shows, nor the numbers of
+every view of the round's publication together (``reporting.publication``).
 
 The designed dataset reproduces issue 10's example. Indicator 1.1.1 "now", k = 5:
 
@@ -13,14 +14,15 @@ The designed dataset reproduces issue 10's example. Indicator 1.1.1 "now", k = 5
     D2       disability               prefer_not  urban    2     3
     D3       disability               (none)      urban    2     (skipped)
 
-    headline 34/14 = 2.429; youth 19/6 = 3.167; women 9/5 = 1.8; disability 6/3 = 2.0
+    headline 34/14 = 2.43; youth 19/6 = 3.17; women 9/5 = 1.8; disability 6/3 = 2.0
     (hidden): headline minus youth minus women gives disability exactly, unless a
     second row is hidden. Indicator 1.2.1 is rated by Y1..Y4 and W1 (5 people).
+    A row's people are those whose profile matches it, whatever they rated.
 
 The test's attacker knows, for every shown row, its ratings, their total and its
 don't-know answers, per kind; it knows nothing of hidden rows. It works with one
 unknown per person and indicator (finer than the bot's cells), so it shares no
-code with ``reporting.suppression``.
+code with ``reporting.publication``.
 """
 
 from __future__ import annotations
@@ -41,10 +43,10 @@ from reporting.digest.charts import heat_map_figure
 from reporting.digest.opensdg import opensdg_frame
 from reporting.digest.text import render_text
 from reporting.digest.workbook import render_workbook
+from reporting.publication import View
 from reporting.results import comparisons
-from storage import analytics
 from tests.auxil.harness import Harness
-from tests.digest.conftest import Respondent, add_respondent, digest_settings
+from tests.digest.conftest import Respondent, add_respondent, digest_settings, published
 
 K = 5
 # name, group, region, area, {(code, kind): value | None (don't know)}
@@ -89,11 +91,14 @@ async def designed(database: Path) -> AsyncIterator[Harness]:
         yield running
 
 
-def analysis_of(h: Harness, scope: dict[str, str] | None = None) -> Analysis:
+def analysis_of(
+    h: Harness, scope: dict[str, str] | None = None, mode: str | None = None
+) -> Analysis:
     end = datetime.now(UTC) + timedelta(minutes=1)
     return analyse(
-        h.settings.storage.database, h.services.survey, scope or {}, end - timedelta(7), end, K
-    )
+        h.settings.storage.database, h.services.survey, scope or {}, end - timedelta(7), end, K,
+        mode=mode,
+    )  # fmt: skip
 
 
 # The attacker's unknowns: one per (person, indicator) answered in a kind.
@@ -106,11 +111,17 @@ def atoms(kind: str) -> list[tuple[int, str]]:
     ]
 
 
-def members(row: tuple[str, str, str], kind: str) -> np.ndarray:
+def matches(person: Person, dimension: str, choice: str) -> bool:
+    return choice in (person[DIMENSIONS[dimension]].split() or [""])
+
+
+def members(row: tuple, kind: str) -> np.ndarray:  # type: ignore[type-arg]
     """0/1 over ``atoms(kind)``: which answers a published row sums.
 
-    Rows: ("all", "", code-or-goal), ("item", code, goal), (dimension, choice, ...)."""
-    dimension, choice, where = row
+    Rows: ("all", "", code-or-goal), ("item", code, goal), (dimension, choice, ...),
+    each with an optional fourth element: the view's scope, ((dimension, choice), ...)."""
+    dimension, choice, where = row[:3]
+    scope = row[3] if len(row) > 3 else ()
 
     def inside(number: int, code: str) -> bool:
         person = PEOPLE[number]
@@ -118,12 +129,13 @@ def members(row: tuple[str, str, str], kind: str) -> np.ndarray:
             return False
         if isinstance(where, str) and code != where:
             return False
+        if not all(matches(person, d, c) for d, c in scope):
+            return False
         if dimension == "all":
             return True
         if dimension == "item":
             return code == choice
-        value = person[DIMENSIONS[dimension]]
-        return choice in (value.split() or [""])
+        return matches(person, dimension, choice)
 
     return np.array([inside(n, c) for n, c in atoms(kind)], dtype=float)
 
@@ -137,13 +149,15 @@ def sums(vector: np.ndarray, kind: str) -> tuple[int, int, int]:
     return int(rated), int(total), int(dont_know)
 
 
-def respondents(vector: np.ndarray, kind: str) -> int:
-    """People behind a row: those who rated its best-covered indicator (the bot's count)."""
-    per_code: dict[str, int] = {}
-    for (n, code), inside in zip(atoms(kind), vector, strict=True):
-        if inside and PEOPLE[n][4][(code, kind)] is not None:
-            per_code[code] = per_code.get(code, 0) + 1
-    return max(per_code.values(), default=0)
+def respondents(row: tuple) -> int:  # type: ignore[type-arg]
+    """People behind a row (the bot's count): whose profile matches it, in its scope."""
+    dimension, choice = row[:2]
+    scope = row[3] if len(row) > 3 else ()
+    return sum(
+        all(matches(p, d, c) for d, c in scope)
+        and (dimension in ("all", "item") or matches(p, dimension, choice))
+        for p in PEOPLE
+    )
 
 
 def in_span(target: np.ndarray, shown: list[np.ndarray]) -> bool:
@@ -164,7 +178,7 @@ def assert_nothing_derivable(
     checked = 0
     for row in hidden:
         target = members(row, kind)
-        if not target.any() or respondents(target, kind) >= K:
+        if not target.any() or respondents(row) >= K:
             continue  # nothing small to protect here (hidden second, or empty)
         checked += 1
         assert not in_span(target, vectors), f"{row} ({kind}) follows from the shown rows"
@@ -180,19 +194,33 @@ def assert_nothing_derivable(
 
 
 def digest_rows(analysis: Analysis, kind: str) -> tuple[list, list]:
+    """The digest's rows of SDG 1, shown and hidden; scoped ones carry the scope."""
+    scope = tuple(sorted(analysis.scope.items()))
+    extra = (scope,) if scope else ()
     shown, hidden = [], []
     for row in analysis.goal_table.to_dict("records"):
         if int(row["sdg"]) == 1:
-            (hidden if row[f"{kind}_suppressed"] else shown).append(("all", "", 1))
+            (hidden if row[f"{kind}_suppressed"] else shown).append(("all", "", 1, *extra))
     for row in analysis.indicator_table.to_dict("records"):
         if row["code"] in GOALS:
-            key = ("item", row["code"], 1)
+            key = ("item", row["code"], 1, *extra)
             (hidden if row[f"{kind}_suppressed"] else shown).append(key)
     table = analysis.breakdown_table
     for row in table[(table["sdg"] == 1) & (table["kind"] == kind)].to_dict("records"):
-        key = (row["dimension"], row["choice"], 1)
+        key = (row["dimension"], row["choice"], 1, *extra)
         (hidden if row["suppressed"] else shown).append(key)
     return shown, hidden
+
+
+def small_sets(kind: str, code: str) -> list[np.ndarray]:
+    """Every set of 1 to K−1 people, as their answers to ``code`` in ``kind``."""
+    found = []
+    for size in range(1, K):
+        for group in itertools.combinations(range(len(PEOPLE)), size):
+            vector = np.array([n in group and c == code for n, c in atoms(kind)], dtype=float)
+            if vector.any():
+                found.append(vector)
+    return found
 
 
 async def test_the_issue_example_no_longer_gives_the_hidden_group_away(designed: Harness) -> None:
@@ -200,7 +228,7 @@ async def test_the_issue_example_no_longer_gives_the_hidden_group_away(designed:
     now = analysis.breakdowns["group"]
     assert now[("disability", 1, "now")].suppressed  # 3 people
     headline = analysis.indicators[0]
-    assert headline.code == "1.1.1" and headline.now.mean == pytest.approx(34 / 14)
+    assert headline.code == "1.1.1" and headline.now.mean == round(34 / 14, 2)
     youth, women = now[("youth", 1, "now")], now[("women", 1, "now")]
     # Not both shown: 34/14 minus 19/6 and 9/5 would be the three people's 6/3.
     assert youth.suppressed or women.suppressed
@@ -210,15 +238,54 @@ async def test_the_issue_example_no_longer_gives_the_hidden_group_away(designed:
         assert assert_nothing_derivable(shown, hidden, kind) >= 3
 
 
+async def test_no_small_group_follows_from_every_view_together(designed: Harness) -> None:
+    """What one coordinator could gather: every view the publication shows (each
+    single choice, each by mode), added and subtracted together. No hidden row of
+    fewer than K people, and no set at all of 1 to K−1 people, is in their span."""
+    pub = published(designed)
+    views = [view for view, status in pub.views.items() if status is None]
+    assert View((("region", "north"),), None) in views  # the coordinator's scope
+    assert View((("group", "disability"),), None) not in views  # 3 people: refused
+    analyses = [analysis_of(designed, dict(view.scope), view.mode) for view in views]
+    for kind in ("now", "forecast"):
+        shown, hidden = [], []
+        for analysis in analyses:
+            more_shown, more_hidden = digest_rows(analysis, kind)
+            shown += more_shown
+            hidden += more_hidden
+        vectors = [v for v in (members(row, kind) for row in shown) if v.any()]
+        for row in hidden:
+            target = members(row, kind)
+            if target.any() and respondents(row) < K:
+                assert not in_span(target, vectors), f"{row} ({kind}) follows from the views"
+        # 1.1.1 was answered by everyone (but D3's skipped forecast): its answers
+        # are the people themselves, what the publication protects.
+        for target in small_sets(kind, "1.1.1"):
+            assert not in_span(target, vectors), (kind, np.flatnonzero(target))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A shown row shows every mean with ratings: the rural view's 1.2.1 mean is W1's"
+    " own rating (the only rural one to rate it), and everyone's minus the north's gives it"
+    " too. The publication protects sets of people, not the few who rated one indicator.",
+)
+async def test_a_rating_given_by_fewer_than_k_people_cannot_be_worked_out(
+    designed: Harness,
+) -> None:
+    pub = published(designed)
+    views = [view for view, status in pub.views.items() if status is None]
+    analyses = [analysis_of(designed, dict(view.scope), view.mode) for view in views]
+    shown = [row for analysis in analyses for row in digest_rows(analysis, "now")[0]]
+    vectors = [v for v in (members(row, "now") for row in shown) if v.any()]
+    for target in small_sets("now", "1.2.1"):
+        assert not in_span(target, vectors), np.flatnonzero(target)
+
+
 async def test_open_sdg_rows_give_nothing_away(designed: Harness) -> None:
     h = designed
-    db = analytics.connect(h.settings.storage.database)
-    try:
-        cells = analytics.rating_cells(db, h.services.survey.id, {})
-    finally:
-        db.close()
     survey = h.services.survey
-    frame = opensdg_frame(survey, cells, K)
+    frame = opensdg_frame(survey, published(h), View((), None))
     labels = {
         dimension: {c.label("en"): c.id for c in survey.profile_question(dimension).choices}
         for dimension in DIMENSIONS
@@ -259,11 +326,7 @@ async def test_results_hide_what_the_digest_hides(designed: Harness) -> None:
     h = designed
     survey = h.services.survey
     analysis = analysis_of(h)
-    db = analytics.connect(h.settings.storage.database)
-    try:
-        cells = analytics.rating_cells(db, survey.id, {})
-    finally:
-        db.close()
+    pub = published(h)
     named = {
         c.label("en"): (dimension, c.id)
         for dimension in ("group", "region")
@@ -271,12 +334,15 @@ async def test_results_hide_what_the_digest_hides(designed: Harness) -> None:
     }
     seen = 0
     for _name, group, region, _area, _ratings in PEOPLE:
-        for comparison in comparisons(survey, {"group": group, "region": region}, cells, "en", K):
+        for comparison in comparisons(survey, {"group": group, "region": region}, pub, "en"):
             dimension, choice = named[comparison.label]
             for kind in ("now", "forecast"):
                 mean = comparison.means.get((1, kind))
                 digest = analysis.breakdowns[dimension][(choice, 1, kind)]
-                assert (mean is None or mean.suppressed) == digest.suppressed, comparison.label
+                hidden = comparison.hidden is not None or mean is None or mean.suppressed
+                assert hidden == digest.suppressed, comparison.label
+                if not hidden:
+                    assert mean is not None and mean.mean == digest.mean  # the same number
                 seen += 1
     assert seen > 0
 
@@ -289,7 +355,7 @@ async def test_a_scope_of_three_people_shows_nothing_but_that(designed: Harness)
     text = render_text(analysis, "en", ZoneInfo("UTC"))
     body = text.split("</i>\n\n", 2)[-1]
     assert body == (
-        "Fewer than 5 people in this scope have answered so far. To protect them,"
+        "Fewer than 5 people in this scope have answered in this round. To protect them,"
         " no numbers and no comments are shown until at least 5 have answered."
     )
     assert "Started" not in text and "Ý kiến" not in text

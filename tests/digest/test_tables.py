@@ -16,10 +16,10 @@ from reporting.digest.analysis import Analysis, analyse, cell_frame, pool
 from reporting.digest.charts import heat_map
 from reporting.digest.opensdg import opensdg_frame
 from reporting.digest.workbook import render_workbook
-from storage import analytics
+from reporting.publication import View
 from storage.analytics import Cell
 from tests.auxil.harness import Harness
-from tests.digest.conftest import Respondent, add_respondent
+from tests.digest.conftest import Respondent, add_respondent, published
 
 
 def analysis_of(h: Harness, k: int = 5) -> Analysis:
@@ -33,19 +33,25 @@ async def test_goal_and_indicator_tables_hold_the_hand_computed_numbers(
     analysis = analysis_of(digest_harness)
     goals = analysis.goal_table.set_index("sdg")
     assert list(goals.index) == [s.sdg for s in digest_harness.services.survey.sections]
-    assert goals.loc[1, "now_mean"] == approx(17 / 7)
-    assert goals.loc[1, "forecast_mean"] == approx(23 / 7)
-    assert goals.loc[1, "growth_percent"] == approx(100 * 6 / 17)
-    assert goals.loc[1, "points_per_year"] == approx((6 / 7) / 3)
+    # Means leave the publication rounded (2 decimals); growth is of the rounded means.
+    now, forecast = round(17 / 7, 2), round(23 / 7, 2)
+    assert goals.loc[1, "now_mean"] == now
+    assert goals.loc[1, "forecast_mean"] == forecast
+    assert goals.loc[1, "growth_percent"] == approx(100 * (forecast - now) / now)
+    assert goals.loc[1, "points_per_year"] == approx((forecast - now) / 3)
     assert goals.loc[1, "now_dont_know_share"] == approx(1 / 8)
-    # SDG 4: two respondents, masked; SDG 5: nobody rated it, masked with zero counts.
-    assert goals.loc[4, "now_suppressed"] and goals.loc[4, "now_respondents"] == 2
-    assert math.isnan(goals.loc[4, "now_mean"]) and math.isnan(goals.loc[4, "growth_percent"])
+    # SDG 4: rated by two, a mean of the round's eight people (a shown row shows
+    # every mean with ratings); nobody rated its forecast. SDG 5: nobody rated it,
+    # masked with zero counts.
+    assert not goals.loc[4, "now_suppressed"] and goals.loc[4, "now_respondents"] == 8
+    assert goals.loc[4, "now_mean"] == approx(4.0) and goals.loc[4, "now_rated"] == 2
+    assert goals.loc[4, "forecast_suppressed"] and math.isnan(goals.loc[4, "growth_percent"])
     assert goals.loc[5, "now_suppressed"] and goals.loc[5, "now_rated"] == 0
     items = analysis.indicator_table.set_index("code")
-    assert items.loc["1.1.1", "now_respondents"] == 7
-    assert items.loc["1.1.1", "forecast_mean"] == approx(23 / 7)
-    assert items.loc["4.1.1", "now_suppressed"] and math.isnan(items.loc["4.1.1", "now_mean"])
+    assert items.loc["1.1.1", "now_respondents"] == 8  # the row's people, not its raters
+    assert items.loc["1.1.1", "now_rated"] == 7
+    assert items.loc["1.1.1", "forecast_mean"] == forecast
+    assert items.loc["4.1.1", "now_mean"] == approx(4.0)
 
 
 async def test_breakdown_grid_masks_small_groups(digest_harness: Harness) -> None:
@@ -56,13 +62,18 @@ async def test_breakdown_grid_masks_small_groups(digest_harness: Harness) -> Non
     assert hidden.loc["women", 1] and math.isnan(means.loc["women", 1])
     # Youth never rated SDG 4: no mean and nothing to hide.
     assert math.isnan(means.loc["youth", 4]) and not hidden.loc["youth", 4]
+    # k = 2: the women (2) are enough, but youth minus urban is Y6 alone, so group
+    # and region stay hidden; the areas (urban 5, rural 3) are shown.
     means, hidden = analysis_of(digest_harness, k=2).breakdown_grid("group", "now")
-    assert means.loc["women", 1] == approx(1.0) and not hidden.values.any()
-    assert means.loc["youth", 1] == approx(3.0)
+    assert hidden.loc["youth", 1] and hidden.loc["women", 1]
+    means, hidden = analysis_of(digest_harness, k=2).breakdown_grid("area", "now")
+    assert means.loc["urban", 1] == approx(3.0) and means.loc["rural", 1] == approx(1.0)
+    assert not hidden.values.any()
 
 
 def test_pooling_agrees_with_the_results_command() -> None:
-    """/results pools with storage.means.pooled_means: the same people are hidden."""
+    """``pool`` agrees with storage.means.pooled_means: the same cells hidden, the same
+    means and shares (rounded as every published mean is, 2 and 3 decimals)."""
     draw = random.Random(4)
     cells = [
         Cell(group, region, "urban", int(item[0]), item, kind, rated, rated * 3, dont_know)
@@ -86,10 +97,10 @@ def test_pooling_agrees_with_the_results_command() -> None:
             if mean.mean is None:
                 assert math.isnan(row["mean"])
             else:
-                assert row["mean"] == approx(mean.mean)
+                assert row["mean"] == approx(round(mean.mean, 2))
             share = mean.dont_know_share
             assert math.isnan(row["dont_know_share"]) if share is None else (
-                row["dont_know_share"] == approx(share)
+                row["dont_know_share"] == approx(round(share, 3))
             )  # fmt: skip
 
 
@@ -97,27 +108,25 @@ async def test_open_sdg_rows_leave_out_small_and_unpublished_cells(
     digest_harness: Harness,
 ) -> None:
     h = digest_harness
-    db = analytics.connect(h.settings.storage.database)
-    try:
-        cells = analytics.rating_cells(db, h.services.survey.id, {})
-    finally:
-        db.close()
-    rows = opensdg_frame(h.services.survey, cells, 5)
+    everyone = View((), None)
+    rows = opensdg_frame(h.services.survey, published(h), everyone)
     assert list(rows.columns) == [
         "Indicator", "Year", "Units", "Series", "Group", "Region", "Area", "Value",
     ]  # fmt: skip
-    assert set(rows["Indicator"]) == {"1.1.1"}  # 4.1.1: two people
-    now = rows[rows["Year"] == 2022]
+    # 4.1.1 (rated by the two women): the headline row only, the round's 8 people.
+    assert set(rows["Indicator"]) == {"1.1.1", "4.1.1"}
+    now = rows[(rows["Year"] == 2022) & (rows["Indicator"] == "1.1.1")]
     assert list(zip(now["Group"], now["Region"], now["Area"], now["Value"], strict=True)) == [
-        ("", "", "", 2.429),
+        ("", "", "", 2.43),
         # Youth, North and Urban (3.0 each) are hidden second: the headline minus any of
         # them gives the two women (or rural: Y6's don't know and the women's 2 ratings).
     ]
-    with_k2 = opensdg_frame(h.services.survey, cells, 2)
+    # k = 2: Youth minus Urban would be Y6 alone, so Youth stays out; Urban is in.
+    with_k2 = opensdg_frame(h.services.survey, published(h, k=2), everyone)
     now = with_k2[with_k2["Year"] == 2022]
-    assert ("Youth", "", "", 3.0) in list(
-        zip(now["Group"], now["Region"], now["Area"], now["Value"], strict=True)
-    )
+    shown = list(zip(now["Group"], now["Region"], now["Area"], now["Value"], strict=True))
+    assert ("", "", "Urban", 3.0) in shown
+    assert not any(group == "Youth" for group, *_rest in shown)
 
 
 async def test_comments_stay_text_in_the_workbook(digest_harness: Harness) -> None:

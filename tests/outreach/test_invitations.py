@@ -152,7 +152,9 @@ def test_cli_writes_a_printable_sheet_of_qr_codes(tmp_path: Path, capsys) -> Non
 
 
 def test_codes_never_start_with_a_dash_and_revoke_takes_one_after_two(
-    tmp_path: Path, monkeypatch, capsys  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch,
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     """A code starting with "-" would be read as an option on the command line."""
     from conversations import invitations

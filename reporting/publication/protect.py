@@ -1,0 +1,318 @@
+"""Linked secondary suppression over every row of a round's publication.
+
+Each row the publication can show (a count of people, their means) is a sum
+over *atoms*: the finest combinations of what rows select on (mode, partner,
+group answer, region, area), each split into those who finished and those
+who did not. A row is the 0/1 vector of its atoms. A hidden row can be worked
+out from the shown ones, by any additions and subtractions across any
+outputs, exactly when its vector lies in the span of the shown rows' vectors:
+that is tested for all the rows at once, whatever view they were published in.
+
+**Rule.** Rows with 1 to k−1 people are hidden (primary). Then no group of
+1 to k−1 people may be in the span of the shown rows — not only hidden
+rows, but any group at all: a filter's complement, the difference of two
+nested rows, one person, those still answering. Such a group is a union of
+*classes* (atoms lying in exactly the same shown rows), so listing the
+unions of small classes lists every candidate (``small_unions``). Until
+none is in the span: hide, for each one that is, one shown row taking part
+in its minimum-norm combination — the lowest priority first (counts by mode or
+partner, then completion counts, breakdown rows, a view's headline, the
+round's headline), the fewest people first, preferring one whose hiding
+alone stops that derivation. One row per pass; the next pass checks again.
+At the end each row hidden second is tried shown again, the most useful
+first, and stays shown where that gives nothing away.
+
+The test is done on an orthonormal basis of the shown rows (one SVD per
+pass), so it costs the same for ten rows or ten thousand to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+
+Key = TypeVar("Key", bound=Hashable)
+
+SMALL = "small"  # fewer than k people
+LINKED = "linked"  # hidden so that a small row cannot be worked out
+REMAINDER = "remainder"  # never published; protected when small
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    atoms: frozenset[int]
+    size: int  # the people (or finished people) the row counts
+    published: bool = True
+    priority: int = 0  # hidden second: the lowest first
+
+
+def protect(lines: Mapping[Key, Line], k: int, people: Mapping[int, int]) -> dict[Key, str]:
+    """Every hidden key with its reason (``SMALL``, ``LINKED``, ``REMAINDER``);
+    ``people`` gives each atom's number of people."""
+    hidden: dict[Key, str] = {}
+    for key, line in lines.items():
+        if not line.published:
+            hidden[key] = REMAINDER
+        elif 0 < line.size < k:
+            hidden[key] = SMALL
+    atoms = sorted({atom for line in lines.values() for atom in line.atoms})
+    column = {atom: number for number, atom in enumerate(atoms)}
+    # Published rows over the same atoms (a view's completed count when everyone
+    # finished, its headline) are one row: hiding one of them alone hides nothing.
+    same: dict[frozenset[int], list[Key]] = {}
+    for key, line in lines.items():
+        if line.atoms and key not in hidden:
+            same.setdefault(line.atoms, []).append(key)
+    keys = [group[0] for group in same.values()]
+    matrix = np.zeros((len(keys), len(atoms)))
+    for row, key in enumerate(keys):
+        matrix[row, [column[atom] for atom in lines[key].atoms]] = 1.0
+    index = {key: row for row, key in enumerate(keys)}
+    rank = {
+        key: (max(lines[t].priority for t in same[lines[key].atoms]), lines[key].size, index[key])
+        for key in keys
+    }
+    while True:
+        shown = [key for key in keys if key not in hidden]
+        found = derivable_groups([lines[key].atoms for key in shown], people, k, first=True)
+        shown_matrix = matrix[[index[key] for key in shown]]
+        if not found:
+            hidden = _show_again(hidden, keys, lines, people, k, matrix, column, index, rank)
+            for key in keys:
+                for twin in same[lines[key].atoms][1:]:
+                    if key in hidden:
+                        hidden[twin] = hidden[key]
+            return hidden
+        wanted = np.zeros((1, len(atoms)))
+        wanted[0, [column[atom] for atom in found[0]]] = 1.0
+        derivable = _derivable(shown_matrix, wanted)
+        if not derivable:  # at the tolerance's edge: treat as found, hide the lowest
+            derivable = [(0, np.ones(len(shown)))]
+        _target, weights = derivable[0]
+        scale = max(float(np.abs(weights).max()), 1.0)
+        taking_part = [shown[n] for n in np.flatnonzero(np.abs(weights) > 1e-9 * scale)]
+        taking_part.sort(key=rank.__getitem__) if taking_part else taking_part.extend(
+            sorted(shown, key=rank.__getitem__)
+        )
+        hidden[_second(taking_part, shown, shown_matrix, wanted[0], rank)] = LINKED
+
+
+def _show_again(
+    hidden: dict[Key, str],
+    keys: list[Key],
+    lines: Mapping[Key, Line],
+    people: Mapping[int, int],
+    k: int,
+    matrix: np.ndarray,
+    column: Mapping[int, int],
+    index: Mapping[Key, int],
+    rank: Mapping[Key, tuple[int, int, int]],
+) -> dict[Key, str]:
+    """Hiding one row at a time can hide more than needed: try showing each row
+    hidden second again, the most useful first (headlines, then the largest),
+    and keep it shown when that still lets no small group be worked out."""
+    linked = [key for key in keys if hidden.get(key) == LINKED]
+    for key in sorted(linked, key=lambda key: (-rank[key][0], -rank[key][1], rank[key][2])):
+        del hidden[key]
+        shown = [other for other in keys if other not in hidden]
+        if derivable_groups([lines[other].atoms for other in shown], people, k, first=True):
+            hidden[key] = LINKED
+    return hidden
+
+
+def _second(
+    taking_part: list[Key],
+    shown: list[Key],
+    shown_matrix: np.ndarray,
+    target: np.ndarray,
+    rank: Mapping[Key, tuple[int, int, int]],
+) -> Key:
+    """The row to hide: of the lowest priority taking part, the first (fewest people)
+    whose hiding alone stops the derivation; else simply the first."""
+    lowest = rank[taking_part[0]][0]
+    position = {key: n for n, key in enumerate(shown)}
+    for candidate in [key for key in taking_part if rank[key][0] == lowest][:12]:
+        keep = [n for n in range(len(shown)) if n != position[candidate]]
+        if not _derivable(shown_matrix[keep], target[None, :]):
+            return candidate
+    return taking_part[0]
+
+
+def small_classes(
+    rows: list[frozenset[int]], people: Mapping[int, int], k: int
+) -> list[tuple[frozenset[int], int]]:
+    """Classes of atoms lying in exactly the same rows, with 1 to k−1 people, smallest
+    first. Any sum and difference of rows is constant on a class, so a group that
+    can be worked out is a union of whole classes, and a small one of small ones."""
+    signature: dict[int, list[int]] = {}
+    for number, row in enumerate(rows):
+        for atom in row:
+            signature.setdefault(atom, []).append(number)
+    classes: dict[tuple[int, ...], set[int]] = {}
+    for atom, where in signature.items():
+        classes.setdefault(tuple(where), set()).add(atom)
+    small = [
+        (frozenset(atoms), size)
+        for atoms in classes.values()
+        if 0 < (size := sum(people.get(a, 0) for a in atoms)) < k
+    ]
+    return sorted(small, key=lambda item: (item[1], min(item[0])))
+
+
+def small_unions(
+    rows: list[frozenset[int]],
+    people: Mapping[int, int],
+    k: int,
+    limit: int = 20000,
+    classes: list[tuple[frozenset[int], int]] | None = None,
+) -> list[frozenset[int]]:
+    """Every union of small classes (or of ``classes``) with 1 to k−1 people, up to ``limit``."""
+    small = small_classes(rows, people, k) if classes is None else classes
+    found: list[frozenset[int]] = []
+
+    def grow(start: int, union: frozenset[int], size: int) -> None:
+        for number in range(start, len(small)):
+            atoms, extra = small[number]
+            if size + extra >= k or len(found) >= limit:
+                break  # sorted by size: every later class is at least as big
+            found.append(union | atoms)
+            grow(number + 1, union | atoms, size + extra)
+
+    grow(0, frozenset(), 0)
+    return found
+
+
+def derivable_groups(
+    rows: list[frozenset[int]], people: Mapping[int, int], k: int, first: bool = False
+) -> list[frozenset[int]]:
+    """Groups of 1 to k−1 people that sums and differences of ``rows`` give.
+
+    A union of small classes lies in the rows' span exactly when the sum of the
+    classes' distances from the span is zero: a 0/1 combination in the left null
+    space of those distances. Only classes that some null-space vector uses can
+    take part, so the unions listed and tried are of those alone (usually none:
+    at scale this is one small SVD)."""
+    small = small_classes(rows, people, k)
+    if not small or not rows:
+        return []
+    atoms = sorted({a for row in rows for a in row})
+    column = {atom: number for number, atom in enumerate(atoms)}
+    basis = _basis(_indicators(rows, column))
+    residual = _residual(_indicators([atoms_ for atoms_, _n in small], column), basis)
+    u, singular, _vt = np.linalg.svd(residual, full_matrices=True)
+    rank = int(np.sum(singular > 1e-6))
+    null = u[:, rank:]
+    if not null.size:
+        return []
+    support = [int(n) for n in np.flatnonzero(np.abs(null).max(axis=1) > 1e-9)]
+    sizes = [small[n][1] for n in support]
+    subsets = _zero_sums(residual[support], sizes, k, first)
+    return [frozenset().union(*(small[support[n]][0] for n in subset)) for subset in subsets]
+
+
+def _zero_sums(vectors: np.ndarray, sizes: list[int], k: int, first: bool) -> list[tuple[int, ...]]:
+    """Subsets of ``vectors`` (total size below k) summing to zero, by meeting in the
+    middle: every such subset is two halves of at most ``(k − 1 + 1) // 2`` vectors
+    each. Sums are compared on two random projections, then checked in full."""
+    rng = np.random.default_rng(0)  # fixed: the same data hides the same rows
+    projections = vectors @ rng.standard_normal((vectors.shape[1], 2))
+    scale = max(float(np.abs(projections).max(initial=0.0)), 1.0)
+    most = (k // 2) or 1
+    halves = _halves(sizes, k, most)
+    # Padded with an index to a zero row, so every half sums in one vectorised step.
+    padded = np.full((len(halves), most), len(sizes))
+    for row, half in enumerate(halves):
+        padded[row, : len(half)] = half
+    sums = np.vstack([projections, np.zeros((1, 2))])[padded].sum(axis=1)
+    order = np.argsort(sums[:, 0], kind="stable")
+    ordered = sums[order, 0]
+    lows = np.searchsorted(ordered, -sums[:, 0] - 1e-7 * scale, side="left")
+    highs = np.searchsorted(ordered, -sums[:, 0] + 1e-7 * scale, side="right")
+    found: list[tuple[int, ...]] = []
+    seen: set[tuple[int, ...]] = set()
+    for a in np.flatnonzero(highs > lows):
+        half = halves[a]
+        for b in order[lows[a] : highs[a]]:
+            other = halves[b]
+            union = tuple(sorted(set(half) | set(other)))
+            if not union or set(half) & set(other) or union in seen:
+                continue
+            if sum(sizes[n] for n in union) >= k:
+                continue
+            if abs(sums[a, 1] + sums[b, 1]) > 1e-7 * scale:
+                continue
+            seen.add(union)
+            if np.linalg.norm(vectors[list(union)].sum(axis=0)) < 1e-6:
+                found.append(union)
+                if first:
+                    return found
+    return found
+
+
+def _halves(sizes: list[int], k: int, most: int) -> list[tuple[int, ...]]:
+    """Subsets of at most ``most`` indexes whose sizes total below k, the empty one first."""
+    order = sorted(range(len(sizes)), key=sizes.__getitem__)
+    result: list[tuple[int, ...]] = [()]
+
+    def grow(start: int, chosen: tuple[int, ...], total: int) -> None:
+        if len(chosen) == most:
+            return
+        for position in range(start, len(order)):
+            index = order[position]
+            if total + sizes[index] >= k:
+                break  # sorted by size: every later one is at least as big
+            result.append((*chosen, index))
+            grow(position + 1, (*chosen, index), total + sizes[index])
+
+    grow(0, (), 0)
+    return result
+
+
+def _indicators(sets: list[frozenset[int]], column: Mapping[int, int]) -> np.ndarray:
+    matrix = np.zeros((len(sets), len(column)))
+    for number, members in enumerate(sets):
+        matrix[number, [column[a] for a in members if a in column]] = 1.0
+        if any(a not in column for a in members):
+            matrix[number, :] = np.nan  # an atom in no row: never in the span
+    return matrix
+
+
+def _basis(matrix: np.ndarray) -> np.ndarray:
+    """An orthonormal basis (rows) of ``matrix``'s row space."""
+    _u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    return vt[s > 1e-9 * max(float(s.max(initial=0.0)), 1.0)]
+
+
+def _residual(wanted: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    clean = np.nan_to_num(wanted, nan=0.0)
+    residual = clean - (clean @ basis.T) @ basis
+    residual[np.isnan(wanted).any(axis=1)] = 1.0  # outside every row: not derivable
+    return residual
+
+
+def _derivable(shown: np.ndarray, wanted: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Each ``wanted`` row in the row space of ``shown``, with its minimum-norm weights."""
+    if not len(shown) or not len(wanted):
+        return []
+    u, s, vt = np.linalg.svd(shown, full_matrices=False)
+    # Generous on purpose: a value taken for zero can only make a row count as
+    # derivable (one more row hidden), never the other way round.
+    keep = s > 1e-9 * max(float(s.max(initial=0.0)), 1.0)
+    u, s, vt = u[:, keep], s[keep], vt[keep]
+    coordinates = wanted @ vt.T
+    residual = np.linalg.norm(wanted - coordinates @ vt, axis=1)
+    return [(int(n), u @ (coordinates[n] / s)) for n in np.flatnonzero(residual < 1e-6)]
+
+
+def in_span(rows: list[frozenset[int]], targets: list[frozenset[int]]) -> list[int]:
+    """Indexes of ``targets`` whose 0/1 vectors are sums and differences of ``rows``'."""
+    atoms = sorted({a for row in rows for a in row})
+    if not rows or not atoms or not targets:
+        return []
+    column = {atom: number for number, atom in enumerate(atoms)}
+    basis = _basis(_indicators(rows, column))
+    distance = np.linalg.norm(_residual(_indicators(targets, column), basis), axis=1)
+    return [int(n) for n in np.flatnonzero(distance < 1e-6)]
