@@ -51,7 +51,7 @@ from storage.rounds import rounds_of
 from survey.model import Survey
 
 Condition = tuple[str, str]
-Rating = tuple[int, str]  # (response id, indicator code)
+Rating = tuple[int, str]  # (profile number, indicator code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +73,24 @@ class Seen:
     hidden: dict[frozenset[int], str] = field(default_factory=dict)
     # Who rated what: response id -> (indicator, kind) rated (not "don't know").
     rated: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
-    # Shown means, goal by goal and kind by kind, as the ratings they sum.
+    # Shown means, goal by goal and kind by kind, as the ratings they sum: of one
+    # indicator by the people of one profile (whom no output can tell apart).
     means: dict[tuple[int, str], dict[frozenset[Rating], str]] = field(default_factory=dict)
+    _who: dict[tuple[Condition, ...], frozenset[int]] = field(default_factory=dict)
+    _profiles: dict[frozenset[int], frozenset[int]] = field(default_factory=dict)
+    _raters: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+    _profile_of: dict[int, int] = field(default_factory=dict)
+
+    def raters(self, rating: Rating, kind: str) -> int:
+        """How many people of a profile rated an indicator (``note_mean``'s unknowns)."""
+        return self._raters[(rating[0], rating[1], kind)]
+
+    def who(self, conditions: Iterable[Condition]) -> frozenset[int]:
+        """``members`` of the round's people, remembered (outputs ask again and again)."""
+        key = tuple(sorted(conditions))
+        if key not in self._who:
+            self._who[key] = members(self.people, key)
+        return self._who[key]
 
     def note(self, members: frozenset[int], shown: bool, where: str) -> None:
         if members:
@@ -85,8 +101,20 @@ class Seen:
     ) -> None:
         """A shown mean of ``codes`` (one indicator, or a goal's) over ``members``."""
         codes = list(codes)
+        if not self._profile_of:
+            numbering: dict[tuple[str, ...], int] = {}
+            for p in self.people:
+                profile = (p.mode, p.partner, p.group, p.region, p.area)
+                self._profile_of[p.response_id] = numbering.setdefault(profile, len(numbering))
+            for r, given in self.rated.items():
+                for code, rated_kind in given:
+                    self._raters[(self._profile_of[r], code, rated_kind)] += 1
+        profiles = self._profiles.get(members)
+        if profiles is None:
+            profiles = frozenset(self._profile_of[r] for r in members)
+            self._profiles[members] = profiles
         ratings = frozenset(
-            (r, code) for r in members for code in codes if (code, kind) in self.rated.get(r, ())
+            (n, code) for n in profiles for code in codes if self._raters[(n, code, kind)]
         )
         if ratings:
             self.means.setdefault((sdg, kind), {}).setdefault(ratings, where)
@@ -180,10 +208,10 @@ def _where(rid: str, view: View, condition: Condition | None, output: str) -> st
 def _digest_rows(seen: Seen, view: View, analysis: Analysis, report: Report, rid: str) -> None:
     base = [*view.conditions()]
     if analysis.too_small:
-        seen.note(members(seen.people, base), False, _where(rid, view, None, "digest"))
+        seen.note(seen.who(base), False, _where(rid, view, None, "digest"))
         return
     where = _where(rid, view, None, "digest")
-    headline = members(seen.people, base)
+    headline = seen.who(base)
     progress = analysis.progress
     seen.note(headline, progress.started is not None, where)
     finished = frozenset(
@@ -196,7 +224,7 @@ def _digest_rows(seen: Seen, view: View, analysis: Analysis, report: Report, rid
     for dimension, rows in (("mode", progress.by_mode), ("partner", progress.by_invitation)):
         for choice, people, completed in rows:
             condition = (dimension, choice)
-            seen.note(members(seen.people, [*base, condition]), people is not None,
+            seen.note(seen.who([*base, condition]), people is not None,
                       _where(rid, view, condition, "digest"))  # fmt: skip
             counts += [people, completed]
     _small_counts(counts, analysis.k, where, report)
@@ -208,7 +236,7 @@ def _digest_rows(seen: Seen, view: View, analysis: Analysis, report: Report, rid
     table = analysis.breakdown_table
     for (dimension, choice), rows in table.groupby(["dimension", "choice"], sort=False):
         condition = (str(dimension), str(choice))
-        cell = members(seen.people, [*base, condition])
+        cell = seen.who([*base, condition])
         shown = not bool(rows["suppressed"].all())
         row_where = _where(rid, view, condition, "digest")
         seen.note(cell, shown, row_where)
@@ -227,14 +255,14 @@ def _opensdg_rows(
     where = _where(rid, view, None, "Open SDG")
     _precision(list(frame["Value"]), where, report)
     headline = (frame[list(DISAGGREGATIONS.values())] == "").all(axis=1)
-    seen.note(members(seen.people, base), bool(headline.any()), where)
+    seen.note(seen.who(base), bool(headline.any()), where)
     for dimension, column in DISAGGREGATIONS.items():
         question = survey.profile_question(dimension)
         ids = {c.label("en"): c.id for c in question.choices} if question else {}
         present = {ids[label] for label in frame[column] if label in ids}
         for choice in ids.values():
             condition = (dimension, choice)
-            seen.note(members(seen.people, [*base, condition]), choice in present,
+            seen.note(seen.who([*base, condition]), choice in present,
                       _where(rid, view, condition, "Open SDG"))  # fmt: skip
 
 
@@ -250,7 +278,7 @@ def _digest_means(survey: Survey, seen: Seen, view: View, analysis: Analysis, ri
     if analysis.too_small:
         return
     base = [*view.conditions()]
-    headline = members(seen.people, base)
+    headline = seen.who(base)
     where = _where(rid, view, None, "digest")
     goals = _goal_codes(survey)
     for kind in ("now", "forecast"):
@@ -263,7 +291,7 @@ def _digest_means(survey: Survey, seen: Seen, view: View, analysis: Analysis, ri
     for row in analysis.breakdown_table.to_dict("records"):
         if not row["suppressed"]:
             condition = (str(row["dimension"]), str(row["choice"]))
-            cell = members(seen.people, [*base, condition])
+            cell = seen.who([*base, condition])
             sdg = int(row["sdg"])
             seen.note_mean(cell, sdg, str(row["kind"]), goals[sdg], where)
 
@@ -288,7 +316,7 @@ def _opensdg_means(survey: Survey, seen: Seen, view: View, frame: pd.DataFrame, 
         code = str(row["Indicator"])
         if kind is None or code not in sdg_of:
             continue
-        cell = members(seen.people, [*base, *conditions])
+        cell = seen.who([*base, *conditions])
         seen.note_mean(cell, sdg_of[code], kind, [code], where)
 
 
@@ -309,16 +337,19 @@ def rating_differencing(seen: Seen, k: int, rid: str) -> list[Finding]:
         numbered = list(classes.values())
         class_of = {rating: n for n, ratings in enumerate(numbered) for rating in ratings}
         rows = [frozenset(class_of[rating] for rating in line) for line in lines]
-        sizes = {n: len(ratings) for n, ratings in enumerate(numbered)}
+        sizes = {
+            n: sum(seen.raters(rating, kind) for rating in ratings)
+            for n, ratings in enumerate(numbered)
+        }
         for group in derivable_groups(rows, sizes, k, first=True):
             ratings = [rating for n in group for rating in numbered[n]]
-            codes = sorted({code for _r, code in ratings})
+            codes = sorted({code for _profile, code in ratings})
+            count = sum(seen.raters(rating, kind) for rating in ratings)
             findings.append(
                 Finding(
                     "ratings",
                     f"round {rid or '(none)'} SDG {sdg} {kind}",
-                    f"{len(ratings)} ratings of {', '.join(codes)} by"
-                    f" {len({r for r, _c in ratings})} people can be worked out from shown means",
+                    f"{count} ratings of {', '.join(codes)} can be worked out from shown means",
                 )
             )
     return findings
@@ -340,7 +371,7 @@ def _results_rows(survey: Survey, seen: Seen, published: Publication, report: Re
             shown = comparison.hidden is None and any(
                 not mean.suppressed for mean in comparison.means.values()
             )
-            cell = members(seen.people, [(dimension, choice)])
+            cell = seen.who([(dimension, choice)])
             seen.note(
                 cell, shown, _where(published.round_id, everyone, (dimension, choice), "/results")
             )
