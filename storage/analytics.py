@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from storage.database import connect_sync
+
 # Profile questions that break results down, and their rating_totals column.
 DIMENSIONS = {"group": "grp", "region": "region", "area": "area"}
 Key = TypeVar("Key", bound=Hashable)
@@ -116,7 +118,7 @@ def snapshot(database: Path | str) -> Iterator[sqlite3.Connection]:
 
 def connect(database: Path | str) -> sqlite3.Connection:
     """A read-only connection: analysis never writes."""
-    return sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    return connect_sync(database, read_only=True)
 
 
 def _scope_sql(scope: Mapping[str, str]) -> tuple[str, list[str]]:

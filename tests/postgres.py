@@ -1,0 +1,44 @@
+"""The PostgreSQL half of the suite: a fresh schema per test on the server that
+``SCORECARD_TEST_POSTGRES`` names (``.ci/postgres`` starts one and sets it).
+
+Without the variable the suite runs on SQLite alone, as before. With it, every
+test whose ``database`` fixture is in :data:`SELECTED` runs twice, on SQLite
+and on PostgreSQL; the others stay SQLite only (they read the database file
+itself, or their PostgreSQL run is not yet worth CI's time).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import urllib.parse
+
+SERVER = os.environ.get("SCORECARD_TEST_POSTGRES", "")
+
+# Test files (paths from the repository root) that run on both backends.
+SELECTED = (
+    "tests/test_storage_postgres.py",
+    "tests/test_journey.py",
+    "tests/digest/test_analysis.py",
+)
+
+_schemas = itertools.count(1)
+
+
+def new_schema_url() -> tuple[str, str]:
+    """A URL whose connections use a new, empty schema, and the schema's name."""
+    import psycopg
+
+    name = f"t{os.getpid()}_{next(_schemas)}"
+    with psycopg.connect(SERVER, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {name}")
+    separator = "&" if "?" in SERVER else "?"
+    options = urllib.parse.quote(f"-csearch_path={name}")
+    return f"{SERVER}{separator}options={options}", name
+
+
+def drop_schema(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(SERVER, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
