@@ -33,6 +33,11 @@ def is_postgres(database: object) -> bool:
     return isinstance(database, str) and database.startswith(POSTGRES_SCHEMES)
 
 
+def on_postgres(connection: object) -> bool:
+    """Whether a connection is storage.postgres's (for the rare statement written twice)."""
+    return type(connection).__name__ in ("SyncPostgres", "AsyncPostgres")
+
+
 def parse_database(value: object) -> Path | PostgresURL:
     """The setting's value: a PostgreSQL URL, else a SQLite file path."""
     if isinstance(value, PostgresURL):
@@ -111,10 +116,10 @@ def translate(sql: str) -> str:
         )
     if table:
         out = _qualify_upsert(out, table.group(1))
-    out = _FLAG.sub(r"\1 = 0", out)
-    out = _BARE_FLAG.sub(r"\1 \2 <> 0 ", out)
     out = _IS_NOT.sub("IS DISTINCT FROM ", out)
     out = _IS.sub("IS NOT DISTINCT FROM ", out)
+    out = _FLAG.sub(r"\1 = 0", out)
+    out = _BARE_FLAG.sub(r"\1 \2 <> 0 ", out)
     out = re.sub(r"\blast_insert_rowid\(\)", "lastval()", out, flags=re.IGNORECASE)
     out = re.sub(r"\binstr\(", "strpos(", out, flags=re.IGNORECASE)
     out = re.sub(r"\bjson_group_object\(", "json_object_agg(", out, flags=re.IGNORECASE)
@@ -127,6 +132,8 @@ def translate(sql: str) -> str:
         flags=re.IGNORECASE,
     )
     out = re.sub(r"\browid\b", "ctid", out)
+    # SQLite's unary plus keeps a column off its index; PostgreSQL has no +text.
+    out = re.sub(r"(\s)\+(?=[a-z_]\w*\.\w)", r"\1", out)
     out = _calls(out, _scalar_min_max)
     out = _calls(out, _sum_of_condition)
     return _placeholders(out)

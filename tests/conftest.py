@@ -18,7 +18,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | 
         return
     url, schema = postgres.new_schema_url()
     try:
-        yield url
+        yield postgres.TestURL(url, tmp_path / "data")
     finally:
         postgres.drop_schema(schema)
 

@@ -12,17 +12,34 @@ from __future__ import annotations
 import itertools
 import os
 import urllib.parse
+from pathlib import Path
+
+from storage.dialect import PostgresURL
 
 SERVER = os.environ.get("SCORECARD_TEST_POSTGRES", "")
 
 # Test files (paths from the repository root) that run on both backends.
 SELECTED = (
     "tests/test_storage_postgres.py",
+    "tests/privacy/test_round_totals.py",
     "tests/test_journey.py",
     "tests/digest/test_analysis.py",
 )
 
 _schemas = itertools.count(1)
+
+
+class TestURL(PostgresURL):
+    """A test's PostgreSQL URL, with the folder a SQLite test's file would be in
+    (tests keep surveys and exports beside the database)."""
+
+    parent: Path
+
+    def __new__(cls, url: str, folder: Path) -> TestURL:
+        made = super().__new__(cls, url)
+        made.parent = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        return made
 
 
 def new_schema_url() -> tuple[str, str]:
