@@ -31,7 +31,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         on_postgres = "[postgresql" in item.nodeid or "-postgresql" in item.nodeid
         path = item.nodeid.split("::")[0]
-        (dropped if on_postgres and path not in postgres.SELECTED else kept).append(item)
+        selected = postgres.EVERYTHING or path in postgres.SELECTED
+        (dropped if on_postgres and not selected else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

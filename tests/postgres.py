@@ -17,6 +17,9 @@ from pathlib import Path
 from storage.dialect import PostgresURL
 
 SERVER = os.environ.get("SCORECARD_TEST_POSTGRES", "")
+# SCORECARD_TEST_POSTGRES_ALL=1: every test that takes the database fixture, to see
+# which run on PostgreSQL (docs/postgresql.md lists them).
+EVERYTHING = os.environ.get("SCORECARD_TEST_POSTGRES_ALL") == "1"
 
 # Test files (paths from the repository root) that run on both backends.
 SELECTED = (
