@@ -132,6 +132,10 @@ def translate(sql: str) -> str:
         flags=re.IGNORECASE,
     )
     out = re.sub(r"\browid\b", "ctid", out)
+    out = re.sub(r"\btemp\.(?=\w)", "pg_temp.", out)
+    # An empty list: SQLite allows IN (); PostgreSQL compares with an empty array.
+    out = re.sub(r"\bNOT\s+IN\s*\(\s*\)", "<> ALL('{}')", out)
+    out = re.sub(r"\bIN\s*\(\s*\)", "= ANY('{}')", out)
     # SQLite's unary plus keeps a column off its index; PostgreSQL has no +text.
     out = re.sub(r"(\s)\+(?=[a-z_]\w*\.\w)", r"\1", out)
     out = _calls(out, _scalar_min_max)
