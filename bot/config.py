@@ -384,6 +384,15 @@ class Settings(BaseSettings):
     default_language: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @model_validator(mode="after")
+    def _backups_copy_sqlite(self) -> Settings:
+        if self.backup.folder is not None and isinstance(self.storage.database, PostgresURL):
+            raise ValueError(
+                "backup.folder: daily copies are of a SQLite file; on PostgreSQL leave it"
+                " unset and schedule pg_dump instead (docs/postgresql.md)"
+            )
+        return self
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -26,7 +26,21 @@ SELECTED = (
     "tests/test_storage_postgres.py",
     "tests/privacy/test_round_totals.py",
     "tests/test_journey.py",
+    "tests/test_gate.py",
+    "tests/test_review.py",
+    "tests/test_skip_logic.py",
+    "tests/test_facilitation.py",
+    "tests/test_retention.py",
+    "tests/test_safeguards.py",
     "tests/digest/test_analysis.py",
+    "tests/digest/test_tables.py",
+    "tests/digest/test_suppression.py",
+    "tests/digest/test_commands.py",
+    "tests/digest/test_schedule.py",
+    "tests/outreach/test_broadcasts.py",
+    "tests/outreach/test_invitations.py",
+    "tests/outreach/test_reminders_and_stop.py",
+    "tests/test_anonymise.py",
 )
 
 _schemas = itertools.count(1)
