@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.dialect import is_postgres
+from storage.dialect import DatabaseUnavailable, is_postgres
 from storage.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -59,10 +59,6 @@ async def migrate(db: aiosqlite.Connection) -> int:
     finally:
         await db.execute("PRAGMA foreign_keys = ON")
     return current
-
-
-class DatabaseUnavailable(Exception):
-    """The database cannot be opened, migrated or written: a configuration problem."""
 
 
 def database_errors() -> tuple[type[BaseException], ...]:

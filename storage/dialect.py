@@ -19,6 +19,11 @@ from pathlib import Path
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened, migrated or written: a configuration problem
+    (raised by storage.database and storage.postgres alike)."""
+
+
 class PostgresURL(str):
     """A ``postgresql://`` connection string (a :class:`str`, never a :class:`Path`:
     ``Path`` would fold its ``//``)."""

@@ -337,8 +337,7 @@ class WrongVersion(Exception):
 
 async def open_postgres(url: str) -> AsyncPostgres:
     """Connect, migrate and write-test; failures as one-line ``DatabaseUnavailable``."""
-    from storage.database import DatabaseUnavailable
-    from storage.dialect import PostgresURL
+    from storage.dialect import DatabaseUnavailable, PostgresURL
 
     name = PostgresURL(url).redacted
     try:
