@@ -159,7 +159,14 @@ class AsyncPostgres:
         if statement == "BEGIN":
             if self._tx is None:
                 self._tx = await self.pool.getconn()
-            await self._tx.execute("BEGIN")
+            try:
+                await self._tx.execute("BEGIN")
+            except BaseException:
+                # Store.write rolls back only once BEGIN succeeded: give the
+                # connection back now, or a dead one would serve every later call.
+                connection, self._tx = self._tx, None
+                await self.pool.putconn(connection)
+                raise
             return Result([], -1, None)
         if statement in ("COMMIT", "ROLLBACK"):
             await (self.commit() if statement == "COMMIT" else self.rollback())

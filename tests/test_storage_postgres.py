@@ -23,6 +23,8 @@ from storage.dialect import PostgresURL, translate
 from storage.store import Store
 from survey.model import load_survey
 from tests import postgres
+from tests.auxil.harness import Harness, Person, make_settings
+from tests.auxil.journeys import agree, answer_profile, rating_button
 
 server = pytest.mark.skipif(not postgres.SERVER, reason="SCORECARD_TEST_POSTGRES is not set")
 
@@ -207,5 +209,45 @@ def test_db_copy_moves_every_row_and_refuses_a_target_with_rows(
         assert main(["db", "copy", "--to", url]) == 2
         error = capsys.readouterr().err
         assert "is not empty: consents (7 rows)" in error and error.endswith("nothing was copied\n")
+    finally:
+        postgres.drop_schema(schema)
+
+
+@server
+async def test_a_press_postgresql_refuses_says_so_and_the_next_press_after_a_restart_is_saved(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A write the server refuses is never acknowledged; connections the server
+    dropped (a restart) are replaced by the pool, and the bot goes on by itself."""
+    import psycopg
+
+    url, schema = postgres.new_schema_url()
+    try:
+        async with Harness(make_settings(PostgresURL(url), access={"admins": [9001]})) as harness:
+            person = Person(9206, "en")
+            await agree(harness, person)
+            await answer_profile(harness, person)
+            screen = harness.screen(person)
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute("ALTER TABLE ratings ADD CONSTRAINT refused CHECK (false) NOT VALID")
+            await harness.press_data(person, rating_button(harness, person, "n", "3"), screen)
+            answer = harness.telegram.callback_answers()[-1]
+            assert answer["show_alert"] is True and "could not be saved" in answer["text"]
+            assert harness.screen(person) is screen
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute("ALTER TABLE ratings DROP CONSTRAINT refused")
+                # As a server restart does: every other connection is cut.
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            await harness.press_data(person, rating_button(harness, person, "n", "3"), screen)
+            assert harness.telegram.callback_answers()[-1].get("show_alert") is not True
+            stored_rating = await harness.services.store.fetchone(
+                "SELECT value FROM ratings WHERE item_code = ? AND kind = 'now'",
+                (harness.services.survey.sections[0].items[0].code,),
+            )
+            assert stored_rating is not None and stored_rating[0] == 3
+        assert "storage failure" in caplog.text and "Traceback" not in caplog.text
     finally:
         postgres.drop_schema(schema)
