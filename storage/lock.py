@@ -65,9 +65,16 @@ class _PostgresLock:
 
 
 def _acquire_postgres(url: str) -> _PostgresLock:
-    from storage.postgres import connect_sync
+    import psycopg
 
-    connection = connect_sync(url)
+    from storage.dialect import DatabaseUnavailable
+    from storage.postgres import connect_sync, first_line
+
+    try:
+        connection = connect_sync(url)
+    except psycopg.Error as error:
+        redacted = PostgresURL(url).redacted
+        raise DatabaseUnavailable(f"cannot connect to {redacted}: {first_line(error)}") from None
     row = connection.execute("SELECT pg_try_advisory_lock(?)", (BOT_LOCK,)).fetchone()
     if not row[0]:
         connection.close()

@@ -77,6 +77,9 @@ def test_backup_and_restore_on_postgresql_name_pg_dump_and_pg_restore(
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "s3cret" not in error
     assert "use `pg_dump --format=custom --file FILE 'postgresql://bot:***@db.example/sc'`" in error
+    assert main(["check-config"]) == 0
+    shown = capsys.readouterr().out
+    assert "database postgresql://bot:***@db.example/sc," in shown and "s3cret" not in shown
     assert main(["restore", str(tmp_path / "copy.sqlite3")]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "pg_restore --clean --if-exists --dbname FILE" in error
