@@ -230,7 +230,8 @@ def _stops(
             + base
             + " AND r.started_at < ? AND (r.submitted_at IS NULL OR r.submitted_at >= ?))"
             + (
-                " ORDER BY t.response_id, t.answered_at DESC"
+                # Ties as SQLite breaks them: the first row of the key's order.
+                " ORDER BY t.response_id, t.answered_at DESC, t.item_code, t.kind"
                 if on_postgres(db)
                 else " GROUP BY t.response_id"
             )
