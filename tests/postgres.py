@@ -27,6 +27,7 @@ SELECTED = (
     "tests/privacy/test_round_totals.py",
     "tests/test_journey.py",
     "tests/test_gate.py",
+    "tests/test_callbacks.py",
     "tests/test_review.py",
     "tests/test_skip_logic.py",
     "tests/test_facilitation.py",
