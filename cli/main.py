@@ -15,8 +15,21 @@ from typing import NoReturn
 
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
-from cli import backups, digest, export, outreach, paper, playground, privacy, rounds, run, survey
+from cli import (
+    backups,
+    database,
+    digest,
+    export,
+    outreach,
+    paper,
+    playground,
+    privacy,
+    rounds,
+    run,
+    survey,
+)
 from cli.common import Command, NetworkUnreachable
+from storage.database import DatabaseUnavailable
 from survey.model import SurveyFileError
 
 COMMANDS: tuple[Command, ...] = (
@@ -25,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     export.export,
     backups.backup_command,
     backups.restore_command,
+    database.db_command,
     *digest.COMMANDS,
     *outreach.COMMANDS,
     paper.paper,
@@ -69,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return BY_NAME[args.command](settings, args)
     except (ConfigError, SurveyFileError) as error:
         print(f"scorecard-bot: configuration error: {error}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:  # any command that opens the database
+        print(f"scorecard-bot: configuration error: storage.database: {error}", file=sys.stderr)
         return 2
     except NetworkUnreachable as error:
         print(f"scorecard-bot: {error}", file=sys.stderr)

@@ -15,7 +15,7 @@ def config(tmp_path: Path, database: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f'[telegram]\ntoken = "{TOKEN}"\n[storage]\ndatabase = "{database}"\n'
-        f'[survey]\nfile = "{report_round_survey(database.parent)}"\n'
+        f'[survey]\nfile = "{report_round_survey(tmp_path / "data")}"\n'
         '[digest.official]\nsdg1 = { level = 4.0, source = "National report 2020" }\n',
         encoding="utf-8",
     )
