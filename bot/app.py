@@ -96,8 +96,13 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limiter: bool = True,
+    webhook: bool = False,
 ) -> Application:  # type: ignore[type-arg]
-    """Build the bot; ``request`` lets tests answer Telegram's API offline."""
+    """Build the bot; ``request`` lets tests answer Telegram's API offline.
+
+    ``webhook``: for ``serve``, no updater (updates arrive over HTTP, see
+    ``bot/webhook``) and a job queue that runs jobs on the leader worker only.
+    """
     survey = survey or load_survey(settings.survey.file)
     builder = (
         ApplicationBuilder()
@@ -117,10 +122,17 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=5))
     if request is not None:
         builder = builder.request(request)
-    # One update the library cannot parse must not stop polling for everyone.
-    builder = builder.get_updates_request(
-        SkipUnparseableUpdates(updates_request or request or HTTPXRequest(connection_pool_size=1))
-    )
+    if webhook:
+        from bot.webhook.jobs import LeaderJobQueue
+
+        builder = builder.updater(None).job_queue(LeaderJobQueue())
+    else:
+        # One update the library cannot parse must not stop polling for everyone.
+        builder = builder.get_updates_request(
+            SkipUnparseableUpdates(
+                updates_request or request or HTTPXRequest(connection_pool_size=1)
+            )
+        )
     application = builder.build()
     application.bot_data.start(settings, survey)
     with contextlib.suppress(SurveyFileError, UnicodeDecodeError):

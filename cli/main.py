@@ -15,12 +15,25 @@ from typing import NoReturn
 
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
-from cli import backups, digest, export, outreach, paper, playground, privacy, rounds, run, survey
+from cli import (
+    backups,
+    digest,
+    export,
+    outreach,
+    paper,
+    playground,
+    privacy,
+    rounds,
+    run,
+    serve,
+    survey,
+)
 from cli.common import Command, NetworkUnreachable
 from survey.model import SurveyFileError
 
 COMMANDS: tuple[Command, ...] = (
     run.run,
+    serve.serve,
     run.check_config,
     export.export,
     backups.backup_command,
