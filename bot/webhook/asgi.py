@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram.request import BaseRequest
 
-from bot.app import build_application
+from bot.app import build_application, freeze_start_up_objects
 from bot.config import Settings, load_settings
 from bot.logs import configure_logging
 from bot.webhook.cluster import Cluster
@@ -46,6 +46,7 @@ def create_app(
     request: BaseRequest | None = None,
     rate_limiter: bool = True,
     holder: str | None = None,
+    freeze: bool = False,
 ) -> Starlette:
     """One worker: the Application, its cluster rules and the route Telegram posts to."""
     secret = settings.webhook.require_secret().encode()
@@ -89,6 +90,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await application.initialize()
         await application.start()
+        if freeze:
+            freeze_start_up_objects()
         cluster.start()
         try:
             yield
@@ -115,4 +118,4 @@ def from_environment() -> Starlette:
     settings = load_settings(Path(path) if path else None)
     token = settings.telegram.token
     configure_logging(settings.log_level, [token.get_secret_value()] if token else [])
-    return create_app(settings)
+    return create_app(settings, freeze=True)
