@@ -338,9 +338,11 @@ async def run(people: int, taps: int, worker_counts: list[int], rounds: int) -> 
     best: dict[tuple[int, str], Any] = {}
     for round_number in range(rounds):
         for workers in worker_counts:
-            raw = raw_sqlite(folder, workers)
-            top = await ceiling(workers, people, taps, folder, survey)
-            bot = await the_bot(workers, people, taps, folder, survey)
+            here = folder / f"round{round_number + 1}"
+            here.mkdir(exist_ok=True)
+            raw = raw_sqlite(here, workers)
+            top = await ceiling(workers, people, taps, here, survey)
+            bot = await the_bot(workers, people, taps, here, survey)
             for kind, value, rate in (("a", raw, raw), ("b", top, top.rate), ("c", bot, bot.rate)):
                 old = best.get((workers, kind))
                 if old is None or rate > (old if kind == "a" else old.rate):
