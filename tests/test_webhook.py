@@ -20,6 +20,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from bot.admin import broadcasting
 from bot.webhook.asgi import SECRET_HEADER, create_app
 from bot.webhook.cluster import Cluster
 from storage import webhook
@@ -176,6 +177,10 @@ async def test_the_leader_lease_passes_to_another_worker_when_the_leader_dies(
             one.app.state.application.job_queue.run_once(job, when=0.05, name=name)
         await asyncio.sleep(0.3)
         assert ran == ["leader"], "a scheduled job runs on the leader only"
+        # A broadcast confirmed on another worker waits for the leader to deliver it.
+        other_app = other.app.state.application
+        assert broadcasting.start_delivery(other_app, 1) is None
+        assert other_app.bot_data.broadcast_tasks == {}
 
         # The leader's process dies: it stops renewing (its task ends, nothing released).
         task = leader.cluster._leading
