@@ -209,3 +209,20 @@ def test_a_malformed_secret_is_a_one_line_configuration_error(tmp_path: Path, se
 
     with pytest.raises(ValidationError, match="secret"):
         make_settings(tmp_path / "db.sqlite3", webhook={"secret": secret})
+
+
+def test_serve_without_a_secret_stops_with_one_line_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import main
+    from tests.auxil.offline import TOKEN
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SCORECARD_WEBHOOK__SECRET", raising=False)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(tmp_path / "db.sqlite3"))
+    assert main(["serve", "--workers", "2"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "webhook.secret: missing" in error
+    assert "SCORECARD_WEBHOOK__SECRET" in error
+    assert not (tmp_path / "db.sqlite3").exists()
