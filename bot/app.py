@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 
@@ -74,6 +75,21 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
             await services.store.close()
 
 
+def freeze_start_up_objects() -> None:
+    """Move what start-up loaded (modules, the survey, pandas) out of the collector's sight.
+
+    Each answer allocates thousands of short-lived python-telegram-bot objects,
+    so the collector's full pass comes round every thousand answers or so;
+    with ~190,000 start-up objects to walk it stalled every respondent for
+    0.26-0.34 s on the 2-core machine (benchmarks/answers.py, issue 19).
+    Frozen, they are never walked again; what is allocated later still is.
+    Called once a process has started up (``run``'s post_init, each ``serve``
+    worker's start), never per Application: tests build hundreds.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def remember_survey(services: Services, text: str | None) -> None:
     """Keep the running survey file (issue 12, versions) and load the earlier
     versions responses began on; a database from before rounds gets its
@@ -96,8 +112,13 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limiter: bool = True,
+    webhook: bool = False,
 ) -> Application:  # type: ignore[type-arg]
-    """Build the bot; ``request`` lets tests answer Telegram's API offline."""
+    """Build the bot; ``request`` lets tests answer Telegram's API offline.
+
+    ``webhook``: for ``serve``, no updater (updates arrive over HTTP, see
+    ``bot/webhook``) and a job queue that runs jobs on the leader worker only.
+    """
     survey = survey or load_survey(settings.survey.file)
     builder = (
         ApplicationBuilder()
@@ -107,7 +128,7 @@ def build_application(
         .concurrent_updates(PerUserUpdateProcessor())
         .application_class(ScorecardApplication)
         .context_types(CONTEXT_TYPES)
-        .post_init(_set_commands)
+        .post_init(_after_start_up)
     )
     if rate_limiter:
         # Waits out 429 retry_after (up to five times). The overall 30/s cap is
@@ -117,10 +138,17 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=5))
     if request is not None:
         builder = builder.request(request)
-    # One update the library cannot parse must not stop polling for everyone.
-    builder = builder.get_updates_request(
-        SkipUnparseableUpdates(updates_request or request or HTTPXRequest(connection_pool_size=1))
-    )
+    if webhook:
+        from bot.webhook.jobs import LeaderJobQueue
+
+        builder = builder.updater(None).job_queue(LeaderJobQueue())
+    else:
+        # One update the library cannot parse must not stop polling for everyone.
+        builder = builder.get_updates_request(
+            SkipUnparseableUpdates(
+                updates_request or request or HTTPXRequest(connection_pool_size=1)
+            )
+        )
     application = builder.build()
     application.bot_data.start(settings, survey)
     with contextlib.suppress(SurveyFileError, UnicodeDecodeError):
@@ -130,6 +158,12 @@ def build_application(
             application.bot_data.survey_text = source.decode("utf-8")
     routes.register(application, settings)
     return application
+
+
+async def _after_start_up(application: Application) -> None:  # type: ignore[type-arg]
+    """``run``'s post_init (not under ``async with``, so not in the tests)."""
+    await _set_commands(application)
+    freeze_start_up_objects()
 
 
 async def _set_commands(application: Application) -> None:  # type: ignore[type-arg]

@@ -149,6 +149,77 @@ class BackupSettings(_Section):
         return value
 
 
+SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class WebhookSettings(_Section):
+    """``scorecard-bot serve`` (docs/deployment.md): webhook workers behind a reverse proxy."""
+
+    listen: str = "127.0.0.1"
+    port: int = 8081
+    path: str = "/telegram"
+    # Telegram sends it in X-Telegram-Bot-Api-Secret-Token; set it in the
+    # environment (SCORECARD_WEBHOOK__SECRET), not in a file under version control.
+    secret: SecretStr | None = None
+    # The public HTTPS address Telegram posts to (the proxy's), path included;
+    # when set, serve registers it with setWebhook at start-up.
+    url: str | None = None
+    workers: int = 1
+    # How long a worker's claim on a person, or the leader's on the jobs,
+    # outlives the worker: the time until another worker takes over after a crash.
+    person_lease_seconds: float = 10.0
+    leader_lease_seconds: float = 15.0
+
+    @field_validator("secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not SECRET_TOKEN.match(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters A-Z, a-z, 0-9, _ or - (Telegram's rule)")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not re.match(r"^/[A-Za-z0-9_./-]*$", value):
+            raise ValueError("must start with / (for example /telegram)")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be the public https:// URL Telegram posts to")
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("must be a TCP port, 1-65535")
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, value: int) -> int:
+        if not 1 <= value <= 64:
+            raise ValueError("must be between 1 and 64")
+        return value
+
+    @field_validator("person_lease_seconds", "leader_lease_seconds")
+    @classmethod
+    def _lease(cls, value: float) -> float:
+        if not 0.5 <= value <= 600:
+            raise ValueError("must be between 0.5 and 600 (seconds)")
+        return value
+
+    def require_secret(self) -> str:
+        if self.secret is None:
+            raise ConfigError(
+                "webhook.secret: missing; set SCORECARD_WEBHOOK__SECRET (1-256 of A-Z a-z 0-9 _ -)"
+            )
+        return self.secret.get_secret_value()
+
+
 class PrivacySettings(_Section):
     """Retention and children's consent (docs/privacy.md)."""
 
@@ -378,6 +449,7 @@ class Settings(BaseSettings):
     digest: DigestSettings = DigestSettings()
     backup: BackupSettings = BackupSettings()
     privacy: PrivacySettings = PrivacySettings()
+    webhook: WebhookSettings = WebhookSettings()
     coordinators: list[CoordinatorSetting] = []
     facilitators: list[FacilitatorSetting] = []
     timezone: str = "Asia/Ho_Chi_Minh"

@@ -19,6 +19,7 @@ from survey.model import Survey
 
 if TYPE_CHECKING:
     from bot.admin.delivery import Pacer
+    from bot.webhook.cluster import Cluster
 
 
 class BotData:
@@ -36,6 +37,10 @@ class BotData:
         # Outreach: running broadcast tasks by id, and one send budget for all sends.
         self.broadcast_tasks: dict[int, asyncio.Task[dict[str, int]]] = {}
         self.pacer: Pacer | None = None
+        # Webhook mode only (``serve``): this worker among the others; None for ``run``.
+        self.cluster: Cluster | None = None
+        self.planned_digests: dict[int, str] = {}  # the leader's digest jobs, by coordinator
+        self.webhook_forgot_at: float = 0.0
 
     def start(self, settings: Settings, survey: Survey) -> None:
         self._settings, self._survey = settings, survey

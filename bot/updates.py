@@ -22,7 +22,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _person(update)
+        key = person_of(update)
         if key is None:
             await coroutine
             return
@@ -44,7 +44,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
-def _person(update: object) -> int | None:
+def person_of(update: object) -> int | None:
+    """Whose update this is: the user, else the chat; None for neither."""
     if isinstance(update, Update):
         if update.effective_user is not None:
             return update.effective_user.id

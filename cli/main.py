@@ -26,6 +26,7 @@ from cli import (
     privacy,
     rounds,
     run,
+    serve,
     survey,
 )
 from cli.common import Command, NetworkUnreachable
@@ -34,6 +35,7 @@ from survey.model import SurveyFileError
 
 COMMANDS: tuple[Command, ...] = (
     run.run,
+    serve.serve,
     run.check_config,
     export.export,
     backups.backup_command,

@@ -641,3 +641,27 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
 }
 MIGRATIONS[14] = _round_totals_migration()
+# Webhook workers (issue 19): see storage/webhook.py for what each table is for.
+MIGRATIONS[15] = [
+    # Every update a webhook worker received, by Telegram's update id: the
+    # insert-once key that makes a redelivery (to this or another worker) a
+    # no-op, and each person's queue, drained in update id order under the
+    # person's lease. The body and the person are cleared once handled.
+    """CREATE TABLE webhook_inbox (
+        update_id INTEGER PRIMARY KEY,
+        person INTEGER,
+        body TEXT,
+        received_at REAL NOT NULL,
+        done_at REAL
+    )""",
+    "CREATE INDEX webhook_inbox_waiting ON webhook_inbox (person, update_id) WHERE done_at IS NULL",
+    "CREATE INDEX webhook_inbox_done ON webhook_inbox (done_at) WHERE done_at IS NOT NULL",
+    # Leases between worker processes: 'leader' (who runs the scheduled jobs)
+    # and 'p:<id>' (who is handling that person's updates). A lease whose
+    # expiry passed may be taken by anyone: a killed holder stops renewing.
+    """CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    ) WITHOUT ROWID""",
+]

@@ -45,6 +45,7 @@ SELECTED = (
     "tests/outreach/test_invitations.py",
     "tests/outreach/test_reminders_and_stop.py",
     "tests/test_anonymise.py",
+    "tests/test_webhook.py",
 )
 
 _schemas = itertools.count(1)

@@ -103,8 +103,15 @@ def report_text(broadcast_id: int, counts: dict[str, int], _: Translate, done: b
     return "\n".join(lines)
 
 
-def start_delivery(application: Application, broadcast_id: int) -> asyncio.Task[dict[str, int]]:  # type: ignore[type-arg]
-    """Run a broadcast's delivery as a task of the application (once per process)."""
+def start_delivery(application: Application, broadcast_id: int) -> asyncio.Task[dict[str, int]] | None:  # type: ignore[type-arg]
+    """Run a broadcast's delivery as a task of the application (once per process).
+
+    With webhook workers only the leader delivers (one send rate for the whole
+    bot): elsewhere this does nothing and the leader picks the broadcast up
+    within seconds (``bot/webhook/jobs.py``)."""
+    cluster = application.bot_data.cluster
+    if cluster is not None and not cluster.leader:
+        return None
     running = tasks(application)
     if broadcast_id in running and not running[broadcast_id].done():
         return running[broadcast_id]

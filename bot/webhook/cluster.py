@@ -1,0 +1,186 @@
+"""One worker among several: updates once, each person in order, one leader.
+
+The rules and their tables are described in :mod:`storage.webhook`. Here is
+how a worker follows them for one update it received over HTTP:
+
+1. put it in the inbox (a redelivery of a handled update stops here);
+2. wait for this person's lease (other workers may be handling the person);
+3. holding it, handle every waiting update of the person, oldest id first,
+   whoever received it, marking each done as soon as its handlers ran;
+4. answer Telegram 200 once this update is done, by this worker or another.
+
+So an update is acknowledged only after its answer was stored and shown; a
+worker killed in step 3 leaves its updates waiting, and the next worker to
+hold the person (after the lease expires) handles them in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.updates import person_of
+from storage import webhook
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+# A handled update id is kept this long: Telegram stops redelivering after a day.
+KEEP_DONE_SECONDS = 2 * 86400
+OnLead = Callable[[], Awaitable[None]]
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Cluster:
+    """This worker's place among the workers; ``leader`` says whether it runs the jobs."""
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        person_lease: float = 10.0,
+        leader_lease: float = 15.0,
+        wait_seconds: float = 50.0,
+        holder: str | None = None,
+    ) -> None:
+        self.application = application
+        self.holder = holder or holder_name()
+        self.person_lease = person_lease
+        self.leader_lease = leader_lease
+        self.wait_seconds = wait_seconds
+        self.leader = False
+        self.on_lead: OnLead | None = None
+        self._local: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+        self._leading: asyncio.Task[None] | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.application.bot_data.services.store
+
+    # -- updates ---------------------------------------------------------------
+
+    async def handle(self, data: dict[str, Any], body: str) -> bool:
+        """Steps 1-4 for one posted update; False when it could not be done in time."""
+        update_id = int(data["update_id"])
+        person = person_of(self._parse(data))
+        await webhook.receive(self.store, update_id, person, body)
+        deadline = time.monotonic() + self.wait_seconds
+        key = person if person is not None else -update_id
+        lock = self._local.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        delay = 0.002
+        try:
+            # One coroutine per person in this worker asks the database at a time.
+            async with lock:
+                while not await webhook.is_done(self.store, update_id):
+                    if await self._drain(person, update_id):
+                        continue
+                    if time.monotonic() > deadline:
+                        return False
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 0.1)
+            return True
+        finally:
+            self._waiting[key] -= 1
+            if self._waiting[key] == 0:
+                del self._waiting[key], self._local[key]
+
+    async def _drain(self, person: int | None, update_id: int) -> bool:
+        """Hold the person and handle their waiting updates; False if another holds them."""
+        name = webhook.person_lease(person) if person is not None else f"u:{update_id}"
+        if not await webhook.take_lease(self.store, name, self.holder, self.person_lease):
+            return False
+        renewing = asyncio.create_task(self._renew(name))
+        try:
+            while (
+                waiting := await webhook.next_waiting(self.store, person, update_id)
+            ) is not None:
+                await self._process(waiting)
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            await webhook.release_lease(self.store, name, self.holder)
+        return True
+
+    async def _process(self, waiting: webhook.Waiting) -> None:
+        update = self._parse(json.loads(waiting.body))
+        if update is not None:
+            try:
+                await self.application.process_update(update)
+            except Exception:  # the error handler already ran; never retry a poison update
+                log.exception("update %d failed in its handlers", waiting.update_id)
+        await webhook.mark_done(self.store, waiting.update_id)
+
+    def _parse(self, data: dict[str, Any]) -> Update | None:
+        try:
+            return Update.de_json(data, self.application.bot)
+        except Exception as error:  # as bot/polling.py: one bad update stops nobody
+            log.warning(
+                "skipped update %s that could not be parsed: %s",
+                data.get("update_id"),
+                type(error).__name__,
+            )
+            return None
+
+    async def _renew(self, name: str) -> None:
+        while True:
+            await asyncio.sleep(self.person_lease / 3)
+            try:
+                if not await webhook.take_lease(self.store, name, self.holder, self.person_lease):
+                    log.warning("lost the lease %s to another worker", name.split(":")[0])
+            except Exception:
+                log.warning("could not renew a person's lease", exc_info=True)
+
+    # -- the leader ------------------------------------------------------------
+
+    def start(self) -> None:
+        self._leading = asyncio.create_task(self._lead(), name="webhook-leader")
+
+    async def stop(self) -> None:
+        task, self._leading = self._leading, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.leader:
+            self.leader = False
+            with contextlib.suppress(Exception):  # the next worker takes over at once
+                await webhook.release_lease(self.store, webhook.LEADER, self.holder)
+
+    async def try_lead(self) -> bool:
+        """Take or renew the leader's lease; on taking it over, run ``on_lead``."""
+        try:
+            held = await webhook.take_lease(
+                self.store, webhook.LEADER, self.holder, self.leader_lease
+            )
+        except Exception:
+            log.warning("could not renew the leader's lease", exc_info=True)
+            held = False
+        if held and not self.leader:
+            self.leader = True
+            log.info("this worker (%s) leads: it runs the scheduled jobs", self.holder)
+            if self.on_lead is not None:
+                await self.on_lead()
+        elif not held and self.leader:
+            self.leader = False
+            log.warning("this worker (%s) no longer leads", self.holder)
+        return held
+
+    async def _lead(self) -> None:
+        while True:
+            await self.try_lead()
+            await asyncio.sleep(self.leader_lease / 3)

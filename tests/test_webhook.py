@@ -1,0 +1,225 @@
+"""Webhook mode (``serve``), offline: the secret, once per update id, one person in
+order across workers, and the leader's lease taken over after its holder dies.
+
+Each "worker" is the real starlette app with the real Application on one
+SQLite file, driven through httpx's ASGI transport; Telegram's side is the
+recording request layer of tests/auxil.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from bot.admin import broadcasting
+from bot.webhook.asgi import SECRET_HEADER, create_app
+from bot.webhook.cluster import Cluster
+from storage import webhook
+from tests.auxil.harness import Person, make_settings
+from tests.auxil.offline import OfflineTelegram
+
+SECRET = "s3cret-token_for-tests"
+_ids = itertools.count(5000)
+
+
+def settings_for(database: Path, **webhook_values: Any) -> Any:
+    return make_settings(database, webhook={"secret": SECRET, **webhook_values})
+
+
+def message(person: Person, text: str, update_id: int | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": {"id": person.id, "type": "private", "first_name": person.first_name},
+        "from": person.json(),
+        "text": text,
+    }
+    if text.startswith("/"):
+        data["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    return {"update_id": update_id if update_id is not None else next(_ids), "message": data}
+
+
+class Worker:
+    def __init__(self, app: Starlette, telegram: OfflineTelegram) -> None:
+        self.app = app
+        self.telegram = telegram
+        self.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://worker"
+        )
+
+    @property
+    def cluster(self) -> Cluster:
+        return self.app.state.cluster
+
+    async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
+        headers = {SECRET_HEADER: secret} if secret is not None else {}
+        response = await self.client.post("/telegram", json=update, headers=headers)
+        return response.status_code
+
+    def sent(self, chat_id: int) -> list[str]:
+        return [m.text for m in self.telegram.bot_messages(chat_id)]
+
+
+@contextlib.asynccontextmanager
+async def worker(database: Path, holder: str, **webhook_values: Any) -> AsyncIterator[Worker]:
+    telegram = OfflineTelegram()
+    app = create_app(
+        settings_for(database, **webhook_values),
+        request=telegram,
+        rate_limiter=False,
+        holder=holder,
+    )
+    async with app.router.lifespan_context(app):
+        one = Worker(app, telegram)
+        try:
+            yield one
+        finally:
+            await one.client.aclose()
+
+
+async def test_a_wrong_or_missing_secret_is_refused_and_nothing_is_handled(
+    tmp_path: Path,
+) -> None:
+    async with worker(tmp_path / "db.sqlite3", "a") as one:
+        person = Person(501)
+        assert await one.post(message(person, "/start"), secret="not-the-secret") == 403
+        assert await one.post(message(person, "/start"), secret=None) == 403
+        assert one.sent(person.id) == []
+        assert await webhook.backlog(one.cluster.store) == 0
+        rows = await one.cluster.store.fetchall("SELECT * FROM webhook_inbox")
+        assert rows == []
+        assert await one.post(message(person, "/start")) == 200
+        assert one.sent(person.id), "the right secret is served"
+
+
+async def test_a_redelivered_update_is_handled_once_by_any_worker(database: Path) -> None:
+    async with worker(database, "a") as a, worker(database, "b") as b:
+        person = Person(502)
+        update = message(person, "/start")
+        assert await a.post(update) == 200
+        greeted = a.sent(person.id)
+        assert greeted
+        # Telegram did not see the 200 and delivers it again, here and to the other worker.
+        assert await a.post(update) == 200
+        assert await b.post(update) == 200
+        assert a.sent(person.id) == greeted
+        assert b.sent(person.id) == []
+        # The update's text is not kept once handled: only its id, to catch redeliveries.
+        row = await a.cluster.store.fetchone(
+            "SELECT person, body, done_at FROM webhook_inbox WHERE update_id = ?",
+            (update["update_id"],),
+        )
+        assert row is not None and row["person"] is None and row["body"] is None
+        assert row["done_at"] is not None
+
+
+async def test_one_persons_updates_wait_for_the_worker_holding_them_and_go_in_order(
+    database: Path,
+) -> None:
+    async with (
+        worker(database, "a", person_lease_seconds=1.0) as a,
+        worker(database, "b", person_lease_seconds=1.0) as b,
+    ):
+        person = Person(503)
+        # A third worker holds this person (mid-update) and then dies without letting go.
+        assert await webhook.take_lease(a.cluster.store, webhook.person_lease(503), "dead", 1.0)
+        first, second = message(person, "/start"), message(person, "/help")
+        assert first["update_id"] < second["update_id"]
+        # The later update reaches worker b first, the earlier one worker a.
+        later = asyncio.create_task(b.post(second))
+        await asyncio.sleep(0.2)
+        earlier = asyncio.create_task(a.post(first))
+        await asyncio.sleep(0.3)
+        assert not later.done() and not earlier.done(), "nobody handles a held person"
+        assert a.sent(person.id) == [] and b.sent(person.id) == []
+        assert await asyncio.wait_for(asyncio.gather(later, earlier), 10) == [200, 200]
+        # Once the dead worker's lease expired, one worker took the person and
+        # handled both in update id order: the greeting, then the help.
+        replies = a.sent(person.id) + b.sent(person.id)
+        assert len(replies) == 2, replies
+        assert "Choose your language" in replies[0], "the greeting (update 1) first"
+        assert "/delete" in replies[1] and "Choose your language" not in replies[1]
+        assert a.sent(person.id) == replies or b.sent(person.id) == replies, (
+            "one worker handled the person, never both at once"
+        )
+
+
+async def test_the_leader_lease_passes_to_another_worker_when_the_leader_dies(
+    database: Path,
+) -> None:
+    async with (
+        worker(database, "a", leader_lease_seconds=2.0) as a,
+        worker(database, "b", leader_lease_seconds=2.0) as b,
+    ):
+        await asyncio.sleep(0.1)
+        leaders = [w for w in (a, b) if w.cluster.leader]
+        assert len(leaders) == 1, "exactly one worker leads"
+        leader, other = (a, b) if a.cluster.leader else (b, a)
+        ran: list[str] = []
+
+        async def job(context: Any) -> None:
+            ran.append(context.job.name)
+
+        for name, one in (("leader", leader), ("other", other)):
+            assert one.app.state.application.job_queue is not None
+            one.app.state.application.job_queue.run_once(job, when=0.05, name=name)
+        await asyncio.sleep(0.3)
+        assert ran == ["leader"], "a scheduled job runs on the leader only"
+        # A broadcast confirmed on another worker waits for the leader to deliver it.
+        other_app = other.app.state.application
+        assert broadcasting.start_delivery(other_app, 1) is None
+        assert other_app.bot_data.broadcast_tasks == {}
+
+        # The leader's process dies: it stops renewing (its task ends, nothing released).
+        task = leader.cluster._leading
+        assert task is not None
+        task.cancel()
+        leader.cluster.leader = False  # a dead process runs nothing
+        holder = await webhook.lease_holder(other.cluster.store, webhook.LEADER)
+        assert holder == leader.cluster.holder
+        deadline = time.monotonic() + 10
+        while not other.cluster.leader and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert other.cluster.leader, "another worker took over after the lease expired"
+        assert await webhook.lease_holder(other.cluster.store, webhook.LEADER) == (
+            other.cluster.holder
+        )
+        assert not await leader.cluster.try_lead(), "the old leader cannot take it back"
+        ran.clear()
+        other.app.state.application.job_queue.run_once(job, when=0.05, name="after")
+        await asyncio.sleep(0.3)
+        assert ran == ["after"]
+
+
+@pytest.mark.parametrize("secret", ["", "has space", "x" * 257])
+def test_a_malformed_secret_is_a_one_line_configuration_error(tmp_path: Path, secret: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="secret"):
+        make_settings(tmp_path / "db.sqlite3", webhook={"secret": secret})
+
+
+def test_serve_without_a_secret_stops_with_one_line_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import main
+    from tests.auxil.offline import TOKEN
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SCORECARD_WEBHOOK__SECRET", raising=False)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(tmp_path / "db.sqlite3"))
+    assert main(["serve", "--workers", "2"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "webhook.secret: missing" in error
+    assert "SCORECARD_WEBHOOK__SECRET" in error
+    assert not (tmp_path / "db.sqlite3").exists()
