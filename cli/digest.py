@@ -64,6 +64,8 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
         settings.digest.max_comments,
         reference_from_settings(settings.digest),
         args.mode,
+        settings.publish.designed_by,
+        settings.publish.url,
     )
     for path in built.write(args.out):
         print(path)

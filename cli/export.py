@@ -84,7 +84,7 @@ def export_sdmx(settings: Settings, out: Path) -> int:
         raise ConfigError("--out: the sdmx format writes a folder, not standard output")
     survey = load_survey(settings.survey.file)
     database = existing_database(settings)
-    paths, rows = write(database, survey, settings.disclosure.k, out, None)
+    paths, rows = write(database, survey, settings.disclosure.k, out, settings.publish.designed_by)
     hidden = sum(row.hidden for row in rows)
     print(
         f"wrote {len(rows)} observations ({hidden} confidential) in"

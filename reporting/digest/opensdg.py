@@ -28,6 +28,7 @@ from reporting import publication
 from reporting.digest.analysis import KINDS, MEAN_DECIMALS, SUMS, cell_frame, explode
 from reporting.digest.views import row_states, view_cells
 from reporting.publication import Publication, View
+from reporting.quality import DESIGNED_BY, front_matter, release_statement
 from storage import analytics
 from storage.export import spreadsheet_safe
 from storage.rounds import rounds_of
@@ -77,9 +78,15 @@ def long_csv(database: Path | str, survey: Survey, scope: Mapping[str, str], k: 
 
 
 def write_opensdg(
-    database: Path | str, survey: Survey, scope: dict[str, str], k: int, out: Path
+    database: Path | str,
+    survey: Survey,
+    scope: dict[str, str],
+    k: int,
+    out: Path,
+    designed_by: str = DESIGNED_BY,
 ) -> list[Path]:
-    """Write one file per indicator plus ``opensdg_long.csv`` into ``out``: every round."""
+    """Write one file per indicator plus ``opensdg_long.csv`` into ``out``: every round;
+    and ``meta/1-1-1.md`` per indicator, the release's quality statement as metadata."""
     with analytics.snapshot(database) as db:
         listed = rounds_of(db)
         parts = [
@@ -89,6 +96,7 @@ def write_opensdg(
             )
             for r in listed
         ] or [(publication.load(db, survey.id, "", k), None)]
+        quality = release_statement(db, survey, k, designed_by)
     out.mkdir(parents=True, exist_ok=True)
     view = View.of(scope)
     rows = pd.concat(
@@ -102,6 +110,10 @@ def write_opensdg(
         part = by_indicator.get(item.code, rows.iloc[:0])
         part[COLUMNS].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         written.append(path)
+    (out / "meta").mkdir(exist_ok=True)
+    for _section, item in survey.items:
+        meta = out / "meta" / f"{item.code.replace('.', '-')}.md"
+        meta.write_text(front_matter(quality, item.code), encoding="utf-8")
     long_path = out / "opensdg_long.csv"
     rows.to_csv(long_path, index=False, lineterminator="\n", encoding="utf-8")
     written.append(long_path)

@@ -22,6 +22,7 @@ from sdmx.model import common, v21
 
 from reporting import publication
 from reporting.publication import Publication
+from reporting.quality import DESIGNED_BY, release_statement, texts
 from reporting.sdmx.observations import DIMENSIONS, Observation, observations
 from reporting.sdmx.structure import ATTRIBUTES, NATURE, UNIT, codes, structure_message
 from storage import analytics
@@ -151,11 +152,13 @@ def export_sdmx(
     survey: Survey,
     k: int,
     out: Path,
-    quality: Mapping[str, str] | None = None,
+    designed_by: str = DESIGNED_BY,
 ) -> tuple[list[Path], list[Observation]]:
-    """``scorecard-bot export --format sdmx``: every round, read in one snapshot."""
+    """``scorecard-bot export --format sdmx``: every round, read in one snapshot, with the
+    current round's quality statement."""
     with analytics.snapshot(database) as db:
         parts = round_parts(db, survey, k)
+        quality = texts(release_statement(db, survey, k, designed_by))
     return write_sdmx(survey, parts, out, quality)
 
 
