@@ -15,7 +15,19 @@ from typing import NoReturn
 
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
-from cli import backups, digest, export, outreach, paper, playground, privacy, rounds, run, survey
+from cli import (
+    backups,
+    digest,
+    export,
+    outreach,
+    paper,
+    playground,
+    privacy,
+    publish,
+    rounds,
+    run,
+    survey,
+)  # fmt: skip
 from cli.common import Command, NetworkUnreachable
 from survey.model import SurveyFileError
 
@@ -27,6 +39,7 @@ COMMANDS: tuple[Command, ...] = (
     backups.restore_command,
     *digest.COMMANDS,
     *outreach.COMMANDS,
+    *publish.COMMANDS,
     paper.paper,
     playground.playground,
     privacy.purge,
