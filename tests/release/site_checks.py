@@ -3,6 +3,7 @@ static test (tests/release/test_site.py) and the browser test (tests/e2e)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -106,7 +107,7 @@ def heading_problems(levels: list[int]) -> list[str]:
     problems = []
     if levels[:1] != [1] or levels.count(1) != 1:
         problems.append(f"headings {levels}: one h1, first")
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         if after > before + 1:
             problems.append(f"h{before} then h{after}")
     return problems
