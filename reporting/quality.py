@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from babel.numbers import format_decimal
+
 from locales.i18n import LANGUAGES, translator
 from reporting import publication
 from reporting.publication import Publication, View
@@ -110,7 +112,9 @@ def statement(
 
 def _number(value: Count, language: str) -> str:
     _ = translator(language)
-    return _("hidden (fewer than k, or to protect another group)") if value is None else str(value)
+    if value is None:
+        return _("hidden (fewer than k, or to protect another group)")
+    return format_decimal(value, format="#,##0", locale=language)
 
 
 def lines(quality: QualityStatement, language: str) -> list[tuple[str, str]]:
@@ -157,7 +161,12 @@ def lines(quality: QualityStatement, language: str) -> list[tuple[str, str]]:
             hash=survey.content_hash[:16] or "—",
         )),
         (_("Versions answered"), ", ".join(quality.versions) or "—"),
-        (_("Round"), f"{quality.round_title or '—'} ({dates})"),
+        (
+            _("Round"),
+            f"{quality.round_title} ({dates})"
+            if quality.round_title
+            else _("No round set: every answer so far"),
+        ),
         (_("Collected by (invitations of partners)"), "; ".join(partners) or "—"),
         (_("How people answered"), "; ".join(modes) or "—"),
         (_("How people were reached"), _(

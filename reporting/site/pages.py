@@ -267,7 +267,14 @@ def _summary(site: Site, row: GoalRow, language: str) -> str:
         )
     body = "".join(f'<tr><th scope="row">{escape(h)}</th>{cell}</tr>' for h, cell in lines_)
     heading = _("Now and by {year}").format(year=forecast)
-    return f"<h2>{escape(heading)}</h2><table>{body}</table>"
+    note = ""
+    if row.official is None:
+        note = (
+            "<p>"
+            + escape(_("No official level is set for this goal, so there is no gap."))
+            + "</p>"
+        )
+    return f"<h2>{escape(heading)}</h2><table>{body}</table>{note}"
 
 
 def _breakdowns(site: Site, sdg: int, language: str) -> str:

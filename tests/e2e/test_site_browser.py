@@ -24,7 +24,7 @@ from cli.main import main
 from reporting.digest.analysis import Analysis, analyse
 from survey.model import load_survey
 from tests.e2e.test_browser import CHROMEDRIVER, CHROMIUM, IN_CI, _browser_missing
-from tests.release.conftest import write_config
+from tests.release.conftest import OFFICIAL, OFFICIAL_TOML, write_config
 from tests.release.site_checks import expected_cells, heading_problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,10 +40,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Analysis]:
     database = folder / "scorecard.sqlite3"
     survey = load_survey()
     generate(database, 3100, survey, seed=21)
-    config = write_config(folder, database)
+    config = write_config(folder, database, OFFICIAL_TOML)
     assert main(["--config", str(config), "publish", "--out", str(folder / "site")]) == 0
     end = datetime.now(UTC)
-    return folder / "site", analyse(database, survey, {}, end - timedelta(days=7), end, 5)
+    return folder / "site", analyse(database, survey, {}, end - timedelta(days=7), end, 5, OFFICIAL)
 
 
 @pytest.fixture(scope="module")

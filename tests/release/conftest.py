@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from survey.model import Official
 from tests.auxil.offline import TOKEN
 from tests.digest.conftest import digest_harness  # noqa: F401  (the designed data)
+
+OFFICIAL = {1: Official(level=3.2, source="National SDG report 2020")}
+OFFICIAL_TOML = '[digest.official]\nsdg1 = { level = 3.2, source = "National SDG report 2020" }\n'
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
