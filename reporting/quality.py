@@ -13,17 +13,14 @@ Open SDG metadata and the results site all print these lines.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from babel.numbers import format_decimal
 
 from locales.i18n import LANGUAGES, translator
-from reporting import publication
 from reporting.publication import Publication, View
-from storage import analytics, versions
-from storage.rounds import Round, rounds_of
+from storage.rounds import Round
 from survey.model import Survey
 
 DESIGNED_BY = (
@@ -205,18 +202,6 @@ def text(quality: QualityStatement, language: str) -> str:
 def texts(quality: QualityStatement) -> dict[str, str]:
     """language -> plain text, Vietnamese first."""
     return {language: text(quality, language) for language in LANGUAGES}
-
-
-def release_statement(
-    db: sqlite3.Connection, survey: Survey, k: int, designed_by: str = DESIGNED_BY
-) -> QualityStatement:
-    """The current round's statement (the open round, else the latest), for everyone."""
-    listed = rounds_of(db)
-    current = next((r for r in listed if r.is_open), listed[-1] if listed else None)
-    published = publication.load(db, survey.id, current.id if current else "", k)
-    used = versions.versions_in_use(db, survey.id)
-    sessions = len(analytics.session_records(db, survey.id, {}))
-    return statement(survey, published, current, used, sessions, designed_by)
 
 
 def front_matter(quality: QualityStatement, code: str) -> str:

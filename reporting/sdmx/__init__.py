@@ -11,7 +11,6 @@ before the function returns; every key is checked against the structure.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -20,18 +19,17 @@ from sdmx import message
 from sdmx.format.csv.v2 import FormatOptions
 from sdmx.model import common, v21
 
-from reporting import publication
 from reporting.publication import Publication
-from reporting.quality import DESIGNED_BY, release_statement, texts
+from reporting.quality import DESIGNED_BY, texts
+from reporting.release import load_release
 from reporting.sdmx.observations import DIMENSIONS, Observation, observations
 from reporting.sdmx.structure import ATTRIBUTES, NATURE, UNIT, codes, structure_message
 from storage import analytics
-from storage.rounds import rounds_of
 from survey.model import Survey
 
 __all__ = [
     "DIMENSIONS", "Observation", "export_sdmx", "observations", "problems", "read_back",
-    "round_parts", "write_sdmx",
+    "write_sdmx",
 ]  # fmt: skip
 
 DATA_CSV = "sdg_scorecard.csv"
@@ -136,17 +134,6 @@ def read_back(folder: Path) -> tuple[message.StructureMessage, list[dict[str, ob
     return structure, rows
 
 
-def round_parts(
-    db: sqlite3.Connection, survey: Survey, k: int
-) -> list[tuple[Publication, dict[str, int]]]:
-    """Every round's publication with its years, oldest first (no rounds: the survey's)."""
-    listed = rounds_of(db)
-    return [
-        (publication.load(db, survey.id, r.id, k), {"now": r.now_year, "forecast": r.forecast_year})
-        for r in listed
-    ] or [(publication.load(db, survey.id, "", k), dict(survey.years))]
-
-
 def export_sdmx(
     database: Path | str,
     survey: Survey,
@@ -157,9 +144,8 @@ def export_sdmx(
     """``scorecard-bot export --format sdmx``: every round, read in one snapshot, with the
     current round's quality statement."""
     with analytics.snapshot(database) as db:
-        parts = round_parts(db, survey, k)
-        quality = texts(release_statement(db, survey, k, designed_by))
-    return write_sdmx(survey, parts, out, quality)
+        release = load_release(db, survey, k, designed_by)
+    return write_sdmx(survey, release.parts, out, texts(release.quality))
 
 
 def _number(value: object) -> float | None:

@@ -18,13 +18,15 @@ from pathlib import Path
 
 from locales.i18n import LANGUAGES
 from reporting.digest.analysis import Analysis, analyse
-from reporting.digest.opensdg import write_opensdg
+from reporting.digest.opensdg import write_release
 from reporting.digest.reference import Reference
 from reporting.digest.workbook import render_workbook
-from reporting.quality import DESIGNED_BY
-from reporting.sdmx import export_sdmx
+from reporting.quality import DESIGNED_BY, texts
+from reporting.release import load_release
+from reporting.sdmx import write_sdmx
 from reporting.site.links import ENGLISH
 from reporting.site.pages import Site, all_pages
+from storage import analytics
 from survey.model import Official, Survey
 
 PAGE_BUDGET = 80_000  # bytes: the heaviest HTML page, everything inline (no other request)
@@ -55,9 +57,12 @@ def build_site(
 ) -> Built:
     started = time.perf_counter()
     end = datetime.now(UTC)
+    with analytics.snapshot(database) as db:
+        release = load_release(db, survey, k, designed_by)
     analysis = analyse(
-        database, survey, {}, end - timedelta(days=7), end, k, overrides, designed_by=designed_by
-    )
+        database, survey, {}, end - timedelta(days=7), end, k, overrides,
+        publications=release.publications, designed_by=designed_by,
+    )  # fmt: skip
     reference = analysis.previous_round or reference
     site = Site(analysis, reference)
     pages = []
@@ -69,8 +74,9 @@ def build_site(
             path.write_text(html, encoding="utf-8")
             pages.append(path)
     downloads_folder = out / "downloads"
-    downloads = write_opensdg(database, survey, {}, k, downloads_folder / "opensdg", designed_by)
-    downloads += export_sdmx(database, survey, k, downloads_folder / "sdmx", designed_by)[0]
+    downloads = write_release(survey, release, {}, downloads_folder / "opensdg")
+    quality = texts(release.quality)
+    downloads += write_sdmx(survey, release.parts, downloads_folder / "sdmx", quality)[0]
     public = replace(analysis, comments=[], sessions=[])  # free text stays out
     for language in LANGUAGES:
         path = downloads_folder / f"scorecard-{language}.xlsx"
