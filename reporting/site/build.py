@@ -29,7 +29,7 @@ from reporting.site.pages import Site, all_pages
 from storage import analytics
 from survey.model import Official, Survey
 
-PAGE_BUDGET = 80_000  # bytes: the heaviest HTML page, everything inline (no other request)
+PAGE_BUDGET = 40_000  # bytes: the heaviest HTML page, everything inline (no other request)
 
 
 @dataclass(frozen=True, slots=True)
