@@ -142,6 +142,7 @@ def index_body(site: Site, language: str) -> str:
         return f"<h1>{title}</h1><p>{note}</p>" + quality_section(site, language)
     rows = []
     bars = []
+    official = any(row.official is not None for row in analysis.goals)
     for row in analysis.goals:
         section = next(s for s in survey.sections if s.sdg == row.sdg)
         name = goal_name(section, language)
@@ -149,11 +150,12 @@ def index_body(site: Site, language: str) -> str:
             f'<tr><th scope="row"><a href="{page_name(row.sdg)}">{escape(name)}</a></th>'
             + _value(row.now, language, f"{row.sdg}:all:now")
             + _value(row.forecast, language, f"{row.sdg}:all:forecast")
-            + _official_cells(row, language)
+            + (_official_cells(row, language) if official else "")
             + "</tr>"
         )
-        bars.append(_bar(name, row.now, row.forecast, language))
-    header = _goal_header(language, now, forecast)
+        label = f"{row.sdg}. {section.short_title(language)}"
+        bars.append(_bar(label, row.now, row.forecast, language))
+    header = _goal_header(language, now, forecast, official)
     chart = bar_chart(
         "goals",
         _("Mean rating per goal, {now} and {forecast}").format(now=now, forecast=forecast),
@@ -191,9 +193,10 @@ def _round_line(site: Site, language: str) -> str:
     return escape(text)
 
 
-def _goal_header(language: str, now: int, forecast: int) -> str:
+def _goal_header(language: str, now: int, forecast: int, official: bool) -> str:
     _ = translator(language)
-    cells = [_("Goal"), str(now), str(forecast), _("Official level"), _("Gap now")]
+    cells = [_("Goal"), str(now), str(forecast)]
+    cells += [_("Official level"), _("Gap now")] if official else []
     return "<tr>" + "".join(f'<th scope="col">{escape(c)}</th>' for c in cells) + "</tr>"
 
 
