@@ -52,7 +52,7 @@ def problems(survey: Survey, rows: Sequence[Observation]) -> list[str]:
 
 
 def _attributes(
-    obs: Observation, dsd: v21.DataStructureDefinition, lists: Mapping[str, common.Codelist]
+    obs: Observation, dsd: v21.DataStructureDefinition
 ) -> dict[str, common.AttributeValue]:
     values = {
         "UNIT_MEASURE": UNIT,
@@ -72,7 +72,6 @@ def data_message(
 ) -> message.DataMessage:
     flow = next(iter(structure.dataflow.values()))
     dsd = next(iter(structure.structure.values()))
-    lists = {name.removeprefix("CL_"): cl for name, cl in structure.codelist.items()}
     dataset = v21.StructureSpecificDataSet(described_by=flow, structured_by=dsd)
     measure = dsd.measures.get("OBS_VALUE")
     dataset.add_obs(
@@ -81,7 +80,7 @@ def data_message(
                 dimension=dsd.make_key(common.Key, obs.key),
                 value=math.nan if obs.value is None else obs.value,
                 value_for=measure,
-                attached_attribute=_attributes(obs, dsd, lists),
+                attached_attribute=_attributes(obs, dsd),
             )
             for obs in rows
         ]
@@ -107,7 +106,28 @@ def write_sdmx(
     data = data_message(structure, rows)
     paths[1].write_bytes(sdmx.to_xml(data, pretty_print=True))
     sdmx.to_csv(data.data[0], path=paths[2], format_options=FormatOptions(), attributes="o")
+    _check(out, survey, rows)
     return paths, rows
+
+
+def _check(out: Path, survey: Survey, rows: Sequence[Observation]) -> None:
+    """Read both files back with sdmx1 against the structure written: the same
+    observations, every code in its code list; else ValueError naming what differs."""
+    _structure, back = read_back(out)
+    lists = codes(survey)
+    want = sorted((tuple(r.key[d] for d in DIMENSIONS), r.value) for r in rows)
+    for name in (DATA_XML, DATA_CSV):
+        got = sorted(
+            (tuple(str(row[d]) for d in DIMENSIONS), row["OBS_VALUE"])
+            for row in back
+            if row["file"] == name
+        )
+        if got != want:
+            raise ValueError(f"{name}: read back {len(got)} observations, wrote {len(want)}")
+        for row in back:
+            for attribute in ATTRIBUTES:
+                if str(row[attribute]) not in lists[attribute]:
+                    raise ValueError(f"{name}: {attribute}={row[attribute]} is not in its list")
 
 
 def read_back(folder: Path) -> tuple[message.StructureMessage, list[dict[str, object]]]:
