@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from locales.i18n import LANGUAGES, translator
+from locales.i18n import LANGUAGES, N_, translator
 from reporting.digest.analysis import Analysis, GoalRow
 from reporting.digest.reference import Reference
 from reporting.digest.scope import choice_label
@@ -40,8 +40,8 @@ STYLE = (
 DOWNLOADS = (
     ("sdmx/sdg_scorecard.csv", "SDMX-CSV 2.0"),
     ("sdmx/sdg_scorecard.xml", "SDMX-ML 2.1"),
-    ("sdmx/structure.xml", "SDMX structure (DSD)"),
-    ("opensdg/opensdg_long.csv", "CSV (Open SDG)"),
+    ("sdmx/structure.xml", N_("SDMX data structure (DSD)")),
+    ("opensdg/opensdg_long.csv", N_("CSV (Open SDG format)")),
 )
 
 
