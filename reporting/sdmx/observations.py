@@ -3,8 +3,9 @@
 One row per indicator, rating kind and published row of the everyone view:
 the headline (every dimension ``_T``) and one row per choice of group,
 region and area. A row the publication hides (too few people, or hidden so
-that none can be worked out) is written without a value and marked
-confidential (``OBS_STATUS`` M, ``CONF_STATUS`` C), never left out;
+that none can be worked out), or an indicator's mean it hides inside a
+shown row, is written without a value and marked confidential
+(``OBS_STATUS`` M, ``CONF_STATUS`` C), never left out;
 "prefer not to say" and unanswered rows are not categories and are not
 written. Values are the publication's means, rounded as everywhere.
 """
@@ -94,17 +95,21 @@ def _round_rows(
             part = exploded[exploded[dimension] == choice]
             breakdowns.append((dimension, choice, _means(part, [])))
     for dimension, choice, means in breakdowns:
-        shown = states(dimension, choice).shown
         key = {d: TOTAL for d in DIMENSIONS}
         key.update(FREQ="A", REPORTING_TYPE="N", REF_AREA=COUNTRY)
         if dimension != "all":
             name, code = code_of(dimension, choice)
             key[name] = code
+        row_shown = states(dimension, choice).shown
         for item_code in codes:
+            # A shown row can hide one indicator's mean (too few rated it, or to protect).
+            shown = row_shown and states(dimension, choice, item_code).shown
             for kind in KINDS:
                 value = means.get((item_code, kind))
                 if shown and value is None:
                     continue  # nobody rated it: no observation
+                if row_shown and not shown and value is None:
+                    continue  # nobody rated it here either: nothing to mark
                 full = {**key, "SERIES": series_code(item_code, kind)}
                 full["TIME_PERIOD"] = str(years[kind])
                 rows.append(Observation(full, value if shown else None, published.round_id))

@@ -164,3 +164,26 @@ async def test_hidden_rows_are_confidential_not_left_out(
     for line in text.splitlines():
         if ",WOMEN," in line or ",YOUTH," in line:
             assert ",,SCORE_1_5," in line, line
+
+
+async def test_a_mean_hidden_inside_a_shown_row_is_confidential(
+    digest_harness: Harness, tmp_path: Path
+) -> None:
+    """4.1.1 was rated by the two women only: the headline row is shown (eight people),
+    its 4.1.1 mean (two ratings) is not, in SDMX as in the digest."""
+    database = digest_harness.settings.storage.database
+    config = write_config(
+        tmp_path, database, f'[survey]\nfile = "{report_round_survey(database.parent)}"\n'
+    )
+    out = tmp_path / "sdmx"
+    assert main(["--config", str(config), "export", "--format", "sdmx", "--out", str(out)]) == 0
+    _structure, rows = read_back(out)
+    headline = [
+        (r["SERIES"], r["OBS_VALUE"], r["CONF_STATUS"])
+        for r in rows
+        if r["file"] == "sdg_scorecard.csv"
+        and r["SERIES"] in ("CSC_4_1_1_NOW", "CSC_1_1_1_NOW")
+        and (r["REF_AREA"], r["CUST_BREAKDOWN"], r["URBANISATION"]) == ("VN", "_T", "_T")
+        and r["DISABILITY_STATUS"] == "_T"
+    ]
+    assert sorted(headline) == [("CSC_1_1_1_NOW", 2.43, "F"), ("CSC_4_1_1_NOW", None, "C")]
