@@ -220,6 +220,32 @@ class WebhookSettings(_Section):
         return self.secret.get_secret_value()
 
 
+class PublishSettings(_Section):
+    """The public results site (``scorecard-bot publish``) and the release's quality statement."""
+
+    # Where the built site is served; /results and the digest link to it when set.
+    url: str | None = None
+    # Who designed the survey, in the quality statement (as reporting.quality.DESIGNED_BY).
+    designed_by: str = (
+        "Mạng lưới Không để ai bị bỏ lại phía sau (LNOB) Việt Nam"
+        " / Leave No One Behind (LNOB) network, Viet Nam"
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+\S*$", value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("designed_by")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name who designed the survey")
+        return value.strip()
+
+
 class PrivacySettings(_Section):
     """Retention and children's consent (docs/privacy.md)."""
 
@@ -450,6 +476,7 @@ class Settings(BaseSettings):
     backup: BackupSettings = BackupSettings()
     privacy: PrivacySettings = PrivacySettings()
     webhook: WebhookSettings = WebhookSettings()
+    publish: PublishSettings = PublishSettings()
     coordinators: list[CoordinatorSetting] = []
     facilitators: list[FacilitatorSetting] = []
     timezone: str = "Asia/Ho_Chi_Minh"

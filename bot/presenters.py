@@ -36,9 +36,7 @@ def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send_screen(
-    context: Context, chat_id: int, screen: Screen
-) -> Message:
+async def send_screen(context: Context, chat_id: int, screen: Screen) -> Message:
     """A screen as a new message."""
     return await context.bot.send_message(
         chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard)
@@ -87,12 +85,8 @@ async def edit_or_send(
     return await send_screen(context, chat_id, screen)
 
 
-async def retire_keyboard(
-    context: Context, chat_id: int, old: int | None, new: int
-) -> None:
+async def retire_keyboard(context: Context, chat_id: int, old: int | None, new: int) -> None:
     """The old question's buttons would only confuse once a new message asks it."""
     if old is not None and old != new:
         with contextlib.suppress(TelegramError):
             await context.bot.edit_message_reply_markup(chat_id, old, reply_markup=None)
-
-

@@ -64,9 +64,7 @@ EARLY = -1
 JOURNEY = 0
 
 PRIVATE = filters.ChatType.PRIVATE
-BROADCAST_CSV = (
-    PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/broadcast(@\w+)?(\s|$)")
-)
+BROADCAST_CSV = PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/broadcast(@\w+)?(\s|$)")
 
 
 def _command(name: str, callback, extra: filters.BaseFilter | None = None) -> CommandHandler:  # type: ignore[no-untyped-def, type-arg]
@@ -79,12 +77,26 @@ def routes() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
         (FRONT, TypeHandler(Update, guards.gate)),
         # -- guardians of children -------------------------------------------
         (GUARDIAN, _command("start", guardian.open_link, guardian.START_WITH_TOKEN)),
-        (GUARDIAN, CallbackQueryHandler(guardian.on_guardian_button, pattern=callbacks.GUARDIAN.pattern)),
+        (
+            GUARDIAN,
+            CallbackQueryHandler(guardian.on_guardian_button, pattern=callbacks.GUARDIAN.pattern),
+        ),
         # -- flows with their own buttons and typed input --------------------
-        (EARLY, CallbackQueryHandler(outreach.on_outreach_button, pattern=callbacks.OUTREACH.pattern)),
+        (
+            EARLY,
+            CallbackQueryHandler(outreach.on_outreach_button, pattern=callbacks.OUTREACH.pattern),
+        ),
         (EARLY, _command("start", outreach.opt_back_in)),
-        (EARLY, CallbackQueryHandler(facilitator.on_consent_button, pattern=callbacks.INTERVIEW.pattern)),
-        (EARLY, CallbackQueryHandler(facilitator.on_session_button, pattern=callbacks.SESSION.pattern)),
+        (
+            EARLY,
+            CallbackQueryHandler(
+                facilitator.on_consent_button, pattern=callbacks.INTERVIEW.pattern
+            ),
+        ),
+        (
+            EARLY,
+            CallbackQueryHandler(facilitator.on_session_button, pattern=callbacks.SESSION.pattern),
+        ),
         # -- respondents -----------------------------------------------------
         (JOURNEY, _command("start", handlers.start)),
         (JOURNEY, _command("resume", handlers.resume)),
@@ -158,10 +170,14 @@ def schedule_jobs(application: Application, settings: Settings) -> None:  # type
     if options.folder is not None:
         hours, minutes = map(int, options.time.split(":"))
         queue.run_daily(
-            backups.daily_job, time=clock(hours, minutes, tzinfo=settings.zone), name=backups.JOB_NAME
+            backups.daily_job,
+            time=clock(hours, minutes, tzinfo=settings.zone),
+            name=backups.JOB_NAME,
         )
         # A laptop that was off (or a bot stopped) at that time still gets today's copy.
-        queue.run_once(backups.catch_up_job, when=backups.CATCH_UP_DELAY, name=backups.CATCH_UP_NAME)
+        queue.run_once(
+            backups.catch_up_job, when=backups.CATCH_UP_DELAY, name=backups.CATCH_UP_NAME
+        )
 
 
 def register(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]

@@ -36,7 +36,9 @@ class Command:
         return self.run(settings, args)
 
 
-def command(name: str, help_text: str, arguments: Arguments | None = None) -> Callable[[Run], Command]:
+def command(
+    name: str, help_text: str, arguments: Arguments | None = None
+) -> Callable[[Run], Command]:
     """Make ``function`` a :class:`Command` (it registers nothing: main lists it)."""
 
     def decorate(function: Run) -> Command:
@@ -137,5 +139,3 @@ def audit_export(settings: Settings, detail: str) -> None:
         user = "unknown"
 
     audit.record_now(settings.storage.database, 0, "export", f"{detail} user={user}", "ok (cli)")
-
-

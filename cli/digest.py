@@ -33,7 +33,6 @@ def _digest_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-
 def _scope(settings: Settings, text: str) -> dict[str, str]:
     try:
         return parse_scope(text, load_survey(settings.survey.file))
@@ -65,6 +64,8 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
         settings.digest.max_comments,
         reference_from_settings(settings.digest),
         args.mode,
+        settings.publish.designed_by,
+        settings.publish.url,
     )
     for path in built.write(args.out):
         print(path)
@@ -85,7 +86,11 @@ def export_opensdg(settings: Settings, out: Path, scope_text: str = "all") -> in
     if str(out) == "-":
         raise ConfigError("--out: the opensdg format writes a folder, not standard output")
     paths = write_opensdg(
-        existing_database(settings), survey, _scope(settings, scope_text), settings.disclosure.k, out
+        existing_database(settings),
+        survey,
+        _scope(settings, scope_text),
+        settings.disclosure.k,
+        out,
     )
     print(f"wrote {len(paths)} files to {out}", file=sys.stderr)
     return 0

@@ -15,10 +15,11 @@ from survey.model import load_survey
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
-        choices=["csv", "opensdg"],
+        choices=["csv", "opensdg", "sdmx"],
         default="csv",
         help="csv (default): every rating; opensdg: mean ratings in the Open SDG data"
-        " format, one file per indicator, into the folder --out",
+        " format, one file per indicator, into the folder --out; sdmx: SDMX-CSV 2.0,"
+        " SDMX-ML 2.1 and the data structure into the folder --out",
     )
     parser.add_argument(
         "--out", type=Path, required=True, help="file to write ('-' for standard output)"
@@ -44,6 +45,10 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
 
         code = export_opensdg(settings, args.out)
         audit_export(settings, f"opensdg out={args.out}")
+        return code
+    if args.format == "sdmx":
+        code = export_sdmx(settings, args.out)
+        audit_export(settings, f"sdmx out={args.out}")
         return code
     survey = load_survey(settings.survey.file)
     database = existing_database(settings)
@@ -71,3 +76,19 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def export_sdmx(settings: Settings, out: Path) -> int:
+    """``export --format sdmx --out DIR``: every round of the protected publication."""
+    from reporting.sdmx import export_sdmx as write
+
+    if str(out) == "-":
+        raise ConfigError("--out: the sdmx format writes a folder, not standard output")
+    survey = load_survey(settings.survey.file)
+    database = existing_database(settings)
+    paths, rows = write(database, survey, settings.disclosure.k, out, settings.publish.designed_by)
+    hidden = sum(row.hidden for row in rows)
+    print(
+        f"wrote {len(rows)} observations ({hidden} confidential) in"
+        f" {', '.join(p.name for p in paths)} to {out}",
+        file=sys.stderr,
+    )
+    return 0

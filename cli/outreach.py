@@ -123,7 +123,8 @@ def list_invites(settings: Settings, args: argparse.Namespace) -> int:
 
 def _revoke_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "code", help="the code (or its whole link); `revoke -- CODE` for any code, even one starting with -"
+        "code",
+        help="the code (or its whole link); `revoke -- CODE` for any code, even one starting with -",
     )
 
 

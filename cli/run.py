@@ -66,5 +66,3 @@ def check_config(settings: Settings, args: argparse.Namespace) -> int:
     if drafts:
         print(f"{len(drafts)} draft translations still need review, for example: {drafts[0]}")
     return 0
-
-

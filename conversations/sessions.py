@@ -176,9 +176,7 @@ def screen(services: Services, session: Session, step: str) -> Screen:
         text = f"{head}\n\n<b>{escape(prompt)}</b>"
         if stored:
             text += "\n\n<i>" + escape(_("Saved: {text}").format(text=stored[:300])) + "</i>"
-        keyboard = layout(
-            [[Button(_("Skip ▶"), callback_data=_data(session, step, "s"))]]
-        )
+        keyboard = layout([[Button(_("Skip ▶"), callback_data=_data(session, step, "s"))]])
         return Screen(text, keyboard)
     return _review_screen(services, session)
 
@@ -252,11 +250,7 @@ def _indicator_keyboard(survey: Survey, session: Session, index: int) -> Keyboar
         ]
         row.append(Button("?", callback_data=_data(session, step, f"{prefix}d")))
         rows.append(
-            [
-                Button(
-                    kind.heading(language) + ":", callback_data=_data(session, step, f"h{prefix}")
-                )
-            ]
+            [Button(kind.heading(language) + ":", callback_data=_data(session, step, f"h{prefix}"))]
         )
         rows.append(row)
     nav = []
@@ -293,9 +287,7 @@ def _review_screen(services: Services, session: Session) -> Screen:
             escape(_("Tap Submit when the group is done.")),
         ]
     )
-    keyboard = layout(
-        [[Button(_("✅ Submit"), callback_data=_data(session, "rv", "sub"))]]
-    )
+    keyboard = layout([[Button(_("✅ Submit"), callback_data=_data(session, "rv", "sub"))]])
     return Screen(text, keyboard)
 
 

@@ -23,6 +23,7 @@ from reporting import publication
 from reporting.digest.analysis import breakdown_means, view_tables
 from reporting.means import Mean
 from reporting.publication import LINKED, Publication, View
+from reporting.site.links import site_line
 from storage import analytics
 from storage.rounds import rounds_of
 from survey.model import Survey
@@ -131,7 +132,12 @@ def _closing(
 
 
 def results_text(
-    database: str, survey: Survey, telegram_id: int, language: str, k: int
+    database: str,
+    survey: Survey,
+    telegram_id: int,
+    language: str,
+    k: int,
+    site_url: str | None = None,
 ) -> str | None:
     """The /results message, or None when the caller has not submitted yet."""
     _ = translator(language)
@@ -168,6 +174,7 @@ def results_text(
             some_hidden = some_hidden or pair is None
             lines.append(escape(f"{comparison.label}: {pair or HIDDEN}"))
     lines += ["", *(escape(line) for line in _closing(always_hidden, some_hidden, k, language))]
+    lines += site_line(site_url, language)
     return "\n".join(lines)
 
 

@@ -21,7 +21,6 @@ CATCH_UP_NAME = "backup-catch-up"
 CATCH_UP_DELAY = 60  # seconds after start-up: respondents first
 
 
-
 async def catch_up_job(context: Context) -> None:
     """At start-up: today's copy if its time has passed and it is not there yet."""
     settings: Settings = context.bot_data.settings

@@ -84,6 +84,8 @@ async def produce(
         settings.digest.max_comments,
         reference_from_settings(settings.digest),
         mode,
+        settings.publish.designed_by,
+        settings.publish.url,
     )
 
 

@@ -25,7 +25,13 @@ async def results_command(update: Update, context: Context) -> None:
     _ = translator(language)
     k = context.bot_data.settings.disclosure.k
     text = await asyncio.to_thread(
-        results_text, str(services.store.path), services.survey, user.id, language, k
+        results_text,
+        str(services.store.path),
+        services.survey,
+        user.id,
+        language,
+        k,
+        context.bot_data.settings.publish.url,
     )
     if text is None:
         await context.bot.send_message(

@@ -36,6 +36,7 @@ from reporting.digest.reference import Reference, ReferencePoint
 from reporting.digest.views import RowStates, protected_progress, row_states, view_cells
 from reporting.means import Mean
 from reporting.publication import Publication, View
+from reporting.quality import DESIGNED_BY, QualityStatement, statement
 from storage import analytics, versions
 from storage.analytics import Cell, Comment, Progress, SessionRecord
 from storage.rounds import Round, rounds_of
@@ -420,6 +421,8 @@ class Analysis:
     # Why the publication refuses this view (``reporting.publication``), None if shown.
     refusal: str | None = None
     round_title: str = ""  # the round the numbers are of ('' before any round)
+    # The release's quality statement (who, how, coverage, disclosure) for this view.
+    quality: QualityStatement | None = None
 
     def session_goal_means(self) -> dict[tuple[int, str], tuple[float, int]]:
         """(goal, kind) -> (mean, sessions): each session's mean of its indicator
@@ -504,6 +507,7 @@ def analyse(
     max_comments: int = 5000,
     mode: str | None = None,
     publications: Mapping[str, Publication] | None = None,
+    designed_by: str = DESIGNED_BY,
 ) -> Analysis:
     """Everything a digest shows, read in one read-only snapshot: a view (``scope``,
     ``mode``) of the current round's protected publication. Group sessions are
@@ -547,6 +551,7 @@ def analyse(
         *combined_versions(survey, used, texts),
         None if before is None or previous is None else round_reference(previous, before, view),
         refusal, current.title or current.id if current else "",
+        statement(survey, published, current, used, len(sessions), designed_by, view),
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from reporting.digest.charts import render_charts
 from reporting.digest.reference import Reference
 from reporting.digest.text import render_text
 from reporting.digest.workbook import render_workbook
+from reporting.quality import DESIGNED_BY
 from survey.model import Official, Survey
 
 
@@ -51,13 +52,18 @@ def build_digest(
     max_comments: int = 5000,
     reference: Reference | None = None,
     mode: str | None = None,
+    designed_by: str = DESIGNED_BY,
+    site_url: str | None = None,
 ) -> Digest:
-    analysis = analyse(database, survey, scope, start, end, k, overrides, max_comments, mode)
+    analysis = analyse(
+        database, survey, scope, start, end, k, overrides, max_comments, mode,
+        designed_by=designed_by,
+    )  # fmt: skip
     # The bot's own previous round, when there is one, is the earlier round compared.
     reference = analysis.previous_round or reference
     return Digest(
         analysis,
-        render_text(analysis, language, zone, reference),
+        render_text(analysis, language, zone, reference, site_url),
         render_charts(analysis, language, reference),
         render_workbook(analysis, language, zone, reference),
     )

@@ -28,6 +28,8 @@ from reporting import publication
 from reporting.digest.analysis import KINDS, MEAN_DECIMALS, SUMS, cell_frame, explode
 from reporting.digest.views import row_states, view_cells
 from reporting.publication import Publication, View
+from reporting.quality import DESIGNED_BY, front_matter
+from reporting.release import Release, load_release
 from storage import analytics
 from storage.export import spreadsheet_safe
 from storage.rounds import rounds_of
@@ -77,18 +79,25 @@ def long_csv(database: Path | str, survey: Survey, scope: Mapping[str, str], k: 
 
 
 def write_opensdg(
-    database: Path | str, survey: Survey, scope: dict[str, str], k: int, out: Path
+    database: Path | str,
+    survey: Survey,
+    scope: dict[str, str],
+    k: int,
+    out: Path,
+    designed_by: str = DESIGNED_BY,
 ) -> list[Path]:
-    """Write one file per indicator plus ``opensdg_long.csv`` into ``out``: every round."""
+    """Write one file per indicator plus ``opensdg_long.csv`` into ``out``: every round;
+    and ``meta/1-1-1.md`` per indicator, the release's quality statement as metadata."""
     with analytics.snapshot(database) as db:
-        listed = rounds_of(db)
-        parts = [
-            (
-                publication.load(db, survey.id, r.id, k),
-                {"now": r.now_year, "forecast": r.forecast_year},
-            )
-            for r in listed
-        ] or [(publication.load(db, survey.id, "", k), None)]
+        release = load_release(db, survey, k, designed_by)
+    return write_release(survey, release, scope, out)
+
+
+def write_release(
+    survey: Survey, release: Release, scope: Mapping[str, str], out: Path
+) -> list[Path]:
+    """``write_opensdg`` from a release already read."""
+    parts, quality = release.parts, release.quality
     out.mkdir(parents=True, exist_ok=True)
     view = View.of(scope)
     rows = pd.concat(
@@ -102,6 +111,10 @@ def write_opensdg(
         part = by_indicator.get(item.code, rows.iloc[:0])
         part[COLUMNS].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         written.append(path)
+    (out / "meta").mkdir(exist_ok=True)
+    for _section, item in survey.items:
+        meta = out / "meta" / f"{item.code.replace('.', '-')}.md"
+        meta.write_text(front_matter(quality, item.code), encoding="utf-8")
     long_path = out / "opensdg_long.csv"
     rows.to_csv(long_path, index=False, lineterminator="\n", encoding="utf-8")
     written.append(long_path)

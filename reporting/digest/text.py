@@ -17,6 +17,7 @@ from locales.i18n import translator
 from reporting.digest.analysis import Analysis, GoalRow
 from reporting.digest.reference import Reference, reference_number
 from reporting.digest.scope import scope_label
+from reporting.site.links import site_line
 
 LIMIT = 4096
 escape = partial(escape_html, quote=False)
@@ -95,7 +96,11 @@ def too_small_note(k: int, language: str, reason: str | None = None) -> str:
 
 
 def render_text(
-    analysis: Analysis, language: str, zone: tzinfo, reference: Reference | None = None
+    analysis: Analysis,
+    language: str,
+    zone: tzinfo,
+    reference: Reference | None = None,
+    site_url: str | None = None,
 ) -> str:
     """The digest message (HTML): one function below per section, in the message's order."""
     heading = _heading(analysis, language, zone)
@@ -116,7 +121,7 @@ def render_text(
     official = _official(analysis, language)
     earlier = _earlier(analysis, language, reference)
     extremes = _extremes(analysis, language)
-    footer = _footer(language)
+    footer = _footer(language) + site_line(site_url, language)
     parts = [head, invitations, table, group_sessions, official, earlier, extremes, footer]
     text = "\n".join(line for part in parts for line in part)
     # Optional parts go first when too long: invitations, then extremes, then the

@@ -21,6 +21,7 @@ from reporting.digest.charts import dimension_label
 from reporting.digest.reference import Reference
 from reporting.digest.scope import choice_label, scope_label
 from reporting.digest.text import too_small_note
+from reporting.quality import QualityStatement, lines
 
 
 def _optional(value: float | None, digits: int = 3) -> float | str:
@@ -78,6 +79,8 @@ def render_workbook(
     if analysis.sessions:
         _sessions_sheet(book, analysis, language)
         _session_scores_sheet(book, analysis, language)
+    if analysis.quality is not None:
+        _quality_sheet(book, analysis.quality, language)
     book.book.close()
     return out.getvalue()
 
@@ -365,3 +368,13 @@ def _session_scores_sheet(book: _Book, analysis: Analysis, language: str) -> Non
             )  # fmt: skip
             scores.write_string(row, 13, score.note)
             row += 1
+
+
+def _quality_sheet(book: _Book, quality: QualityStatement, language: str) -> None:
+    """The release's quality statement: one heading and its text per row."""
+    _ = translator(language)
+    page = book.sheet(_("Quality"), [_("About the data"), _("Statement")], [36, 110])
+    wrap = book.book.add_format({"text_wrap": True, "valign": "top"})
+    for number, (heading, body) in enumerate(lines(quality, language), start=1):
+        page.write(number, 0, heading, wrap)
+        page.write(number, 1, body, wrap)

@@ -125,7 +125,13 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
     # 4.1.1 was rated by the two women alone: no row at all, not even the headline.
     assert not [line for line in lines if line.startswith("4.1.1")]
     book = load_workbook(io.BytesIO(files[xlsx_name]))
-    assert book.sheetnames == ["Summary", "Breakdowns", "Indicators", "Comments"]
+    assert book.sheetnames == ["Summary", "Breakdowns", "Indicators", "Comments", "Quality"]
+    # The quality statement: counts as the publication protects them (the two women hidden).
+    quality = dict(book["Quality"].iter_rows(min_row=2, values_only=True))
+    assert quality["Started"] == "8" and "k = 5" in quality["Disclosure control"]
+    assert "not a probability sample" in quality["How people were reached"]
+    assert "Youth: hidden" in quality["Coverage (people who started, by group, region and area)"]
+    assert "Women: hidden" in quality["Coverage (people who started, by group, region and area)"]
     breakdown = {
         (r[0], r[1], r[2], r[3]): r[5]
         for r in book["Breakdowns"].iter_rows(min_row=2, values_only=True)

@@ -1,0 +1,1 @@
+"""``scorecard-bot publish``: the static, bilingual results site (``reporting.site.build``)."""
