@@ -15,7 +15,19 @@ from typing import NoReturn
 
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
-from cli import backups, digest, export, outreach, paper, playground, privacy, rounds, run, survey
+from cli import (
+    actions,
+    backups,
+    digest,
+    export,
+    outreach,
+    paper,
+    playground,
+    privacy,
+    rounds,
+    run,
+    survey,
+)
 from cli.common import Command, NetworkUnreachable
 from survey.model import SurveyFileError
 
@@ -26,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     backups.backup_command,
     backups.restore_command,
     *digest.COMMANDS,
+    actions.actions_command,
     *outreach.COMMANDS,
     paper.paper,
     playground.playground,
