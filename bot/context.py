@@ -19,6 +19,7 @@ from survey.model import Survey
 
 if TYPE_CHECKING:
     from bot.admin.delivery import Pacer
+    from conversations.actionplan import Draft
 
 
 class BotData:
@@ -36,6 +37,9 @@ class BotData:
         # Outreach: running broadcast tasks by id, and one send budget for all sends.
         self.broadcast_tasks: dict[int, asyncio.Task[dict[str, int]]] = {}
         self.pacer: Pacer | None = None
+        # Coordinators' new actions being entered in chat, by Telegram id (in memory:
+        # a restart forgets a half-entered action, never a saved one).
+        self.action_drafts: dict[int, Draft] = {}
 
     def start(self, settings: Settings, survey: Survey) -> None:
         self._settings, self._survey = settings, survey

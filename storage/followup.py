@@ -50,7 +50,7 @@ async def recipients(store: Store, action_id: int, survey_id: str) -> list[Recip
         " JOIN users u ON u.id = r.user_id"
         " JOIN action_updates f ON f.user_id = u.id"
         " JOIN response_cells rc ON rc.response_id = r.id"
-        " WHERE a.id = ? AND u.telegram_id IS NOT NULL AND u.opted_out_at IS NULL",
+        " WHERE a.id = ? AND u.telegram_id > 0 AND u.opted_out_at IS NULL AND u.blocked_at IS NULL",
         (survey_id, action_id),
     )
     found: dict[int, Recipient] = {}
@@ -85,10 +85,25 @@ async def mark_sent(store: Store, action_id: int, user_id: int, event: str) -> N
         )
 
 
-async def pending(store: Store) -> list[tuple[int, int, str]]:
-    """(action, person, event) claimed but not sent yet: quiet hours or the rate limit."""
+@dataclass(frozen=True, slots=True)
+class Notice:
+    action_id: int
+    event: str
+    user_id: int
+    telegram_id: int  # internal: to mark a blocked chat
+    chat_id: int
+    language: str | None
+    last_sent_at: str | None
+
+
+async def pending(store: Store) -> list[Notice]:
+    """Notices claimed but not sent yet (quiet hours, the rate limit), of people who
+    still want them: opted in, not stopped, not blocked."""
     rows = await store.fetchall(
-        "SELECT action_id, user_id, event FROM action_notices WHERE sent_at IS NULL"
-        " ORDER BY action_id, user_id"
+        "SELECT n.action_id, n.event, u.id, u.telegram_id, u.chat_id, u.language, f.last_sent_at"
+        " FROM action_notices n JOIN users u ON u.id = n.user_id"
+        " JOIN action_updates f ON f.user_id = u.id"
+        " WHERE n.sent_at IS NULL AND u.opted_out_at IS NULL AND u.blocked_at IS NULL"
+        " ORDER BY n.action_id, n.event, u.id"
     )
-    return [(int(a), int(u), str(e)) for a, u, e in rows]
+    return [Notice(*row) for row in rows]

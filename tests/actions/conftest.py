@@ -72,3 +72,6 @@ def table(database: Path, sql: str) -> list[tuple[object, ...]]:
         return [tuple(r) for r in connection.execute(sql)]
     finally:
         connection.close()
+
+
+from tests.digest.conftest import digest_harness  # noqa: E402, F401  (the fixture, shared)
