@@ -48,10 +48,10 @@ class Draft:
 
 def status_label(_: Translate, status: str) -> str:
     return {
-        "agreed": _("agreed"),
-        "in_progress": _("in progress"),
-        "done": _("done"),
-        "dropped": _("dropped"),
+        "agreed": _("Agreed"),
+        "in_progress": _("In progress"),
+        "done": _("Done"),
+        "dropped": _("Dropped"),
     }[status]
 
 

@@ -54,11 +54,11 @@ async def test_an_admin_enters_an_action_with_buttons_and_moves_it_on(
          "UBND xã", "", SOON.isoformat()),
     ]  # fmt: skip
     text = h.screen(admin).text
-    assert "Action #1" in text and "(agreed)" in text
+    assert "Action #1" in text and "(Agreed)" in text
     await h.press(admin, "In progress")
-    assert "(in progress)" in h.screen(admin).text
+    assert "(In progress)" in h.screen(admin).text
     await h.press(admin, "Done")
-    assert "(done)" in h.screen(admin).text
+    assert "(Done)" in h.screen(admin).text
     assert [b["text"] for b in h.screen(admin).buttons()] == ["‹ All actions"]  # final
     trail = await actions.changes(h.services.store, 1)
     assert [(c.actor_id, c.field, c.old, c.new) for c in trail] == [
