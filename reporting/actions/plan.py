@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.digest.scope import (
     ScopeError,
@@ -65,7 +66,17 @@ MAX_TEXT = 1000
 def write_plan(actions: Sequence[Action], blank_rows: int = 0) -> bytes:
     """The table: one row per action, then ``blank_rows`` empty rows to fill in."""
     book = Workbook()
-    sheet = book.active
+    add_plan_sheet(book, actions, blank_rows, book.active)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def add_plan_sheet(
+    book: Workbook, actions: Sequence[Action], blank_rows: int = 0, sheet: Worksheet | None = None
+) -> Worksheet:
+    """The Actions sheet in ``book`` (``sheet``, or a new last one): the import format."""
+    sheet = sheet if sheet is not None else book.create_sheet()
     sheet.title = SHEET
     sheet.append([header for _key, header in COLUMNS])
     for cell in sheet[1]:
@@ -73,13 +84,7 @@ def write_plan(actions: Sequence[Action], blank_rows: int = 0) -> bytes:
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for action in actions:
-        status_on = {"in_progress": action.started_on, "done": action.done_on,
-                     "dropped": action.dropped_on}.get(action.status) or action.agreed_on  # fmt: skip
-        sheet.append([
-            action.id, ", ".join(action.codes), scope_text(scope_from_json(action.scope)),
-            action.issue, action.agreed, action.organisation, action.role, action.due_on,
-            action.status, status_on, action.evidence,
-        ])  # fmt: skip
+        sheet.append(plan_row(action))
     last = 1 + len(actions) + blank_rows
     for n, (key, _header) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = WIDTHS[key]
@@ -95,9 +100,18 @@ def write_plan(actions: Sequence[Action], blank_rows: int = 0) -> bytes:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet
+
+
+def plan_row(action: Action) -> list[object]:
+    """One action as the table's cells, in ``COLUMNS`` order."""
+    status_on = {"in_progress": action.started_on, "done": action.done_on,
+                 "dropped": action.dropped_on}.get(action.status) or action.agreed_on  # fmt: skip
+    return [
+        action.id, ", ".join(action.codes), scope_text(scope_from_json(action.scope)),
+        action.issue, action.agreed, action.organisation, action.role, action.due_on,
+        action.status, status_on, action.evidence,
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from cli.main import main
-from storage import users
+from storage import responses, users
 from tests.auxil.harness import Harness
 from tests.auxil.offline import TOKEN
 from tests.digest.conftest import (
     ADMIN,
     DATASET,
+    Respondent,
     add_respondent,
     digest_settings,
     report_round_survey,
@@ -75,3 +77,49 @@ def table(database: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 from tests.digest.conftest import digest_harness  # noqa: E402, F401  (the fixture, shared)
+
+
+# A meeting's round: six young people in the north (towns), six women in the south
+# (villages), enough of each for their rows to be shown.
+#   1.1.1 now: youth 1 2 2 3 1 2 (11/6 = 1.83), women 4 4 5 3 4 4 (24/6 = 4.0), all 35/12 = 2.92
+#   4.1.1 now: youth 3 3 4 4 5 3 (22/6 = 3.67), women 2 2 1 2 3 2 (12/6 = 2.0), all 34/12 = 2.83
+YOUTH_111, YOUTH_411 = [1, 2, 2, 3, 1, 2], [3, 3, 4, 4, 5, 3]
+WOMEN_111, WOMEN_411 = [4, 4, 5, 3, 4, 4], [2, 2, 1, 2, 3, 2]
+
+
+def meeting_people(offset: int = 0) -> list[Respondent]:
+    people = []
+    for n in range(6):
+        people.append(Respondent(
+            820000 + offset + n, {"group": "youth", "region": "north", "area": "urban"},
+            {("1.1.1", "now"): YOUTH_111[n], ("4.1.1", "now"): YOUTH_411[n],
+             ("1.1.1", "forecast"): 3},
+            comment="Nhiều nhà còn thiếu ăn" if n == 0 else None,
+        ))  # fmt: skip
+        people.append(Respondent(
+            830000 + offset + n, {"group": "women", "region": "south", "area": "rural"},
+            {("1.1.1", "now"): WOMEN_111[n], ("4.1.1", "now"): WOMEN_411[n],
+             ("1.1.1", "forecast"): 4},
+        ))  # fmt: skip
+    return people
+
+
+async def add_meeting_round(store: Any, survey: Any, offset: int = 0, priorities: bool = True) -> list[int]:
+    ids = []
+    for number, person in enumerate(meeting_people(offset)):
+        response_id = await add_respondent(store, survey, person)
+        if priorities:
+            chosen = ["sdg4", "sdg1"] if number % 3 else ["sdg1"]
+            await responses.save_choices(store, response_id, "priorities", chosen, True)
+        ids.append(response_id)
+    return ids
+
+
+@pytest.fixture
+def meeting_round(database: Path, tmp_path: Path) -> Path:
+    async def fill() -> None:
+        async with Harness(digest_settings(database)) as running:
+            await add_meeting_round(running.services.store, running.services.survey)
+
+    asyncio.run(fill())
+    return write_config(tmp_path, database)
