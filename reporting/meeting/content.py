@@ -125,7 +125,16 @@ def group_gaps(analysis: Analysis, language: str) -> list[Gap]:
                         choice_label(survey, dimension, low, language), low_mean)
                 )  # fmt: skip
     found.sort(key=lambda g: (-g.gap, g.goal))
-    return found[:GAPS]
+    # The same people under another name (youth who all live in the north) are one
+    # row in the publication: one line in the pack, the first dimension's.
+    seen: set[tuple[str, float, float]] = set()
+    distinct = []
+    for gap in found:
+        key = (gap.goal, gap.high_mean, gap.low_mean)
+        if key not in seen:
+            seen.add(key)
+            distinct.append(gap)
+    return distinct[:GAPS]
 
 
 def comments(analysis: Analysis, language: str) -> list[Said]:

@@ -34,6 +34,8 @@ tr { page-break-inside: avoid; }
 section.plan { page: plan; page-break-before: always; }
 section.plan td { height: 30pt; font-size: 9pt; }
 section.plan th { font-size: 8pt; }
+section.plan th:nth-child(4), section.plan th:nth-child(5) { width: 17%; }
+section.plan th:nth-child(1) { width: 4%; }
 blockquote { margin: 3pt 0 3pt 8pt; padding-left: 6pt; border-left: 2pt solid #bbb; }
 .goal { font-size: 8.5pt; color: #555; }
 """

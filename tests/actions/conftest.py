@@ -14,11 +14,12 @@ from cli.main import main
 from storage import responses, users
 from tests.auxil.harness import Harness
 from tests.auxil.offline import TOKEN
-from tests.digest.conftest import (
+from tests.digest.conftest import (  # digest_harness: the fixture, shared
     ADMIN,
     DATASET,
     Respondent,
     add_respondent,
+    digest_harness,  # noqa: F401
     digest_settings,
     report_round_survey,
 )
@@ -75,8 +76,6 @@ def table(database: Path, sql: str) -> list[tuple[object, ...]]:
     finally:
         connection.close()
 
-
-from tests.digest.conftest import digest_harness  # noqa: E402, F401  (the fixture, shared)
 
 
 # A meeting's round: six young people in the north (towns), six women in the south
