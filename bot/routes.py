@@ -57,6 +57,7 @@ from bot.coordinator import actions as action_plan
 from bot.coordinator import commands as coordinator
 from bot.coordinator import delivery as digests
 from bot.coordinator import followup
+from bot.coordinator import meeting as meeting_pack
 from bot.facilitator import commands as facilitator
 from bot.respondent import guardian, handlers, inputs, results
 from conversations import callbacks
@@ -129,6 +130,7 @@ def routes() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
         (JOURNEY, _command("export", coordinator.export_command)),
         (JOURNEY, _command("coordinator", coordinator.coordinator_command)),
         (JOURNEY, _command("actions", action_plan.actions_command)),
+        (JOURNEY, _command("meeting", meeting_pack.meeting_command)),
         # -- facilitators ----------------------------------------------------
         (JOURNEY, _command("interview", facilitator.interview_command)),
         (JOURNEY, _command("session", facilitator.session_command)),

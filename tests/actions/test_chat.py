@@ -115,3 +115,22 @@ async def test_strangers_are_refused_and_nothing_changes(digest_harness: Harness
     await h.press_data(admin, f"a1|t|{action_id}|a")
     assert h.telegram.callback_answers()[-1]["text"] == "This button is not valid."
     assert len(await actions.changes(h.services.store, action_id)) == 1
+
+
+async def test_meeting_sends_the_pack_to_coordinators_only(digest_harness: Harness) -> None:
+    h, admin, stranger = digest_harness, Person(ADMIN, "en"), Person(STRANGER, "en")
+    await h.text(stranger, "/meeting")
+    assert h.screen(stranger).text == "Không được phép."
+    assert h.telegram.count("sendDocument") == 0
+    await h.text(admin, "/meeting")
+    names = sorted(h.telegram.files)  # type: ignore[attr-defined]
+    assert [n.rsplit(".", 1)[1] for n in names] == ["pdf", "xlsx"]
+    pdf = h.telegram.files[names[0]]  # type: ignore[attr-defined]
+    assert pdf.startswith(b"%PDF")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Interface meeting pack" in text and "Scope: everything" in text
+    assert "2.43" in text  # SDG 1's 1.1.1, as the admin's digest shows it (2.4 rounded)
