@@ -122,3 +122,32 @@ def meeting_round(database: Path, tmp_path: Path) -> Path:
 
     asyncio.run(fill())
     return write_config(tmp_path, database)
+
+
+# Service providers of the same place: five commune officials rate the same statements,
+# higher than the community (1.1.1: 4 4 4 5 5 = 4.4; 4.1.1: 4 4 4 4 5 = 4.2).
+PROVIDERS_111, PROVIDERS_411 = [4, 4, 4, 5, 5], [4, 4, 4, 4, 5]
+
+
+async def add_providers(store: Any, survey: Any, code: str = "providercode01") -> None:
+    await users.add_invitation(
+        store, code, label="UBND xã Tân Lập", role="provider", organisation="UBND xã Tân Lập"
+    )
+    for n in range(5):
+        person = Respondent(
+            840000 + n, {"group": "cso", "region": "north", "area": "urban"},
+            {("1.1.1", "now"): PROVIDERS_111[n], ("4.1.1", "now"): PROVIDERS_411[n]},
+            comment="Ý kiến của cán bộ" if n == 0 else None, invitation=code,
+        )  # fmt: skip
+        await add_respondent(store, survey, person)
+
+
+@pytest.fixture
+def meeting_with_providers(database: Path, tmp_path: Path) -> Path:
+    async def fill() -> None:
+        async with Harness(digest_settings(database)) as running:
+            await add_meeting_round(running.services.store, running.services.survey)
+            await add_providers(running.services.store, running.services.survey)
+
+    asyncio.run(fill())
+    return write_config(tmp_path, database)

@@ -1,0 +1,66 @@
+"""Service providers' self-assessment: kept apart from the community everywhere,
+shown beside it (and the gap) in the meeting pack."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from reporting import publication
+from storage import publication as stored
+from tests.actions.conftest import cli, table
+from tests.actions.test_meeting_pack import digest_numbers, pdf_text, sheet_rows
+
+
+def test_providers_are_never_in_the_communitys_numbers(
+    meeting_with_providers: Path, database: Path
+) -> None:
+    connection = sqlite3.connect(database)
+    try:
+        community = publication.load(connection, "sdg-scorecard-vn", "", 5)
+        providers = publication.load(connection, "sdg-scorecard-vn", "", 5,
+                                     audience=stored.PROVIDER)  # fmt: skip
+    finally:
+        connection.close()
+    assert len(providers.people) == 5 and len(community.people) == 12
+    assert {p.partner for p in providers.people} == {"UBND xã Tân Lập"}
+    assert all(p.partner != "UBND xã Tân Lập" for p in community.people)
+
+
+def test_the_pack_shows_providers_beside_the_community(
+    meeting_with_providers: Path, database: Path, tmp_path: Path
+) -> None:
+    digest = tmp_path / "digest"
+    assert cli(meeting_with_providers, "digest", "--language", "en", "--out", str(digest)) == 0
+    indicators, _breakdowns = digest_numbers(digest)
+    # The community's means, as without the providers (35/12 and 34/12).
+    assert indicators["1.1.1"][0] == 2.92 and indicators["4.1.1"][0] == 2.83
+    assert "Started: 12" in (digest / "digest.html").read_text(encoding="utf-8")
+    assert "Ý kiến của cán bộ" not in (digest / "digest.html").read_text(encoding="utf-8")
+
+    out = tmp_path / "pack"
+    assert cli(meeting_with_providers, "meeting", "pack", "--language", "en", "--out", str(out)) == 0
+    pdf, xlsx = sorted(out.iterdir())
+    rows = sheet_rows(xlsx, 3)[1:]
+    # code, statement, community, providers, gap: largest gap first.
+    assert [(r[0], r[2], r[3], r[4]) for r in rows] == [
+        ("1.1.1", 2.92, 4.4, 1.48), ("4.1.1", 2.83, 4.2, 1.37),
+    ]  # fmt: skip
+    text = pdf_text(pdf)
+    assert "People who took part: 12" in text
+    assert "4.40" in text and "1.48" in text
+    assert "Ý kiến của cán bộ" not in text  # a provider's comment is not the community's
+
+
+def test_a_provider_invitation_from_the_command_line(
+    meeting_round: Path, database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(meeting_round, "invite", "Trạm Y tế xã", "role=provider", "region=north",
+               "--bot-username", "scorecard_bot") == 0  # fmt: skip
+    assert "role=provider org=Trạm_Y_tế_xã" in capsys.readouterr().out
+    assert table(database, "SELECT label, role, organisation FROM invitations") == [
+        ("Trạm Y tế xã", "provider", "Trạm Y tế xã")
+    ]
+    assert cli(meeting_round, "invite", "X", "role=boss", "--bot-username", "b") == 2
