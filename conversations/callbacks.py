@@ -26,6 +26,8 @@ Every flow, its prefix and its fields (``|`` separates them)::
                1|D|<y|n>                    delete my data, confirmed or not
                1|K|<l|n|y>                  a child: a new link for the guardian,
                                             "I don't want to take part", "yes, start"
+               1|U|<y|n>                    after submitting: tell me about the actions
+                                            agreed on what I rated, or not
     outreach   o1|b|<c|x>|<broadcast id>    confirm / cancel a previewed broadcast
                o1|r|go                      a reminder's "continue" button
     interview  i1|c|<a|g|n>                 a facilitator's attestation: the person
@@ -188,6 +190,7 @@ CHOICES = {
     "C": frozenset("ynm"),
     "D": frozenset("yn"),
     "K": frozenset("lny"),
+    "U": frozenset("yn"),  # hear about the actions agreed on what I rated (issue 20)
 }
 
 

@@ -55,6 +55,7 @@ ROUND_TRIPS: list[tuple[str, str, object]] = [
     (callbacks.choice_data("C", "n"), "1|C|n", Choice("C", "n")),
     (callbacks.choice_data("D", "y"), "1|D|y", Choice("D", "y")),
     (callbacks.choice_data("K", "l"), "1|K|l", Choice("K", "l")),
+    (callbacks.choice_data("U", "y"), "1|U|y", Choice("U", "y")),
     (callbacks.step_data(SURVEY, "r0", "n3"), f"1|{TAG}|r0|n3", StepPress(TAG, "r0", "n3")),
     (callbacks.step_data(SURVEY, "ed", "r12"), f"1|{TAG}|ed|r12", StepPress(TAG, "ed", "r12")),
     (callbacks.CONTINUE, "o1|r|go", Continue()),

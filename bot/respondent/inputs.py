@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from html import escape
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
@@ -33,7 +34,7 @@ from conversations.gate import Facts, Focus, Input, Press, Whom
 from conversations.journey import Reply
 from conversations.services import Services
 from locales.i18n import translator
-from storage import facilitation, guardians, responses, users
+from storage import facilitation, followup, guardians, responses, users
 from storage.facilitation import Interview
 from storage.responses import RespondentState
 from storage.users import User
@@ -400,6 +401,18 @@ async def on_choice(update: Update, context: Context, user: User, choice: Choice
         if message is not None:
             await edit(message, reply_markup=None)
         await show_where(context, user, resume=True)
+        return
+    if choice.topic == "U":  # hear about actions: off unless they say yes
+        agreed = choice.value == "y"
+        await followup.set_opt_in(services.store, user.id, agreed)
+        await acknowledge(query)
+        if message is not None:
+            note = (
+                _("Thank you: we will tell you when an action is agreed or done. Send /stop to end it.")
+                if agreed
+                else _("All right: no messages about actions.")
+            )
+            await edit(message, message.text_html + "\n\n" + escape(note), parse_mode=ParseMode.HTML)
         return
     # D: delete my data
     await acknowledge(query)
