@@ -33,6 +33,7 @@ import pandas as pd
 
 from reporting import means, publication
 from reporting.digest.reference import Reference, ReferencePoint
+from reporting.digest.rescoring import Rescore, since_meeting
 from reporting.digest.views import protected_progress, row_states, view_cells
 from reporting.means import Mean
 from reporting.publication import Publication, RowState, View
@@ -417,6 +418,8 @@ class Analysis:
     # Why the publication refuses this view (``reporting.publication``), None if shown.
     refusal: str | None = None
     round_title: str = ""  # the round the numbers are of ('' before any round)
+    # Re-scoring: each indicator of an action agreed in an earlier round, then and now.
+    since_meeting: list[Rescore] = field(default_factory=list)
 
     def session_goal_means(self) -> dict[tuple[int, str], tuple[float, int]]:
         """(goal, kind) -> (mean, sessions): each session's mean of its indicator
@@ -515,7 +518,9 @@ def analyse(
         built = dict(publications or {})
 
         def load(rid: str) -> Publication:
-            return built[rid] if rid in built else publication.load(db, survey.id, rid, k)
+            if rid not in built:
+                built[rid] = publication.load(db, survey.id, rid, k)
+            return built[rid]
 
         published = load(round_id)
         before = load(previous.id) if previous else None
@@ -524,6 +529,7 @@ def analyse(
             db, survey.id, scope, start_text, end_text, max_comments, mode, round_id
         )
         sessions = analytics.session_records(db, survey.id, scope)
+        rescored = since_meeting(db, survey, view, rounds_of(db), current, load, k)
         used = versions.versions_in_use(db, survey.id)
         texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
     levels = officials(survey, overrides)
@@ -544,6 +550,7 @@ def analyse(
         *combined_versions(survey, used, texts),
         None if before is None or previous is None else round_reference(previous, before, view),
         refusal, current.title or current.id if current else "",
+        [] if refusal is not None else rescored,
     )  # fmt: skip
 
 

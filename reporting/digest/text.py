@@ -116,17 +116,38 @@ def render_text(
     official = _official(analysis, language)
     earlier = _earlier(analysis, language, reference)
     extremes = _extremes(analysis, language)
+    rescored = _since_meeting(analysis, language)
     footer = _footer(language)
-    parts = [head, invitations, table, group_sessions, official, earlier, extremes, footer]
+    parts = [head, invitations, table, group_sessions, official, earlier, rescored, extremes,
+             footer]  # fmt: skip
     text = "\n".join(line for part in parts for line in part)
     # Optional parts go first when too long: invitations, then extremes, then the
     # earlier round, the group sessions (the workbook has them all), the official view.
-    for drop in (invitations, extremes, earlier, group_sessions, official):
+    for drop in (invitations, extremes, rescored, earlier, group_sessions, official):
         if len(text) <= LIMIT:
             break
         drop.clear()
         text = "\n".join(line for part in parts for line in part)
     return text[:LIMIT]
+
+
+def _since_meeting(analysis: Analysis, language: str) -> list[str]:
+    """Each action's indicators: the community's mean at the meeting's round and now."""
+    _ = translator(language)
+    if not analysis.since_meeting:
+        return []
+    lines = ["", _bold(_("Since the meeting (actions agreed)"))]
+    for r in analysis.since_meeting[:12]:
+        change = "–" if r.change is None else number(r.change, language, 2, sign=True)
+        lines.append(
+            escape(
+                _("#{id} {code}: {before} in {round} → {now} now ({change})").format(
+                    id=r.action_id, code=r.code, before=number(r.before, language, 2),
+                    round=r.meeting_round, now=number(r.now, language, 2), change=change,
+                )
+            )
+        )  # fmt: skip
+    return lines
 
 
 def _footer(language: str) -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from reporting import publication
 from reporting.digest.analysis import Analysis, analyse, view_tables
+from reporting.digest.rescoring import Rescore
 from reporting.digest.scope import choice_label
 from reporting.publication import View
 from storage import analytics, priorities
@@ -88,7 +89,7 @@ class Pack:
     comments: list[Said] = field(default_factory=list)
     priorities: list[str] = field(default_factory=list)  # goal titles, most chosen first
     actions: list[Action] = field(default_factory=list)
-    changes: list[tuple[str, float, float]] = field(default_factory=list)  # code, before, now
+    changes: list[Rescore] = field(default_factory=list)  # since the last meeting
 
 
 def lowest(analysis: Analysis, language: str) -> list[Low]:
@@ -234,6 +235,7 @@ def build_content(
         pack.gaps = group_gaps(analysis, language)
         pack.comments = comments(analysis, language)
         pack.priorities = priority_goals(database, survey, analysis, language)
+        pack.changes = list(analysis.since_meeting)
         pack.providers, pack.providers_refusal = provider_gaps(
             database, survey, analysis, language
         )

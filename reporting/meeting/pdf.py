@@ -151,15 +151,12 @@ def _numbers(pack: Pack, words: Labels) -> list[str]:
         parts.append(f"<h2>{escape(words.changes)}</h2>")
         parts.append(
             _table(
-                [words.code, words.before, words.now, words.change],
+                [words.code, words.before, words.now, words.change, words.provider],
                 [
-                    [
-                        escape(code),
-                        mean(before, lang),
-                        mean(now, lang),
-                        mean(round(now - before, 2), lang),
-                    ]
-                    for code, before, now in pack.changes
+                    [f"#{r.action_id} {escape(r.code)}", mean(r.before, lang), mean(r.now, lang),
+                     mean(r.change, lang),
+                     f"{mean(r.providers_before, lang)} → {mean(r.providers_now, lang)}"]
+                    for r in pack.changes
                 ],
                 {1, 2, 3},
             )

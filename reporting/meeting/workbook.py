@@ -53,8 +53,11 @@ def render_workbook(pack: Pack) -> bytes:
     _sheet(book, words.said, [words.goal, words.said], [[c.goal, c.text] for c in pack.comments])
     _sheet(book, words.priorities, [words.goal], [[goal] for goal in pack.priorities])
     if pack.changes:
-        _sheet(book, words.changes, [words.code, words.before, words.now, words.change],
-               [[c, b, n, round(n - b, 2)] for c, b, n in pack.changes])  # fmt: skip
+        _sheet(book, words.changes,
+               ["#", words.code, words.before, words.now, words.change,
+                f"{words.provider}: {words.before}", f"{words.provider}: {words.now}"],
+               [[r.action_id, r.code, r.before, r.now, r.change, r.providers_before,
+                 r.providers_now] for r in pack.changes])  # fmt: skip
     add_plan_sheet(book, pack.actions, BLANK_ROWS)
     buffer = io.BytesIO()
     book.save(buffer)
