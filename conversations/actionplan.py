@@ -79,6 +79,10 @@ def list_screen(language: str, listed: Sequence[Action]) -> Screen:
     return Screen(text, layout(rows))
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def action_screen(language: str, survey: Survey, action: Action) -> Screen:
     _ = translator(language)
     titles = [
@@ -106,7 +110,7 @@ def action_screen(language: str, survey: Survey, action: Action) -> Screen:
             organisation=escape(action.organisation), role=escape(action.role or "—")
         ),
         _("Due: {due}").format(due=action.due_on),
-        ", ".join(dates),
+        _capitalised(", ".join(dates)),
     ]
     if action.evidence:
         lines.append(_("Evidence: {evidence}").format(evidence=escape(action.evidence)))

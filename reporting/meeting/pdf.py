@@ -36,6 +36,7 @@ section.plan td { height: 30pt; font-size: 9pt; }
 section.plan th { font-size: 8pt; }
 section.plan th:nth-child(4), section.plan th:nth-child(5) { width: 17%; }
 section.plan th:nth-child(1) { width: 4%; }
+section.plan th:nth-child(7) { width: 9%; }
 blockquote { margin: 3pt 0 3pt 8pt; padding-left: 6pt; border-left: 2pt solid #bbb; }
 .goal { font-size: 8.5pt; color: #555; }
 """
