@@ -56,6 +56,7 @@ from bot.config import Settings
 from bot.coordinator import actions as action_plan
 from bot.coordinator import commands as coordinator
 from bot.coordinator import delivery as digests
+from bot.coordinator import due as due_dates
 from bot.coordinator import followup
 from bot.coordinator import meeting as meeting_pack
 from bot.facilitator import commands as facilitator
@@ -161,6 +162,9 @@ def schedule_jobs(application: Application, settings: Settings) -> None:  # type
         interval=followup.INTERVAL_SECONDS,
         first=120,
         name="action-notices",
+    )
+    queue.run_repeating(
+        due_dates.due_job, interval=due_dates.INTERVAL_SECONDS, first=180, name="action-due-dates"
     )
     queue.run_repeating(
         privacy.purge_job,

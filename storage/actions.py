@@ -220,3 +220,24 @@ async def changes(store: Store, action_id: int) -> list[Change]:
         (action_id,),
     )
     return [Change(*row) for row in rows]
+
+
+async def claim_reminder(store: Store, action_id: int, telegram_id: int, days_before: int) -> bool:
+    """Record a due-date reminder to one coordinator; False when it was sent already."""
+    async with store.write() as db:
+        cursor = await db.execute(
+            "INSERT OR IGNORE INTO action_reminders (action_id, telegram_id, days_before, sent_at)"
+            " VALUES (?, ?, ?, ?)",
+            (action_id, telegram_id, days_before, utc_now()),
+        )
+        return cursor.rowcount == 1
+
+
+async def open_actions_due_by(store: Store, last_day: str) -> list[Action]:
+    """Agreed or in-progress actions due on or before ``last_day`` (YYYY-MM-DD)."""
+    rows = await store.fetchall(
+        "SELECT id FROM actions WHERE status IN ('agreed', 'in_progress') AND due_on <= ?"
+        " ORDER BY due_on, id",
+        (last_day,),
+    )
+    return await list_actions(store, ids=[int(row[0]) for row in rows])

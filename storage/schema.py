@@ -697,6 +697,14 @@ def _actions_migration() -> list[str]:
             at TEXT NOT NULL
         )""",
         "CREATE INDEX action_changes_by_action ON action_changes (action_id, at)",
+        # Reminders to coordinators before an action's due date: each once.
+        """CREATE TABLE action_reminders (
+            action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+            telegram_id INTEGER NOT NULL,
+            days_before INTEGER NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (action_id, telegram_id, days_before)
+        ) WITHOUT ROWID""",
         # Closing the loop: a respondent's separate opt-in (off unless a row is
         # here), removed with the person by /delete (ON DELETE CASCADE).
         """CREATE TABLE action_updates (

@@ -128,6 +128,7 @@ STAFF = {
     "digest_deliveries": "digests sent to coordinators",
     "facilitators": "facilitators' Telegram ids, set by admins",
     "sessions": "a focus group's scorecard under its own pseudonym: a group's, no one person's",
+    "action_reminders": "due-date reminders sent to coordinators",
 }
 # Tables that cascade from users but that a person answering in their own chat
 # never has rows in (the test's person); the cascade itself is still required.

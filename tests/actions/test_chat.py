@@ -134,3 +134,37 @@ async def test_meeting_sends_the_pack_to_coordinators_only(digest_harness: Harne
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
     assert "Interface meeting pack" in text and "Scope: everything" in text
     assert "2.43" in text  # SDG 1's 1.1.1, as the admin's digest shows it (2.4 rounded)
+
+
+async def test_coordinators_are_reminded_before_due_dates(digest_harness: Harness) -> None:
+    from datetime import datetime
+
+    from bot.coordinator.delivery import sync_config
+    from bot.coordinator.due import send_due_reminders
+
+    h = digest_harness
+    await sync_config(h.app)  # the config's coordinators, as at start-up
+    zone = h.settings.zone
+    today = datetime.now(zone).date()
+
+    def action(scope: str, days: int) -> actions.NewAction:
+        due = (today + timedelta(days=days)).isoformat()
+        return actions.NewAction("", scope, "i", "Mở lớp học hè", "UBND xã", "", due, ("1.1.1",),
+                                 today.isoformat())  # fmt: skip
+
+    north = await actions.add(h.services.store, ADMIN, action('{"region":"north"}', 5))
+    await actions.add(h.services.store, ADMIN, action('{"region":"south"}', 5))  # not theirs
+    await actions.add(h.services.store, ADMIN, action('{"region":"north"}', 30))  # not yet
+    morning = datetime.combine(today, datetime.min.time(), zone).replace(hour=10)
+    night = morning.replace(hour=23)
+    assert await send_due_reminders(h.app, night) == 0  # quiet hours
+    before = len(h.telegram.bot_messages(COORDINATOR))
+    assert await send_due_reminders(h.app, morning) == 1
+    text = h.telegram.bot_messages(COORDINATOR)[-1].text
+    assert f"Action #{north} is due in 5 days" in text and "Mở lớp học hè (UBND xã)" in text
+    assert await send_due_reminders(h.app, morning) == 0  # once
+    assert len(h.telegram.bot_messages(COORDINATOR)) == before + 1
+    # On the day itself, once more.
+    on_the_day = morning + timedelta(days=5)
+    assert await send_due_reminders(h.app, on_the_day) == 1
+    assert "is due today" in h.telegram.bot_messages(COORDINATOR)[-1].text
