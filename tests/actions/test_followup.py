@@ -69,6 +69,11 @@ async def test_only_those_who_opted_in_hear_once_a_day(loop_harness: Harness) ->
     assert f"UBND xã agreed to: Mở lớp học hè, by {SOON.isoformat()}" in told[0]
     assert str(ADMIN) not in told[0] and "Send /stop" in told[0]
     assert len(texts(h, no)) == before[no.id] and len(texts(h, silent)) == before[silent.id]
+    # /results shows everyone the actions agreed for their place.
+    await h.text(no, "/results")
+    shown = "\n".join(texts(h, no)[before[no.id]:])
+    assert "Actions agreed where you live" in shown
+    assert f"1.1.1: Mở lớp học hè — UBND xã, by {SOON.isoformat()} (Agreed)" in shown
 
     # Done the same day: held back by the rate limit, sent by the job a day later.
     await h.press(admin, "Done")
