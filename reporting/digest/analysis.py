@@ -23,6 +23,7 @@ can therefore add up to more than its total.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -32,12 +33,15 @@ import numpy as np
 import pandas as pd
 
 from reporting import means, publication
+from reporting.digest.providers import ProviderGap, provider_gaps
 from reporting.digest.reference import Reference, ReferencePoint
-from reporting.digest.rescoring import Rescore, since_meeting
+from reporting.digest.rescoring import Rescore, indicator_means, since_meeting
 from reporting.digest.views import protected_progress, row_states, view_cells
 from reporting.means import Mean
 from reporting.publication import Publication, RowState, View
+from storage import actions as stored_actions
 from storage import analytics, versions
+from storage.actions import Action
 from storage.analytics import Cell, Comment, Progress, SessionRecord
 from storage.rounds import Round, rounds_of
 from survey.model import Official, Survey, survey_versions_from
@@ -420,6 +424,12 @@ class Analysis:
     round_title: str = ""  # the round the numbers are of ('' before any round)
     # Re-scoring: each indicator of an action agreed in an earlier round, then and now.
     since_meeting: list[Rescore] = field(default_factory=list)
+    # Service providers' own means beside the community's (never in them), and why
+    # they are not shown when there are providers but too few.
+    providers: list[ProviderGap] = field(default_factory=list)
+    providers_refusal: str | None = None
+    # The actions agreed in the scope (or a narrower one), for the workbook.
+    actions: list[Action] = field(default_factory=list)
 
     def session_goal_means(self) -> dict[tuple[int, str], tuple[float, int]]:
         """(goal, kind) -> (mean, sessions): each session's mean of its indicator
@@ -530,6 +540,12 @@ def analyse(
         )
         sessions = analytics.session_records(db, survey.id, scope)
         rescored = since_meeting(db, survey, view, rounds_of(db), current, load, k)
+        community = indicator_means(survey, published, view)
+        providers, providers_refusal = provider_gaps(db, survey, view, round_id, k, community)
+        agreed = [
+            a for a in stored_actions.actions_of(db)
+            if all(json.loads(a.scope or "{}").get(d) == c for d, c in scope.items())
+        ]  # fmt: skip
         used = versions.versions_in_use(db, survey.id)
         texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
     levels = officials(survey, overrides)
@@ -551,6 +567,9 @@ def analyse(
         None if before is None or previous is None else round_reference(previous, before, view),
         refusal, current.title or current.id if current else "",
         [] if refusal is not None else rescored,
+        [] if refusal is not None else providers,
+        None if refusal is not None else providers_refusal,
+        agreed,
     )  # fmt: skip
 
 

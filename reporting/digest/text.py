@@ -117,18 +117,38 @@ def render_text(
     earlier = _earlier(analysis, language, reference)
     extremes = _extremes(analysis, language)
     rescored = _since_meeting(analysis, language)
+    providers = _providers(analysis, language)
     footer = _footer(language)
-    parts = [head, invitations, table, group_sessions, official, earlier, rescored, extremes,
-             footer]  # fmt: skip
+    parts = [head, invitations, table, group_sessions, official, earlier, providers, rescored,
+             extremes, footer]  # fmt: skip
     text = "\n".join(line for part in parts for line in part)
     # Optional parts go first when too long: invitations, then extremes, then the
     # earlier round, the group sessions (the workbook has them all), the official view.
-    for drop in (invitations, extremes, rescored, earlier, group_sessions, official):
+    for drop in (invitations, extremes, providers, rescored, earlier, group_sessions, official):
         if len(text) <= LIMIT:
             break
         drop.clear()
         text = "\n".join(line for part in parts for line in part)
     return text[:LIMIT]
+
+
+def _providers(analysis: Analysis, language: str) -> list[str]:
+    """Service providers' own means beside the community's, the largest gaps first."""
+    _ = translator(language)
+    if not analysis.providers:
+        return []
+    lines = ["", _bold(_("Service providers' self-assessment (never in the means above)"))]
+    for gap in analysis.providers[:5]:
+        lines.append(
+            escape(
+                _("{code}: community {community}, providers {providers} (gap {gap})").format(
+                    code=gap.code, community=number(gap.community, language, 2),
+                    providers=number(gap.providers, language, 2),
+                    gap=number(gap.gap, language, 2, sign=True),
+                )
+            )
+        )  # fmt: skip
+    return lines
 
 
 def _since_meeting(analysis: Analysis, language: str) -> list[str]:

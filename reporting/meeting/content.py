@@ -17,12 +17,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from reporting import publication
-from reporting.digest.analysis import Analysis, analyse, view_tables
+from reporting.digest.analysis import Analysis, analyse
 from reporting.digest.rescoring import Rescore
 from reporting.digest.scope import choice_label
 from reporting.publication import View
 from storage import analytics, priorities
-from storage import publication as stored_publication
 from storage.actions import Action
 from survey.model import Official, Survey
 
@@ -177,39 +176,6 @@ def _current_round(db) -> str:  # type: ignore[no-untyped-def]
     return next((r for r in listed if r.is_open), listed[-1]).id
 
 
-def provider_gaps(
-    database: Path | str, survey: Survey, analysis: Analysis, language: str
-) -> tuple[list[ProviderGap], str | None]:
-    """Providers' own means beside the community's, per indicator both show; the
-    providers' publication is of their people alone, protected the same way."""
-    view = View.of(analysis.scope)
-    with analytics.snapshot(database) as db:
-        published = publication.load(
-            db, survey.id, _current_round(db), analysis.k, scopes=[analysis.scope],
-            audience=stored_publication.PROVIDER,
-        )  # fmt: skip
-    if not published.people:
-        return [], None
-    refusal = published.view_status(view)
-    if refusal is not None:
-        return [], refusal
-    tables = view_tables(survey, published, view, {})
-    providers = {
-        str(row["code"]): row["now_mean"]
-        for row in tables.indicators.to_dict("records")
-        if row["now_mean"] == row["now_mean"]  # NaN: hidden or not rated
-    }
-    community = {row.code: row.now.mean for row in analysis.indicators if row.now.mean is not None}
-    found = [
-        ProviderGap(code, survey.item_by_code[code][1].label(language), community[code],
-                    float(providers[code]))
-        for code in survey.item_by_code
-        if code in providers and code in community
-    ]  # fmt: skip
-    found.sort(key=lambda gap: (-abs(gap.gap), gap.code))
-    return found[:LOWEST], None
-
-
 def build_content(
     database: Path | str,
     survey: Survey,
@@ -236,8 +202,11 @@ def build_content(
         pack.comments = comments(analysis, language)
         pack.priorities = priority_goals(database, survey, analysis, language)
         pack.changes = list(analysis.since_meeting)
-        pack.providers, pack.providers_refusal = provider_gaps(
-            database, survey, analysis, language
-        )
+        pack.providers = [
+            ProviderGap(g.code, survey.item_by_code[g.code][1].label(language), g.community,
+                        g.providers)
+            for g in analysis.providers
+        ]  # fmt: skip
+        pack.providers_refusal = analysis.providers_refusal
     pack.actions = list(actions)
     return pack

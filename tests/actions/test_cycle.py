@@ -100,6 +100,10 @@ async def test_the_cycle_from_scores_to_action_and_back(database: Path, tmp_path
         # The new round's 3.33 on 1.1.1 against the first round's mean.
         assert f"#1 1.1.1: {one:.2f} in Round 2026 → 3.33 now ({3.33 - one:+.2f})" in text
         assert "#2 4.1.1:" in text
+        # The workbook carries each action's status beside the numbers.
+        await h.text(admin, "/export xlsx")
+        statuses = list(workbook(sent(h, "scorecard-digest-", ".xlsx"))["Actions"].iter_rows(values_only=True))  # type: ignore[index]
+        assert [(r[0], r[1], r[5]) for r in statuses[1:]] == [(1, "1.1.1", "agreed"), (2, "4.1.1", "agreed")]
         # The next meeting's pack carries the same change, from the same publications.
         del h.telegram.files[next(n for n in h.telegram.files if n.startswith("meeting-pack-") and n.endswith(".xlsx"))]  # type: ignore[attr-defined]
         await h.text(admin, "/meeting")

@@ -38,7 +38,15 @@ def test_the_pack_shows_providers_beside_the_community(
     # The community's means, as without the providers (35/12 and 34/12).
     assert indicators["1.1.1"][0] == 2.92 and indicators["4.1.1"][0] == 2.83
     assert "Started: 12" in (digest / "digest.html").read_text(encoding="utf-8")
-    assert "Ý kiến của cán bộ" not in (digest / "digest.html").read_text(encoding="utf-8")
+    html = (digest / "digest.html").read_text(encoding="utf-8")
+    assert "Ý kiến của cán bộ" not in html
+    # ... and the providers beside them, apart.
+    assert "Service providers' self-assessment" in html
+    assert "1.1.1: community 2.92, providers 4.40 (gap +1.48)" in html
+    book = __import__("openpyxl").load_workbook(digest / "digest.xlsx")
+    assert [list(r) for r in book["Providers"].iter_rows(values_only=True)][1] == [
+        "1.1.1", 2.92, 4.4, 1.48
+    ]
 
     out = tmp_path / "pack"
     assert cli(meeting_with_providers, "meeting", "pack", "--language", "en", "--out", str(out)) == 0
