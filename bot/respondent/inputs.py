@@ -29,7 +29,7 @@ from bot.respondent.handlers import (
 )
 from conversations import gate, guardian, interviews, journey, text, voice
 from conversations.callbacks import Choice, ForgedCallback, StaleCallback, StepAction, parse
-from conversations.consent import consent_screen
+from conversations.consent import consent_for
 from conversations.gate import Facts, Focus, Input, Press, Whom
 from conversations.journey import Reply
 from conversations.services import Services
@@ -375,7 +375,9 @@ async def on_choice(update: Update, context: Context, user: User, choice: Choice
     if choice.topic == "C" and choice.value == "m":  # "More": the whole consent text
         await acknowledge(query)
         if message is not None:
-            screen = consent_screen(journey.language_of(services, user), services.survey, True)
+            screen = await consent_for(
+                services.store, user, journey.language_of(services, user), services.survey, True
+            )
             await edit(
                 message,
                 screen.text,
@@ -438,7 +440,7 @@ async def _language_choice(
     user = await users.ensure_user(services.store, user.telegram_id, user.chat_id)
     consent = await users.get_consent(services.store, user.id)
     if (consent is None or not consent.agreed) and message is not None:
-        screen = consent_screen(language, services.survey)
+        screen = await consent_for(services.store, user, language, services.survey)
         await edit(
             message, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard)
         )

@@ -72,3 +72,37 @@ def test_a_provider_invitation_from_the_command_line(
         ("Trạm Y tế xã", "provider", "Trạm Y tế xã")
     ]
     assert cli(meeting_round, "invite", "X", "role=boss", "--bot-username", "b") == 2
+
+
+async def test_a_provider_takes_part_with_their_own_consent_text(database: Path) -> None:
+    from conversations import invitations
+    from locales.i18n import translator
+    from tests.auxil.harness import Harness, Person, make_settings
+    from tests.auxil.journeys import answer_all, answer_profile
+
+    async with Harness(make_settings(database)) as h:
+        request = invitations.parse_request(
+            ["Trạm", "Y", "tế", "xã", "role=provider"], h.services.survey, h.settings.zone,
+            translator("en"),
+        )  # fmt: skip
+        invitation = await invitations.create(h.services.store, request, 1)
+        person = Person(7401, "en")
+        await h.text(person, f"/start {invitation.code}")
+        await h.press(person, "English")
+        text = h.screen(person).text
+        assert "You are invited as a service provider (Trạm Y tế xã)" in text
+        assert "kept apart from the community" in text
+        await h.press(person, "I agree")
+        await answer_profile(h, person)
+        await answer_all(h, person)
+        await h.press(person, "Submit")
+        with sqlite3.connect(database) as connection:
+            community = publication.load(connection, h.services.survey.id, "", 5)
+            providers = publication.load(connection, h.services.survey.id, "", 5,
+                                         audience=stored.PROVIDER)  # fmt: skip
+        assert community.people == [] and len(providers.people) == 1
+        # Someone from an ordinary invitation sees everyone's consent text.
+        other = Person(7402, "en")
+        await h.text(other, "/start")
+        await h.press(other, "English")
+        assert "service provider" not in h.screen(other).text
