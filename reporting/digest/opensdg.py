@@ -11,6 +11,8 @@ on the 1-5 scale, rounded as everywhere (two decimals), read from each
 round's protected publication (``reporting.publication``): a row the digest
 hides (too few people, or hidden so that none can be worked out) is absent
 here too, and "prefer not to say" and unanswered rows are never written.
+Indicators with an action plan get an Open SDG metadata file, ``meta/1-1-1.md``,
+listing each action and its status (issue 20).
 
 A respondent who chose several groups is in the Group row of each of them
 (and in the headline, Region and Area rows once), so the Group rows of an
@@ -19,6 +21,7 @@ indicator can hold more people than its headline row, as in the digest.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -28,7 +31,9 @@ from reporting import publication
 from reporting.digest.analysis import KINDS, MEAN_DECIMALS, SUMS, cell_frame, explode
 from reporting.digest.views import row_states, view_cells
 from reporting.publication import Publication, View
+from storage import actions as stored_actions
 from storage import analytics
+from storage.actions import Action
 from storage.export import spreadsheet_safe
 from storage.rounds import rounds_of
 from survey.model import Survey
@@ -82,6 +87,10 @@ def write_opensdg(
     """Write one file per indicator plus ``opensdg_long.csv`` into ``out``: every round."""
     with analytics.snapshot(database) as db:
         listed = rounds_of(db)
+        agreed = [
+            a for a in stored_actions.actions_of(db)
+            if all(json.loads(a.scope or "{}").get(d) == c for d, c in scope.items())
+        ]  # fmt: skip
         parts = [
             (
                 publication.load(db, survey.id, r.id, k),
@@ -105,6 +114,38 @@ def write_opensdg(
     long_path = out / "opensdg_long.csv"
     rows.to_csv(long_path, index=False, lineterminator="\n", encoding="utf-8")
     written.append(long_path)
+    written += _action_metadata(survey, agreed, out / "meta")
+    return written
+
+
+def _action_metadata(survey: Survey, agreed: list[Action], folder: Path) -> list[Path]:
+    """Open SDG metadata (``meta/<indicator>.md``, YAML front matter) for each indicator
+    with an action: what was agreed, who is responsible, by when, and its status."""
+    by_code: dict[str, list[Action]] = {}
+    for action in agreed:
+        for code in action.codes:
+            if code in survey.item_by_code:
+                by_code.setdefault(code, []).append(action)
+    written = []
+    for code, listed in by_code.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = ["---", "community_actions:"]
+        for a in listed:
+            lines += [
+                f"  - id: {a.id}",
+                f"    agreed: {json.dumps(a.agreed, ensure_ascii=False)}",
+                f"    organisation: {json.dumps(a.organisation, ensure_ascii=False)}",
+                f"    due: {a.due_on}",
+                f"    status: {a.status}",
+                f"    agreed_on: {a.agreed_on}",
+            ]
+            lines += [f"    {name}: {day}" for name, day in (
+                ("started_on", a.started_on), ("done_on", a.done_on), ("dropped_on", a.dropped_on)
+            ) if day]  # fmt: skip
+        lines.append("---")
+        path = folder / f"{code.replace('.', '-')}.md"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        written.append(path)
     return written
 
 

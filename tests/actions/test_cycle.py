@@ -104,6 +104,15 @@ async def test_the_cycle_from_scores_to_action_and_back(database: Path, tmp_path
         await h.text(admin, "/export xlsx")
         statuses = list(workbook(sent(h, "scorecard-digest-", ".xlsx"))["Actions"].iter_rows(values_only=True))  # type: ignore[index]
         assert [(r[0], r[1], r[5]) for r in statuses[1:]] == [(1, "1.1.1", "agreed"), (2, "4.1.1", "agreed")]
+        # ... and the Open SDG files carry it as metadata.
+        opensdg = tmp_path / "opensdg"
+        code = await asyncio.to_thread(
+            main, ["--config", str(config), "export", "--format", "opensdg", "--out", str(opensdg)]
+        )
+        assert code == 0
+        meta = (opensdg / "meta" / "1-1-1.md").read_text(encoding="utf-8")
+        assert meta.startswith("---\ncommunity_actions:\n  - id: 1\n")
+        assert '    organisation: "UBND xã"\n' in meta and "    status: agreed\n" in meta
         # The next meeting's pack carries the same change, from the same publications.
         del h.telegram.files[next(n for n in h.telegram.files if n.startswith("meeting-pack-") and n.endswith(".xlsx"))]  # type: ignore[attr-defined]
         await h.text(admin, "/meeting")
