@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 from bot.coordinator.delivery import official_overrides
 from cli.common import audit_export, command, existing_database
+from locales.i18n import translator
 from reporting.digest.scope import ScopeError, parse_scope, scope_label
 from survey.model import load_survey
 
@@ -35,7 +36,7 @@ def meeting_command(settings: Settings, args: argparse.Namespace) -> int:
     language = args.language or settings.default_language
     with analytics.snapshot(database) as db:
         listed = [a for a in actions.actions_of(db) if _within(a.scope, scope)]
-    label = scope_label(survey, scope, language, "all" if language == "en" else "tất cả")
+    label = scope_label(survey, scope, language, translator(language)("everything"))
     pack = build_pack(
         database, survey, scope, language, settings.disclosure.k, label, listed,
         official_overrides(settings),
