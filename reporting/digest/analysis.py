@@ -27,6 +27,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ import pandas as pd
 from reporting import means, publication
 from reporting.digest.providers import ProviderGap, provider_gaps
 from reporting.digest.reference import Reference, ReferencePoint
-from reporting.digest.rescoring import Rescore, indicator_means, since_meeting
+from reporting.digest.rescoring import Rescore, since_meeting
 from reporting.digest.views import protected_progress, row_states, view_cells
 from reporting.means import Mean
 from reporting.publication import Publication, RowState, View
@@ -539,9 +540,12 @@ def analyse(
             db, survey.id, scope, start_text, end_text, max_comments, mode, round_id
         )
         sessions = analytics.session_records(db, survey.id, scope)
-        rescored = since_meeting(db, survey, view, rounds_of(db), current, load, k)
-        community = indicator_means(survey, published, view)
-        providers, providers_refusal = provider_gaps(db, survey, view, round_id, k, community)
+        means = partial(indicator_means, survey)
+        rescored = since_meeting(db, survey, view, rounds_of(db), current, load, k, means)
+        community = means(published, view)
+        providers, providers_refusal = provider_gaps(
+            db, survey, view, round_id, k, community, means
+        )
         agreed = [
             a for a in stored_actions.actions_of(db)
             if all(json.loads(a.scope or "{}").get(d) == c for d, c in scope.items())
@@ -581,6 +585,18 @@ def view_tables(
     return tables(
         survey, cell_frame([]) if cells is None else cells, levels, row_states(published, view)
     )
+
+
+def indicator_means(survey: Survey, published: Publication, view: View) -> dict[str, float]:
+    """The view's shown "now" mean per indicator, as the digest's indicator table has it."""
+    if published.view_status(view) is not None:
+        return {}
+    table = view_tables(survey, published, view, {}).indicators
+    return {
+        str(row["code"]): float(row["now_mean"])
+        for row in table.to_dict("records")
+        if row["now_mean"] == row["now_mean"]  # NaN: hidden, or nobody rated it
+    }
 
 
 def breakdown_means(table: pd.DataFrame) -> dict[str, dict[tuple[str, int, str], Mean]]:

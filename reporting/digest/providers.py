@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from reporting import publication
-from reporting.digest.rescoring import indicator_means
+from reporting.digest.rescoring import Means
 from reporting.publication import View
 from storage import publication as stored
 from survey.model import Survey
@@ -36,6 +36,7 @@ def provider_gaps(
     round_id: str,
     k: int,
     community: dict[str, float],
+    means: Means,
 ) -> tuple[list[ProviderGap], str | None]:
     """Indicators both publications show, the largest gap first; with the providers'
     refusal when there are providers but their view is not published."""
@@ -47,7 +48,7 @@ def provider_gaps(
     refusal = published.view_status(plain)
     if refusal is not None:
         return [], refusal
-    providers = indicator_means(survey, published, plain)
+    providers = means(published, plain)
     found = [
         ProviderGap(code, community[code], providers[code])
         for code in survey.item_by_code

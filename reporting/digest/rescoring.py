@@ -35,18 +35,9 @@ class Rescore:
         return round(self.now - self.before, 2)
 
 
-def indicator_means(survey: Survey, published: Publication, view: View) -> dict[str, float]:
-    """The view's shown "now" mean per indicator, as the digest's indicator table has it."""
-    from reporting.digest.analysis import view_tables
-
-    if published.view_status(view) is not None:
-        return {}
-    table = view_tables(survey, published, view, {}).indicators
-    return {
-        str(row["code"]): float(row["now_mean"])
-        for row in table.to_dict("records")
-        if row["now_mean"] == row["now_mean"]
-    }
+# The view's shown "now" mean per indicator (``analysis.indicator_means``), passed in:
+# the analysis imports this module, so this one never imports it back.
+Means = Callable[[Publication, View], dict[str, float]]
 
 
 def since_meeting(
@@ -57,6 +48,7 @@ def since_meeting(
     current: Round | None,
     load: Callable[[str], Publication],
     k: int,
+    means: Means,
 ) -> list[Rescore]:
     if current is None:
         return []
@@ -68,15 +60,15 @@ def since_meeting(
     ]  # fmt: skip
     if not earlier:
         return []
-    now = indicator_means(survey, load(current.id), view)
-    providers_now = _providers(db, survey, current.id, view, k)
+    now = means(load(current.id), view)
+    providers_now = _providers(db, survey, current.id, view, k, means)
     found: list[Rescore] = []
     cache: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
     for action in earlier:
         if action.round_id not in cache:
             cache[action.round_id] = (
-                indicator_means(survey, load(action.round_id), view),
-                _providers(db, survey, action.round_id, view, k),
+                means(load(action.round_id), view),
+                _providers(db, survey, action.round_id, view, k, means),
             )
         before, providers_before = cache[action.round_id]
         for code in action.codes:
@@ -88,11 +80,11 @@ def since_meeting(
 
 
 def _providers(
-    db: sqlite3.Connection, survey: Survey, round_id: str, view: View, k: int
+    db: sqlite3.Connection, survey: Survey, round_id: str, view: View, k: int, means: Means
 ) -> dict[str, float]:
     scopes = [dict(view.scope)] if view.scope else []
     published = publication.load(db, survey.id, round_id, k, scopes, stored.PROVIDER)
-    return indicator_means(survey, published, View(view.scope, None)) if published.people else {}
+    return means(published, View(view.scope, None)) if published.people else {}
 
 
 def _scope(text: str) -> dict[str, str]:
