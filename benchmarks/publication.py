@@ -38,6 +38,7 @@ def measure(label: str, database: Path, survey: Survey, k: int) -> None:
     db.close()
     views = Counter(status or "shown" for status in published.views.values())
     reasons = Counter(row.hidden or "shown" for row in published.rows.values())
+    means = Counter(published.hidden_means.values())
     rows = len(published.rows)
     hidden = rows - reasons["shown"]
     began = time.perf_counter()
@@ -47,6 +48,8 @@ def measure(label: str, database: Path, survey: Survey, k: int) -> None:
         f"{label:>9} k={k:<3} people={len(published.people):>6} build={built:6.2f}s"
         f" views={dict(views)} rows={rows} hidden={hidden} ({100 * hidden / max(rows, 1):.0f}%:"
         f" small {reasons['small']}, linked {reasons['linked']})"
+        f" means hidden in shown rows={len(published.hidden_means)}"
+        f" (small {means['small']}, linked {means['linked']})"
         f" audit={audited:6.1f}s outputs={report.outputs} findings={len(report.findings)}"
     )
 

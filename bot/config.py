@@ -13,12 +13,13 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    PlainValidator,
     PositiveInt,
     SecretStr,
     ValidationError,
@@ -29,6 +30,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from reporting.digest.reference import Reference, ReferencePoint
 from reporting.disclosure import Disclosure
+from storage.dialect import PostgresURL, parse_database
 
 DEFAULT_CONFIG = Path("config.toml")
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
@@ -64,7 +66,11 @@ class TelegramSettings(_Section):
 
 
 class StorageSettings(_Section):
-    database: Path = Path("data/scorecard.sqlite3")
+    # A SQLite file, or a postgresql:// URL (storage.dialect): kept as a str
+    # subclass, since Path would fold the URL's "//".
+    database: Annotated[Path | PostgresURL, PlainValidator(parse_database)] = Path(
+        "data/scorecard.sqlite3"
+    )
 
 
 class AccessSettings(_Section):
@@ -377,6 +383,15 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _backups_copy_sqlite(self) -> Settings:
+        if self.backup.folder is not None and isinstance(self.storage.database, PostgresURL):
+            raise ValueError(
+                "backup.folder: daily copies are of a SQLite file; on PostgreSQL leave it"
+                " unset and schedule pg_dump instead (docs/postgresql.md)"
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 
 from telegram import Update
@@ -32,6 +31,7 @@ from bot.context import Context
 from conversations import gate as rules
 from locales.i18n import translator
 from storage import users
+from storage.database import database_errors
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,9 @@ async def _point_to_private_chat(update: Update, context: Context) -> None:
 
 
 def is_storage_failure(error: BaseException | None) -> bool:
-    return isinstance(error, sqlite3.Error | OSError) and not isinstance(error, TelegramError)
+    return isinstance(error, (*database_errors(), OSError)) and not isinstance(
+        error, TelegramError
+    )
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -155,7 +157,7 @@ async def on_error(update: object, context: Context) -> None:
         if services is not None:
             try:
                 await users.mark_blocked(services.store, update.effective_user.id, True)
-            except sqlite3.Error as failure:
+            except database_errors() as failure:
                 log.error("could not mark a blocked user: %s", failure)
         log.info("a user has blocked the bot; marked")
         return

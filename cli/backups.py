@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 from cli.common import command, existing_database
 from storage import backup as backups
+from storage.dialect import is_postgres
 from storage.lock import DatabaseInUse
 
 
@@ -23,6 +24,7 @@ def _backup_arguments(parser: argparse.ArgumentParser) -> None:
     _backup_arguments,
 )
 def backup_command(settings: Settings, args: argparse.Namespace) -> int:
+    _not_on_postgres(settings, "backup", "pg_dump --format=custom --file FILE")
     database = existing_database(settings)
     try:
         copy = backups.backup(database, args.out)
@@ -48,6 +50,7 @@ def _restore_arguments(parser: argparse.ArgumentParser) -> None:
     _restore_arguments,
 )
 def restore_command(settings: Settings, args: argparse.Namespace) -> int:
+    _not_on_postgres(settings, "restore", "pg_restore --clean --if-exists --dbname")
     database = settings.storage.database
     try:
         kept = backups.restore(args.file, database, datetime.now(UTC))
@@ -65,3 +68,14 @@ def restore_command(settings: Settings, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _not_on_postgres(settings: Settings, name: str, tool: str) -> None:
+    """``backup`` and ``restore`` copy a SQLite file; PostgreSQL has its own tools."""
+    database = settings.storage.database
+    if is_postgres(database):
+        target = f"FILE {database.redacted!r}" if name == "restore" else repr(database.redacted)
+        raise ConfigError(
+            f"storage.database is PostgreSQL: `{name}` copies SQLite files only;"
+            f" use `{tool} {target}` instead (docs/postgresql.md)"
+        )

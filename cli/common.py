@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.config import ConfigError, Settings
+from storage.dialect import is_postgres
 
 log = logging.getLogger("scorecard")
 
@@ -48,6 +49,8 @@ def existing_database(settings: Settings) -> Path:
     """The configured database, which a command that reads or copies it needs to exist
     (it must never create an empty one): :class:`ConfigError` naming the setting."""
     database = settings.storage.database
+    if is_postgres(database):
+        return database  # type: ignore[return-value]  # a server: opening it tells
     if not database.exists():
         raise ConfigError(f"storage.database: no database at {database}")
     return database

@@ -18,6 +18,7 @@ from bot.logs import configure_logging
 from cli import (
     actions,
     backups,
+    database,
     digest,
     export,
     meeting,
@@ -30,6 +31,7 @@ from cli import (
     survey,
 )
 from cli.common import Command, NetworkUnreachable
+from storage.database import DatabaseUnavailable
 from survey.model import SurveyFileError
 
 COMMANDS: tuple[Command, ...] = (
@@ -38,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     export.export,
     backups.backup_command,
     backups.restore_command,
+    database.db_command,
     *digest.COMMANDS,
     meeting.meeting_command,
     actions.actions_command,
@@ -84,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         return BY_NAME[args.command](settings, args)
     except (ConfigError, SurveyFileError) as error:
         print(f"scorecard-bot: configuration error: {error}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:  # any command that opens the database
+        print(f"scorecard-bot: configuration error: storage.database: {error}", file=sys.stderr)
         return 2
     except NetworkUnreachable as error:
         print(f"scorecard-bot: {error}", file=sys.stderr)

@@ -15,6 +15,7 @@ from cli.common import (
     log,
     translated_start_up_errors,
 )
+from storage.dialect import describe
 from survey.model import load_survey
 
 
@@ -37,7 +38,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             "starting: survey %s %s, database %s",
             survey.id,
             survey.version,
-            settings.storage.database,
+            describe(settings.storage.database),
         )
         with translated_start_up_errors(settings):
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
@@ -55,7 +56,7 @@ def check_config(settings: Settings, args: argparse.Namespace) -> int:
     drafts = survey.draft_labels()
     print(
         f"configuration OK: survey {survey.id} {survey.version} ({len(survey.items)} indicators),"
-        f" database {settings.storage.database}, time zone {settings.timezone}"
+        f" database {describe(settings.storage.database)}, time zone {settings.timezone}"
     )
     if settings.telegram.token is None:
         print(

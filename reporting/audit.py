@@ -11,6 +11,10 @@ answers. Then, round by round:
   person, a combination of profile answers, the difference of two shown
   rows, those still answering — is a sum of shown rows with signs (a rank
   test over every shown row of every output at once);
+- **ratings**: the same, inside shown rows: whether the ratings of 1 to
+  k−1 people of one indicator or goal (a mean few rated, the difference of
+  two means) are a sum of shown means with signs, goal by goal and kind by
+  kind, over every output's goal and indicator means;
 - **small counts**: any count from 1 to k−1 printed anywhere;
 - **precision**: any mean with more than two decimals;
 - **rounds**: any row whose people are not its round's (all-time totals);
@@ -47,6 +51,7 @@ from storage.rounds import rounds_of
 from survey.model import Survey
 
 Condition = tuple[str, str]
+Rating = tuple[int, str]  # (profile number, indicator code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +71,53 @@ class Seen:
     people: list[Person]
     shown: dict[frozenset[int], str] = field(default_factory=dict)  # members -> where
     hidden: dict[frozenset[int], str] = field(default_factory=dict)
+    # Who rated what: response id -> (indicator, kind) rated (not "don't know").
+    rated: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
+    # Shown means, goal by goal and kind by kind, as the ratings they sum: of one
+    # indicator by the people of one profile (whom no output can tell apart).
+    means: dict[tuple[int, str], dict[frozenset[Rating], str]] = field(default_factory=dict)
+    _who: dict[tuple[Condition, ...], frozenset[int]] = field(default_factory=dict)
+    _profiles: dict[frozenset[int], frozenset[int]] = field(default_factory=dict)
+    _raters: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+    _profile_of: dict[int, int] = field(default_factory=dict)
+
+    def raters(self, rating: Rating, kind: str) -> int:
+        """How many people of a profile rated an indicator (``note_mean``'s unknowns)."""
+        return self._raters[(rating[0], rating[1], kind)]
+
+    def who(self, conditions: Iterable[Condition]) -> frozenset[int]:
+        """``members`` of the round's people, remembered (outputs ask again and again)."""
+        key = tuple(sorted(conditions))
+        if key not in self._who:
+            self._who[key] = members(self.people, key)
+        return self._who[key]
 
     def note(self, members: frozenset[int], shown: bool, where: str) -> None:
         if members:
             (self.shown if shown else self.hidden).setdefault(members, where)
+
+    def note_mean(
+        self, members: frozenset[int], sdg: int, kind: str, codes: Iterable[str], where: str
+    ) -> None:
+        """A shown mean of ``codes`` (one indicator, or a goal's) over ``members``."""
+        codes = list(codes)
+        if not self._profile_of:
+            numbering: dict[tuple[str, ...], int] = {}
+            for p in self.people:
+                profile = (p.mode, p.partner, p.group, p.region, p.area)
+                self._profile_of[p.response_id] = numbering.setdefault(profile, len(numbering))
+            for r, given in self.rated.items():
+                for code, rated_kind in given:
+                    self._raters[(self._profile_of[r], code, rated_kind)] += 1
+        profiles = self._profiles.get(members)
+        if profiles is None:
+            profiles = frozenset(self._profile_of[r] for r in members)
+            self._profiles[members] = profiles
+        ratings = frozenset(
+            (n, code) for n in profiles for code in codes if self._raters[(n, code, kind)]
+        )
+        if ratings:
+            self.means.setdefault((sdg, kind), {}).setdefault(ratings, where)
 
 
 @dataclass(slots=True)
@@ -119,12 +167,19 @@ def audit(
         publications = {rid: publication.load(db, survey.id, rid, k) for rid in round_ids}
         # Who is in each round, read here and not taken from the publication.
         seen = {rid: Seen(stored.people(db, survey.id, rid)) for rid in round_ids}
+        for rows in seen.values():
+            given = stored.ratings_of(db, [p.response_id for p in rows.people])
+            rows.rated = {
+                r: {(code, kind) for _sdg, code, kind, value in values if value is not None}
+                for r, values in given.items()
+            }
     current = next((r.id for r in listed if r.is_open), round_ids[-1])
     for rid, published in publications.items():
         for view in views_for(published, scope):
             frame = opensdg_frame(survey, published, view)
             report.outputs += 1
             _opensdg_rows(survey, seen[rid], view, frame, report, rid)
+            _opensdg_means(survey, seen[rid], view, frame, rid)
             if rid == current:
                 analysis = analyse(
                     database, survey, dict(view.scope), start, end, k,
@@ -132,11 +187,13 @@ def audit(
                 )  # fmt: skip
                 report.outputs += 1
                 _digest_rows(seen[rid], view, analysis, report, rid)
+                _digest_means(survey, seen[rid], view, analysis, rid)
         if rid == current:
             _results_rows(survey, seen[rid], publications[rid], report)
     for rid, rows in seen.items():
         report.rows += len(rows.shown) + len(rows.hidden)
         report.findings += differencing(rows, k, rid)
+        report.findings += rating_differencing(rows, k, rid)
     report.findings += linking(database, survey, k, seen)
     return report
 
@@ -151,10 +208,10 @@ def _where(rid: str, view: View, condition: Condition | None, output: str) -> st
 def _digest_rows(seen: Seen, view: View, analysis: Analysis, report: Report, rid: str) -> None:
     base = [*view.conditions()]
     if analysis.too_small:
-        seen.note(members(seen.people, base), False, _where(rid, view, None, "digest"))
+        seen.note(seen.who(base), False, _where(rid, view, None, "digest"))
         return
     where = _where(rid, view, None, "digest")
-    headline = members(seen.people, base)
+    headline = seen.who(base)
     progress = analysis.progress
     seen.note(headline, progress.started is not None, where)
     finished = frozenset(
@@ -167,7 +224,7 @@ def _digest_rows(seen: Seen, view: View, analysis: Analysis, report: Report, rid
     for dimension, rows in (("mode", progress.by_mode), ("partner", progress.by_invitation)):
         for choice, people, completed in rows:
             condition = (dimension, choice)
-            seen.note(members(seen.people, [*base, condition]), people is not None,
+            seen.note(seen.who([*base, condition]), people is not None,
                       _where(rid, view, condition, "digest"))  # fmt: skip
             counts += [people, completed]
     _small_counts(counts, analysis.k, where, report)
@@ -179,7 +236,7 @@ def _digest_rows(seen: Seen, view: View, analysis: Analysis, report: Report, rid
     table = analysis.breakdown_table
     for (dimension, choice), rows in table.groupby(["dimension", "choice"], sort=False):
         condition = (str(dimension), str(choice))
-        cell = members(seen.people, [*base, condition])
+        cell = seen.who([*base, condition])
         shown = not bool(rows["suppressed"].all())
         row_where = _where(rid, view, condition, "digest")
         seen.note(cell, shown, row_where)
@@ -198,15 +255,104 @@ def _opensdg_rows(
     where = _where(rid, view, None, "Open SDG")
     _precision(list(frame["Value"]), where, report)
     headline = (frame[list(DISAGGREGATIONS.values())] == "").all(axis=1)
-    seen.note(members(seen.people, base), bool(headline.any()), where)
+    seen.note(seen.who(base), bool(headline.any()), where)
     for dimension, column in DISAGGREGATIONS.items():
         question = survey.profile_question(dimension)
         ids = {c.label("en"): c.id for c in question.choices} if question else {}
         present = {ids[label] for label in frame[column] if label in ids}
         for choice in ids.values():
             condition = (dimension, choice)
-            seen.note(members(seen.people, [*base, condition]), choice in present,
+            seen.note(seen.who([*base, condition]), choice in present,
                       _where(rid, view, condition, "Open SDG"))  # fmt: skip
+
+
+def _goal_codes(survey: Survey) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = {}
+    for section, item in survey.items:
+        codes.setdefault(section.sdg, []).append(item.code)
+    return codes
+
+
+def _digest_means(survey: Survey, seen: Seen, view: View, analysis: Analysis, rid: str) -> None:
+    """The digest's shown means (goals and indicators of the view, goals by breakdown)."""
+    if analysis.too_small:
+        return
+    base = [*view.conditions()]
+    headline = seen.who(base)
+    where = _where(rid, view, None, "digest")
+    goals = _goal_codes(survey)
+    for kind in ("now", "forecast"):
+        for row in analysis.goal_table.to_dict("records"):
+            if not row[f"{kind}_suppressed"]:
+                seen.note_mean(headline, int(row["sdg"]), kind, goals[int(row["sdg"])], where)
+        for row in analysis.indicator_table.to_dict("records"):
+            if not row[f"{kind}_suppressed"]:
+                seen.note_mean(headline, int(row["sdg"]), kind, [row["code"]], where)
+    for row in analysis.breakdown_table.to_dict("records"):
+        if not row["suppressed"]:
+            condition = (str(row["dimension"]), str(row["choice"]))
+            cell = seen.who([*base, condition])
+            sdg = int(row["sdg"])
+            seen.note_mean(cell, sdg, str(row["kind"]), goals[sdg], where)
+
+
+def _opensdg_means(survey: Survey, seen: Seen, view: View, frame: pd.DataFrame, rid: str) -> None:
+    """The Open SDG rows as shown means of one indicator each."""
+    base = [*view.conditions()]
+    kinds = {year: kind for kind, year in survey.years.items()}
+    sdg_of = {item.code: section.sdg for section, item in survey.items}
+    ids = {}
+    for dimension in DISAGGREGATIONS:
+        question = survey.profile_question(dimension)
+        ids[dimension] = {c.label("en"): c.id for c in question.choices} if question else {}
+    where = _where(rid, view, None, "Open SDG")
+    for row in frame.to_dict("records"):
+        conditions = [
+            (dimension, ids[dimension].get(row[column], ""))
+            for dimension, column in DISAGGREGATIONS.items()
+            if row[column]
+        ]
+        kind = kinds.get(int(row["Year"]))
+        code = str(row["Indicator"])
+        if kind is None or code not in sdg_of:
+            continue
+        cell = seen.who([*base, *conditions])
+        seen.note_mean(cell, sdg_of[code], kind, [code], where)
+
+
+def rating_differencing(seen: Seen, k: int, rid: str) -> list[Finding]:
+    """Ratings of 1 to k−1 people (of one goal, one kind) that sums and
+    differences of shown means give. Ratings no shown mean tells apart are
+    merged first (one unknown each), so the rank test stays small."""
+    findings = []
+    for (sdg, kind), shown in sorted(seen.means.items()):
+        lines = list(shown)
+        where: dict[Rating, list[int]] = {}
+        for number, line in enumerate(lines):
+            for rating in line:
+                where.setdefault(rating, []).append(number)
+        classes: dict[tuple[int, ...], list[Rating]] = {}
+        for rating, found in where.items():
+            classes.setdefault(tuple(found), []).append(rating)
+        numbered = list(classes.values())
+        class_of = {rating: n for n, ratings in enumerate(numbered) for rating in ratings}
+        rows = [frozenset(class_of[rating] for rating in line) for line in lines]
+        sizes = {
+            n: sum(seen.raters(rating, kind) for rating in ratings)
+            for n, ratings in enumerate(numbered)
+        }
+        for group in derivable_groups(rows, sizes, k, first=True):
+            ratings = [rating for n in group for rating in numbered[n]]
+            codes = sorted({code for _profile, code in ratings})
+            count = sum(seen.raters(rating, kind) for rating in ratings)
+            findings.append(
+                Finding(
+                    "ratings",
+                    f"round {rid or '(none)'} SDG {sdg} {kind}",
+                    f"{count} ratings of {', '.join(codes)} can be worked out from shown means",
+                )
+            )
+    return findings
 
 
 def _results_rows(survey: Survey, seen: Seen, published: Publication, report: Report) -> None:
@@ -225,7 +371,7 @@ def _results_rows(survey: Survey, seen: Seen, published: Publication, report: Re
             shown = comparison.hidden is None and any(
                 not mean.suppressed for mean in comparison.means.values()
             )
-            cell = members(seen.people, [(dimension, choice)])
+            cell = seen.who([(dimension, choice)])
             seen.note(
                 cell, shown, _where(published.round_id, everyone, (dimension, choice), "/results")
             )

@@ -142,14 +142,18 @@ async def list_actions(store: Store, ids: Sequence[int] | None = None) -> list[A
         where = f" WHERE id IN ({','.join('?' * len(ids))})" if ids else " WHERE 0"
         params = tuple(ids)
     rows = await store.fetchall(f"SELECT {_COLUMNS} FROM actions{where} ORDER BY id", params)
-    codes = await store.fetchall("SELECT action_id, code FROM action_indicators ORDER BY rowid")
+    codes = await store.fetchall(
+        "SELECT action_id, code FROM action_indicators ORDER BY action_id, code"
+    )
     return _with_codes(rows, codes)
 
 
 def actions_of(db: sqlite3.Connection) -> list[Action]:
     """Every action, from a plain (read-only) connection: exports and the meeting pack."""
     rows = db.execute(f"SELECT {_COLUMNS} FROM actions ORDER BY id").fetchall()
-    codes = db.execute("SELECT action_id, code FROM action_indicators ORDER BY rowid").fetchall()
+    codes = db.execute(
+        "SELECT action_id, code FROM action_indicators ORDER BY action_id, code"
+    ).fetchall()
     return _with_codes(rows, codes)
 
 

@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from storage.database import connect_sync
+from storage.dialect import on_postgres
+
 # Profile questions that break results down, and their rating_totals column.
 DIMENSIONS = {"group": "grp", "region": "region", "area": "area"}
 Key = TypeVar("Key", bound=Hashable)
@@ -116,7 +119,7 @@ def snapshot(database: Path | str) -> Iterator[sqlite3.Connection]:
 
 def connect(database: Path | str) -> sqlite3.Connection:
     """A read-only connection: analysis never writes."""
-    return sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    return connect_sync(database, read_only=True)
 
 
 def _scope_sql(scope: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -221,14 +224,26 @@ def _stops(
     """The five most frequent last ratings (item, kind, people) of unfinished responses."""
     # The last rating of each unfinished response: bare columns of MAX() are
     # taken from the row holding the maximum.
+    # (PostgreSQL has no bare columns: DISTINCT ON takes the newest row instead.)
+    last = (
+        "SELECT DISTINCT ON (t.response_id) t.item_code, t.kind"
+        if on_postgres(db)
+        else "SELECT t.item_code, t.kind, MAX(t.answered_at)"
+    )
     return [
         (item, kind, people)
         for item, kind, people in db.execute(
-            "SELECT item_code, kind, COUNT(*) FROM (SELECT t.item_code, t.kind,"
-            " MAX(t.answered_at) FROM ratings t WHERE t.response_id IN (SELECT r.id"
+            f"SELECT item_code, kind, COUNT(*) FROM ({last}"
+            " FROM ratings t WHERE t.response_id IN (SELECT r.id"
             + base
             + " AND r.started_at < ? AND (r.submitted_at IS NULL OR r.submitted_at >= ?))"
-            " GROUP BY t.response_id) GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 DESC LIMIT 5",
+            + (
+                # Ties as SQLite breaks them: the first row of the key's order.
+                " ORDER BY t.response_id, t.answered_at DESC, t.item_code, t.kind"
+                if on_postgres(db)
+                else " GROUP BY t.response_id"
+            )
+            + ") AS last GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 DESC LIMIT 5",
             [*params, end, end],
         )
     ]
@@ -290,7 +305,7 @@ def comments(
         " || v.file_id || ')', v.created_at FROM voice_comments v"
         " JOIN responses r2 ON r2.id = v.response_id JOIN users u ON u.id = r2.user_id"
         " WHERE v.created_at >= ? AND v.created_at < ?"
-        " AND v.response_id IN (SELECT r.id" + base + "))"
+        " AND v.response_id IN (SELECT r.id" + base + ")) AS comments"
         " ORDER BY 4 DESC LIMIT ?",
         [start, end, *params, start, end, *params, limit],
     )

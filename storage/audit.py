@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.database import connect_sync
 from storage.store import Store, utc_now
 
 
@@ -29,7 +29,7 @@ async def record(store: Store, actor_id: int, action: str, detail: str, outcome:
 def record_now(database: Path | str, actor_id: int, action: str, detail: str, outcome: str) -> None:
     """:func:`record` for the command line, synchronously: works beside a running bot
     (WAL, a busy timeout) and from inside an event loop (tests call the CLI there)."""
-    connection = sqlite3.connect(database, timeout=30)
+    connection = connect_sync(database, timeout=30)
     try:
         with connection:
             connection.execute(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.dialect import DatabaseUnavailable, is_postgres
 from storage.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -60,16 +61,26 @@ async def migrate(db: aiosqlite.Connection) -> int:
     return current
 
 
-class DatabaseUnavailable(Exception):
-    """The database cannot be opened, migrated or written: a configuration problem."""
+def database_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a failed statement raises, on either backend."""
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg.Error)
 
 
 async def open_database(path: Path | str) -> aiosqlite.Connection:
     """Open, migrate and check that the file can be written.
 
+    A ``postgresql://`` URL opens PostgreSQL instead (:mod:`storage.postgres`),
+    behind the same connection surface.
+
     Any failure closes the connection (its thread would otherwise keep the
     process alive) and is raised as :class:`DatabaseUnavailable`, one line.
     """
+    if is_postgres(path):
+        return await _open_postgres(str(path))  # type: ignore[return-value]
     try:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +101,31 @@ async def open_database(path: Path | str) -> aiosqlite.Connection:
             raise DatabaseUnavailable(f"cannot write {path}: {_reason(error)}") from error
         raise
     return db
+
+
+def connect_sync(
+    database: Path | str, read_only: bool = False, timeout: float = 5.0
+) -> sqlite3.Connection:
+    """A blocking connection (digests, exports, the command line): ``sqlite3``, or on
+    PostgreSQL a :class:`storage.postgres.SyncPostgres` with the same ``execute``."""
+    if is_postgres(database):
+        from storage.postgres import connect_sync as connect_postgres
+
+        return connect_postgres(str(database), read_only)  # type: ignore[return-value]
+    if read_only:
+        return sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    return sqlite3.connect(database, timeout=timeout)
+
+
+async def _open_postgres(url: str) -> object:
+    try:
+        from storage.postgres import open_postgres
+    except ImportError as error:
+        raise DatabaseUnavailable(
+            f"PostgreSQL needs psycopg ({error.name} is missing):"
+            " pip install 'sdg-scorecard-bot[postgresql]'"
+        ) from error
+    return await open_postgres(url)
 
 
 def _reason(error: BaseException) -> str:

@@ -19,6 +19,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from storage.database import connect_sync
+
 BASE_COLUMNS = ("respondent_id", "survey_id", "survey_version", "survey_hash", "partner")
 RATING_COLUMNS = (
     "sdg", "indicator_code", "kind", "value", "answered_at", "submitted", "mode", "round",
@@ -75,7 +77,7 @@ def write_ratings_csv(
     database: Path | str, out: TextIO, survey_id: str, profile_fields: Sequence[str]
 ) -> int:
     """Write the tidy CSV; returns the number of rating rows written."""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection = connect_sync(database, read_only=True)
     try:
         writer = csv.writer(out, lineterminator="\n")
         # csv quotes a field with "\n" but not one with a lone "\r", which readers

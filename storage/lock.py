@@ -12,7 +12,12 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+from storage.dialect import PostgresURL, is_postgres
+
+# pg_try_advisory_lock's key for "a bot runs on this database".
+BOT_LOCK = 0x5C0EB07
 
 
 class DatabaseInUse(Exception):
@@ -24,7 +29,12 @@ def lock_path(database: Path | str) -> Path:
 
 
 def acquire(database: Path | str) -> IO[str]:
-    """Lock ``database`` for this process; keep the returned file open to keep the lock."""
+    """Lock ``database`` for this process; keep the returned file open to keep the lock.
+
+    On PostgreSQL the lock is a session advisory lock on a connection of its own,
+    released by the server when the process (so its connection) ends."""
+    if is_postgres(database):
+        return _acquire_postgres(str(database))  # type: ignore[return-value]
     path = lock_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+")
@@ -44,3 +54,31 @@ def acquire(database: Path | str) -> IO[str]:
     handle.write(f"{os.getpid()}\n")
     handle.flush()
     return handle
+
+
+class _PostgresLock:
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _acquire_postgres(url: str) -> _PostgresLock:
+    import psycopg
+
+    from storage.dialect import DatabaseUnavailable
+    from storage.postgres import connect_sync, first_line
+
+    try:
+        connection = connect_sync(url)
+    except psycopg.Error as error:
+        redacted = PostgresURL(url).redacted
+        raise DatabaseUnavailable(f"cannot connect to {redacted}: {first_line(error)}") from None
+    row = connection.execute("SELECT pg_try_advisory_lock(?)", (BOT_LOCK,)).fetchone()
+    if not row[0]:
+        connection.close()
+        raise DatabaseInUse(
+            f"{PostgresURL(url).redacted} is in use by another running bot; stop it first"
+        )
+    return _PostgresLock(connection)

@@ -723,4 +723,5 @@ def _actions_migration() -> list[str]:
     ]
 
 
-MIGRATIONS[max(MIGRATIONS) + 1] = _actions_migration()
+ACTIONS_STEP = max(MIGRATIONS) + 1  # 15 on this branch; whatever is next at merge
+MIGRATIONS[ACTIONS_STEP] = _actions_migration()

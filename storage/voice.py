@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.dialect import is_postgres
 from storage.store import Store, utc_now
 
 VOICE_FOLDER = "voice"
@@ -28,6 +29,8 @@ class VoiceComment:
 
 def data_folder(store: Store) -> Path:
     """The folder of the database: voice files live beside it."""
+    if is_postgres(store.path):
+        return Path("data").resolve()  # PostgreSQL: a data/ folder where the bot runs
     return Path(store.path).resolve().parent
 
 

@@ -32,6 +32,7 @@ from conversations.callbacks import (
     StepPress,
 )
 from conversations.guardian import new_token
+from storage.dialect import is_postgres
 from survey.model import load_survey
 from survey.steps import find_step
 from tests.auxil.harness import Harness, Person, make_settings
@@ -361,7 +362,10 @@ async def running(database: Path) -> AsyncIterator[Harness]:
 async def snapshot(harness: Harness) -> dict[str, list[tuple[Any, ...]]]:
     store = harness.services.store
     names = await store.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        " AND table_type = 'BASE TABLE'"
+        if is_postgres(store.path)
+        else "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     )
     return {
         row[0]: sorted(map(tuple, await store.fetchall(f'SELECT * FROM "{row[0]}"')), key=repr)

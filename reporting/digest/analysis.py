@@ -24,7 +24,7 @@ can therefore add up to more than its total.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -37,9 +37,9 @@ from reporting import means, publication
 from reporting.digest.providers import ProviderGap, provider_gaps
 from reporting.digest.reference import Reference, ReferencePoint
 from reporting.digest.rescoring import Rescore, since_meeting
-from reporting.digest.views import protected_progress, row_states, view_cells
+from reporting.digest.views import RowStates, protected_progress, row_states, view_cells
 from reporting.means import Mean
-from reporting.publication import Publication, RowState, View
+from reporting.publication import Publication, View
 from storage import actions as stored_actions
 from storage import analytics, versions
 from storage.actions import Action
@@ -94,7 +94,6 @@ def explode(cells: pd.DataFrame, column: str) -> pd.DataFrame:
     return exploded.reset_index(drop=True)
 
 
-RowStates = Callable[[str, str], RowState]  # (dimension, choice) -> the publication's row
 MEAN_DECIMALS = 2  # every mean leaves the publication rounded: no count behind it shows
 SHARE_DECIMALS = 3
 
@@ -137,7 +136,11 @@ def _published(by_item: pd.DataFrame, keys: list[str], states: RowStates) -> pd.
     rows: (dimension, choice) of each pooled row (``HEADLINE`` for the view's own)."""
     grouped = by_item.groupby(level=keys)
     pooled = grouped[SUMS].sum()
-    rows = [states(dimension, choice) for dimension, choice, *_rest in pooled.index]
+    # Each pooled row is one mean (a goal's or an indicator's) of one publication row.
+    rows = [
+        states(dimension, choice, what if isinstance(what, str) else int(what))
+        for dimension, choice, what, *_rest in pooled.index
+    ]
     pooled["respondents"] = np.array([row.people for row in rows], dtype=np.int64)
     pooled["suppressed"] = np.array([not row.shown for row in rows], dtype=bool)
     return _with_means(pooled)
@@ -619,12 +622,12 @@ def round_reference(previous: Round, before: Publication, view: View) -> Referen
     goals: dict[int, ReferencePoint] = {}
     if before.view_status(view) is None:
         cells = cell_frame(view_cells(before, view))
-        shown = before.row(view).shown
         for (sdg, kind), row in cells.groupby(["sdg", "kind"])[SUMS].sum().iterrows():
             if kind not in KINDS:
                 continue
             mean = round(row["total"] / row["rated"], MEAN_DECIMALS) if row["rated"] else None
             point = goals.get(int(sdg), ReferencePoint())
+            shown = before.mean_state(view, None, int(sdg)).shown
             goals[int(sdg)] = replace(point, **{kind: mean if shown else None})
     return Reference(
         previous.title or previous.id, previous.now_year, previous.forecast_year, goals

@@ -164,14 +164,18 @@ def _pooled(survey: Survey, published: Publication, view: View) -> pd.DataFrame:
     frame = cell_frame(view_cells(published, view))
     states = row_states(published, view)
     headline = _means(frame, ["item_code", "kind"]).assign(choice="", split=0)
-    # A view can be published with its own row hidden (to protect another).
-    parts = [headline if states("all", "").shown else headline.iloc[:0]]
+    # A view can be published with its own row hidden (to protect another), and a
+    # shown row with an indicator's mean hidden (too few rated it, or to protect).
+    parts = [headline[[states("all", "", code).shown for code in headline["item_code"]]]]
     for split, (dimension, column) in enumerate(DISAGGREGATIONS.items(), start=1):
         question = survey.profile_question(dimension)
         labels = {c.id: c.label("en") for c in question.choices} if question else {}
         # Exploded for this dimension only: one row per group a person chose.
         pooled = _means(explode(frame, dimension), ["item_code", "kind", dimension])
-        shown = [states(dimension, choice).shown for choice in pooled[dimension]]
+        shown = [
+            states(dimension, choice, code).shown
+            for choice, code in zip(pooled[dimension], pooled["item_code"], strict=True)
+        ]
         pooled = pooled[shown]
         pooled[column] = pooled[dimension].map(labels)
         pooled = pooled.dropna(subset=[column]).rename(columns={dimension: "choice"})

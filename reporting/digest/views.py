@@ -8,14 +8,18 @@ from ``k`` up. Nothing is read from the database again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
+from typing import Protocol
 
 from reporting.publication import Publication, RowState, View
 from storage.analytics import Cell, Progress
 
 HEADLINE = "all"  # as reporting.digest.analysis: the view's own row
 HIDDEN_ROW = RowState(0, "refused")
+
+
+class RowStates(Protocol):
+    def __call__(self, dimension: str, choice: str, what: str | int | None = None) -> RowState: ...
 
 
 def view_cells(published: Publication, view: View) -> list[Cell]:
@@ -34,18 +38,24 @@ def view_cells(published: Publication, view: View) -> list[Cell]:
     return [Cell(*key, *values) for key, values in sums.items()]
 
 
-def row_states(published: Publication, view: View) -> Callable[[str, str], RowState]:
-    """(dimension, choice) -> the publication's row in ``view`` (``HEADLINE``: its own)."""
+def row_states(published: Publication, view: View) -> RowStates:
+    """(dimension, choice[, what]) -> the publication's row in ``view`` (``HEADLINE``:
+    its own); with ``what`` (an indicator's code or a goal's number), hidden also
+    where that mean is hidden inside the row."""
     refused = published.view_status(view) is not None
-    cache: dict[tuple[str, str], RowState] = {}
+    cache: dict[tuple[str, str, str | int | None], RowState] = {}
 
-    def state(dimension: str, choice: str) -> RowState:
+    def state(dimension: str, choice: str, what: str | int | None = None) -> RowState:
         if refused:
             return HIDDEN_ROW
-        key = (dimension, choice)
+        key = (dimension, choice, what)
         if key not in cache:
             condition = None if dimension == HEADLINE else (dimension, choice)
-            cache[key] = published.row(view, condition)
+            cache[key] = (
+                published.row(view, condition)
+                if what is None
+                else published.mean_state(view, condition, what)
+            )
         return cache[key]
 
     return state

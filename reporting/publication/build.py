@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from reporting.publication.means import MeanKey, protect_means
 from reporting.publication.protect import Line, protect
 from storage.analytics import chosen
 from storage.publication import CellSum, Person
@@ -88,6 +89,8 @@ class Publication:
     views: dict[View, str | None] = field(default_factory=dict)  # refusal reason or None
     rows: dict[frozenset[int], RowState] = field(default_factory=dict)
     completed: dict[View, int | None] = field(default_factory=dict)  # None: hidden
+    # Means hidden inside shown rows (``means``), with why (SMALL or LINKED).
+    hidden_means: dict[MeanKey, str] = field(default_factory=dict)
     _members: dict[tuple[Condition, ...], frozenset[int]] = field(default_factory=dict)
 
     def members(self, conditions: Iterable[Condition]) -> frozenset[int]:
@@ -118,6 +121,16 @@ class Publication:
         extra = () if condition is None else (condition,)
         members = self.members(view.conditions() + extra)
         return self.rows.get(members, RowState(0, None))
+
+    def mean_state(self, view: View, condition: Condition | None, what: str | int) -> RowState:
+        """The row as for ``row``, hidden also where its mean of ``what`` (an
+        indicator's code or a goal's number) is hidden."""
+        row = self.row(view, condition)
+        if not row.shown:
+            return row
+        extra = () if condition is None else (condition,)
+        reason = self.hidden_means.get((self.members(view.conditions() + extra), what))
+        return row if reason is None else RowState(row.people, reason)
 
     def people_of(self, cells: Iterable[int]) -> frozenset[int]:
         """The response ids of the people in ``cells`` (internal: never published)."""
@@ -176,7 +189,28 @@ def build(
             members = publication.members(view.conditions())
             done = ("done", members)
             publication.completed[view] = None if done in hidden else lines[done].size
+    publication.hidden_means = protect_means(number, sums, _mean_rows(publication), k)
     return publication
+
+
+def _mean_rows(publication: Publication) -> dict[frozenset[int], int]:
+    """Every shown row that publishes means (a view's headline, its breakdowns by
+    group, region and area), with its priority: hidden second, the lowest first."""
+    rows: dict[frozenset[int], int] = {}
+    for view, status in publication.views.items():
+        if status is not None:
+            continue
+        role = "everyone" if view == View((), None) else "headline"
+        found = [(publication.members(view.conditions()), PRIORITY[role])]
+        for dimension in SCOPED:
+            for choice in publication.choices(view, dimension):
+                members = publication.members((*view.conditions(), (dimension, choice)))
+                found.append((members, PRIORITY["breakdown"]))
+        for members, priority in found:
+            state = publication.rows.get(members)
+            if members and state is not None and state.shown:
+                rows[members] = max(priority, rows.get(members, priority))
+    return rows
 
 
 def _cell(person: Person) -> CellKey:

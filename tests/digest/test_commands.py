@@ -67,9 +67,8 @@ async def test_admins_see_everything_with_small_cells_hidden(digest_harness: Har
     text = digest_harness.telegram.bot_messages(ADMIN)[0].text
     assert "Scope: everything" in text
     assert "  1  2.4  3.3  +35 +0.29  12%" in text  # 12.5 % rounds half to even
-    # SDG 4 (rated by the two women only) is a mean of the round's eight people:
-    # shown, as every mean of a shown row; nobody rated its forecast.
-    assert "  4  4.0   &lt;5   &lt;5    &lt;5   0%" in text
+    # SDG 4 (rated by the two women only) is hidden: the mean would be theirs.
+    assert "  4   &lt;5   &lt;5" in text and "4.0  " not in text
     assert "official 4.0 (National report 2020), gap -1.6" in text
 
 
@@ -123,10 +122,8 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
     # Youth (3.0) would give the two women away: headline 17/7 minus youth 15/5.
     assert not any("Youth" in row for row in rows)
     assert not any("Women" in row for row in lines)  # two people: suppressed
-    # 4.1.1: the headline only (the round's eight people), never a breakdown.
-    assert [line for line in lines if line.startswith("4.1.1")] == [
-        "4.1.1,2022,Mean rating (1-5),Community scorecard rating (citizen-generated),,,,4.0"
-    ]
+    # 4.1.1 was rated by the two women alone: no row at all, not even the headline.
+    assert not [line for line in lines if line.startswith("4.1.1")]
     book = load_workbook(io.BytesIO(files[xlsx_name]))
     assert book.sheetnames == ["Summary", "Breakdowns", "Indicators", "Comments"]
     breakdown = {

@@ -264,12 +264,6 @@ async def test_no_small_group_follows_from_every_view_together(designed: Harness
             assert not in_span(target, vectors), (kind, np.flatnonzero(target))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A shown row shows every mean with ratings: the rural view's 1.2.1 mean is W1's"
-    " own rating (the only rural one to rate it), and everyone's minus the north's gives it"
-    " too. The publication protects sets of people, not the few who rated one indicator.",
-)
 async def test_a_rating_given_by_fewer_than_k_people_cannot_be_worked_out(
     designed: Harness,
 ) -> None:

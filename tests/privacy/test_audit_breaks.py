@@ -16,7 +16,7 @@ import pytest
 from reporting import anonymise
 from reporting.audit import audit
 from reporting.digest import analysis, views
-from reporting.publication import protect
+from reporting.publication import means, protect
 from storage import publication as stored
 from tests.privacy.conftest import Designed, K
 
@@ -38,6 +38,26 @@ async def test_without_linked_suppression_differencing_finds_people(
 
     monkeypatch.setattr(build, "protect", primary_only)
     assert "differencing" in attacks(designed)
+
+
+async def test_without_protecting_means_inside_rows_ratings_are_found(
+    designed: Designed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every mean of a shown row shown, however few rated it.
+    monkeypatch.setattr(build, "protect_means", lambda *_args: {})
+    found = audit(designed.database, designed.survey, K).findings
+    assert any(f.attack == "ratings" for f in found), [f.line() for f in found]
+
+
+async def test_means_protected_by_the_few_rule_alone_are_found(
+    designed: Designed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Means rated by fewer than k hidden, but nothing hidden to protect them.
+    def primary_only(lines: Mapping, k: int, _people: Mapping) -> dict:
+        return {key: protect.SMALL for key, line in lines.items() if 0 < line.size < k}
+
+    monkeypatch.setattr(means, "protect", primary_only)
+    assert "ratings" in attacks(designed)
 
 
 async def test_printing_small_counts_is_reported(

@@ -21,10 +21,9 @@ def same(database: Path, survey_id: str, round_id: str) -> None:
 
 
 async def test_totals_follow_answers_profiles_rounds_invitations_and_deletions(
-    tmp_path: Path,
+    database: Path,
 ) -> None:
     survey = load_survey()
-    database = tmp_path / "totals.sqlite3"
     store = await Store.open(database)
     try:
         partner = await create(store, InviteRequest(label="Hội Phụ nữ"), None)
@@ -57,9 +56,8 @@ async def test_totals_follow_answers_profiles_rounds_invitations_and_deletions(
         await store.close()
 
 
-async def test_a_changed_profile_answer_moves_ratings_once(tmp_path: Path) -> None:
+async def test_a_changed_profile_answer_moves_ratings_once(database: Path) -> None:
     survey = load_survey()
-    database = tmp_path / "moved.sqlite3"
     store = await Store.open(database)
     try:
         user = await users.ensure_user(store, 1, 1)

@@ -1,0 +1,82 @@
+"""The PostgreSQL half of the suite: a fresh schema per test on the server that
+``SCORECARD_TEST_POSTGRES`` names (``.ci/postgres`` starts one and sets it).
+
+Without the variable the suite runs on SQLite alone, as before. With it, every
+test whose ``database`` fixture is in :data:`SELECTED` runs twice, on SQLite
+and on PostgreSQL; the others stay SQLite only (they read the database file
+itself, or their PostgreSQL run is not yet worth CI's time).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import urllib.parse
+from pathlib import Path
+
+from storage.dialect import PostgresURL
+
+SERVER = os.environ.get("SCORECARD_TEST_POSTGRES", "")
+# SCORECARD_TEST_POSTGRES_ALL=1: every test that takes the database fixture, to see
+# which run on PostgreSQL (docs/postgresql.md lists them).
+EVERYTHING = os.environ.get("SCORECARD_TEST_POSTGRES_ALL") == "1"
+
+# Test files (paths from the repository root) that run on both backends.
+SELECTED = (
+    "tests/test_storage_postgres.py",
+    "tests/privacy/test_round_totals.py",
+    "tests/test_journey.py",
+    "tests/test_gate.py",
+    "tests/test_callbacks.py",
+    "tests/test_review.py",
+    "tests/test_skip_logic.py",
+    "tests/test_facilitation.py",
+    "tests/test_retention.py",
+    "tests/test_safeguards.py",
+    "tests/digest/test_analysis.py",
+    "tests/digest/test_tables.py",
+    "tests/digest/test_suppression.py",
+    "tests/digest/test_commands.py",
+    "tests/digest/test_schedule.py",
+    "tests/digest/test_cli.py",
+    "tests/digest/test_modes.py",
+    "tests/digest/test_reference.py",
+    "tests/outreach/test_broadcasts.py",
+    "tests/outreach/test_invitations.py",
+    "tests/outreach/test_reminders_and_stop.py",
+    "tests/test_anonymise.py",
+)
+
+_schemas = itertools.count(1)
+
+
+class TestURL(PostgresURL):
+    """A test's PostgreSQL URL, with the folder a SQLite test's file would be in
+    (tests keep surveys and exports beside the database)."""
+
+    parent: Path
+
+    def __new__(cls, url: str, folder: Path) -> TestURL:
+        made = super().__new__(cls, url)
+        made.parent = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        return made
+
+
+def new_schema_url() -> tuple[str, str]:
+    """A URL whose connections use a new, empty schema, and the schema's name."""
+    import psycopg
+
+    name = f"t{os.getpid()}_{next(_schemas)}"
+    with psycopg.connect(SERVER, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {name}")
+    separator = "&" if "?" in SERVER else "?"
+    options = urllib.parse.quote(f"-csearch_path={name}")
+    return f"{SERVER}{separator}options={options}", name
+
+
+def drop_schema(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(SERVER, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
