@@ -45,6 +45,8 @@ SELECTED = (
     "tests/outreach/test_invitations.py",
     "tests/outreach/test_reminders_and_stop.py",
     "tests/test_anonymise.py",
+    "tests/actions/test_chat.py",
+    "tests/actions/test_followup.py",
 )
 
 _schemas = itertools.count(1)

@@ -20,6 +20,7 @@ from storage import analytics, responses, users
 from storage import publication as stored
 from storage.database import DatabaseUnavailable
 from storage.dialect import PostgresURL, translate
+from storage.schema import MIGRATIONS
 from storage.store import Store
 from survey.model import load_survey
 from tests import postgres
@@ -145,7 +146,8 @@ async def test_a_read_only_server_and_a_newer_schema_are_refused_in_one_line() -
         with pytest.raises(DatabaseUnavailable) as caught:
             await Store.open(PostgresURL(url))
         assert str(caught.value).endswith(
-            "the database is at schema version 99, newer than this bot's 14: upgrade the bot"
+            "the database is at schema version 99, newer than this bot's"
+            f" {max(MIGRATIONS)}: upgrade the bot"
         )
         read_only = url + "%20-cdefault_transaction_read_only%3Don"
         with pytest.raises(DatabaseUnavailable) as caught:
