@@ -53,6 +53,8 @@ async def play(language: str, goals: int, typed: bool, survey: Path | None) -> d
                 """The question the live message shows now; counts a new one."""
                 nonlocal shown, screens
                 data = [b["callback_data"] for b in harness.screen(person).buttons()]
+                # The thanks screen asks only whether to hear about actions (1|U|).
+                data = [d for d in data if not d.startswith("1|U|")]
                 key = next((step_of(d) for d in data if step_of(d)), None) or (
                     data[0] if data else "thanks"
                 )
@@ -70,7 +72,7 @@ async def play(language: str, goals: int, typed: bool, survey: Path | None) -> d
             for _ in range(2000):
                 key = note_screen()
                 data = [b["callback_data"] for b in harness.screen(person).buttons()]
-                if key == "thanks" or not data:
+                if key == "thanks" or not data or data[0].startswith("1|U|"):
                     break
                 values = [d.rsplit("|", 1)[1] for d in data]
                 if key == "rv":

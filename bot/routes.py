@@ -15,8 +15,9 @@ update there. So, for any update, read this table from the top:
 3. :data:`EARLY` — flows with their own callback prefixes that the
    respondent journey would otherwise take: outreach buttons (``o1|``),
    /start clearing an opt-out (it does not stop the update, so the journey
-   still greets), the facilitator's interview consent (``i1|``) and
-   group-session buttons (``g1|``).
+   still greets), the facilitator's interview consent (``i1|``),
+   group-session buttons (``g1|``), and a coordinator's action-plan buttons
+   (``a1|``) and typed answers while entering an action.
 4. :data:`JOURNEY` — the respondent's commands and inputs, then every
    coordinator, admin and facilitator command, then the fallbacks: an
    unknown command, and any other message (photo, sticker, …). Every
@@ -52,8 +53,12 @@ from telegram.ext import (
 from bot import guards
 from bot.admin import backups, broadcasting, outreach, privacy, reminders
 from bot.config import Settings
+from bot.coordinator import actions as action_plan
 from bot.coordinator import commands as coordinator
 from bot.coordinator import delivery as digests
+from bot.coordinator import due as due_dates
+from bot.coordinator import followup
+from bot.coordinator import meeting as meeting_pack
 from bot.facilitator import commands as facilitator
 from bot.respondent import guardian, handlers, inputs, results
 from conversations import callbacks
@@ -87,16 +92,10 @@ def routes() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
             CallbackQueryHandler(outreach.on_outreach_button, pattern=callbacks.OUTREACH.pattern),
         ),
         (EARLY, _command("start", outreach.opt_back_in)),
-        (
-            EARLY,
-            CallbackQueryHandler(
-                facilitator.on_consent_button, pattern=callbacks.INTERVIEW.pattern
-            ),
-        ),
-        (
-            EARLY,
-            CallbackQueryHandler(facilitator.on_session_button, pattern=callbacks.SESSION.pattern),
-        ),
+        (EARLY, CallbackQueryHandler(facilitator.on_consent_button, pattern=callbacks.INTERVIEW.pattern)),
+        (EARLY, CallbackQueryHandler(facilitator.on_session_button, pattern=callbacks.SESSION.pattern)),
+        (EARLY, CallbackQueryHandler(action_plan.on_actions_button, pattern=callbacks.ACTIONS.pattern)),
+        (EARLY, MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, action_plan.on_draft_text)),
         # -- respondents -----------------------------------------------------
         (JOURNEY, _command("start", handlers.start)),
         (JOURNEY, _command("resume", handlers.resume)),
@@ -135,6 +134,8 @@ def routes() -> list[tuple[int, BaseHandler]]:  # type: ignore[type-arg]
         (JOURNEY, _command("digest", coordinator.digest_command)),
         (JOURNEY, _command("export", coordinator.export_command)),
         (JOURNEY, _command("coordinator", coordinator.coordinator_command)),
+        (JOURNEY, _command("actions", action_plan.actions_command)),
+        (JOURNEY, _command("meeting", meeting_pack.meeting_command)),
         # -- facilitators ----------------------------------------------------
         (JOURNEY, _command("interview", facilitator.interview_command)),
         (JOURNEY, _command("session", facilitator.session_command)),
@@ -159,6 +160,15 @@ def schedule_jobs(application: Application, settings: Settings) -> None:  # type
         interval=settings.outreach.reminder_check_minutes * 60,
         first=60,
         name="outreach-reminders",
+    )
+    queue.run_repeating(
+        followup.followup_job,
+        interval=followup.INTERVAL_SECONDS,
+        first=120,
+        name="action-notices",
+    )
+    queue.run_repeating(
+        due_dates.due_job, interval=due_dates.INTERVAL_SECONDS, first=180, name="action-due-dates"
     )
     queue.run_repeating(
         privacy.purge_job,

@@ -16,10 +16,12 @@ from typing import NoReturn
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
 from cli import (
+    actions,
     backups,
     database,
     digest,
     export,
+    meeting,
     outreach,
     paper,
     playground,
@@ -43,6 +45,8 @@ COMMANDS: tuple[Command, ...] = (
     backups.restore_command,
     database.db_command,
     *digest.COMMANDS,
+    meeting.meeting_command,
+    actions.actions_command,
     *outreach.COMMANDS,
     *publish.COMMANDS,
     paper.paper,

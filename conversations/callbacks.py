@@ -26,6 +26,8 @@ Every flow, its prefix and its fields (``|`` separates them)::
                1|D|<y|n>                    delete my data, confirmed or not
                1|K|<l|n|y>                  a child: a new link for the guardian,
                                             "I don't want to take part", "yes, start"
+               1|U|<y|n>                    after submitting: tell me about the actions
+                                            agreed on what I rated, or not
     outreach   o1|b|<c|x>|<broadcast id>    confirm / cancel a previewed broadcast
                o1|r|go                      a reminder's "continue" button
     interview  i1|c|<a|g|n>                 a facilitator's attestation: the person
@@ -38,6 +40,11 @@ Every flow, its prefix and its fields (``|`` separates them)::
     guardian   gc1|<a|b|n>|<token>          a guardian's yes as parent, yes as legal
                                             guardian, or no; <token> the link's 22
                                             characters of token_urlsafe(16)
+    actions    a1|<l|n|k|y|x>               a coordinator's action plan: the list, a new
+                                            action, indicators chosen, save, cancel
+               a1|c|<index>                 toggle an indicator (an index of the survey's)
+               a1|v|<action id>             one action and its status buttons
+               a1|t|<action id>|<p|d|x>     move it to in progress, done or dropped
 
 Ids are canonical decimals from 1 to :data:`MAX_ID` ("07", "0", "-1" and
 "+1" are forged); indexes are canonical decimals below what the survey has.
@@ -98,7 +105,10 @@ OUTREACH = Flow("outreach", "o1")
 INTERVIEW = Flow("interview", "i1")
 SESSION = Flow("session", "g1")
 GUARDIAN = Flow("guardian", "gc1")
-FLOWS = {flow.prefix: flow for flow in (JOURNEY, OUTREACH, INTERVIEW, SESSION, GUARDIAN)}
+ACTIONS = Flow("actions", "a1")
+FLOWS = {
+    flow.prefix: flow for flow in (JOURNEY, OUTREACH, INTERVIEW, SESSION, GUARDIAN, ACTIONS)
+}
 
 
 def _split(data: object) -> tuple[Flow, list[str]]:
@@ -180,6 +190,7 @@ CHOICES = {
     "C": frozenset("ynm"),
     "D": frozenset("yn"),
     "K": frozenset("lny"),
+    "U": frozenset("yn"),  # hear about the actions agreed on what I rated (issue 20)
 }
 
 
@@ -430,6 +441,47 @@ def decode_guardian(data: object) -> GuardianDecision:
 
 # --- any flow ------------------------------------------------------------------
 
+# --- action plans: a1|... -------------------------------------------------------
+
+ActionVerb = Literal["l", "n", "k", "y", "x", "c", "v", "t"]
+_ACTION_STEPS = {"p": "in_progress", "d": "done", "x": "dropped"}
+MAX_ITEMS = 999
+
+
+@dataclass(frozen=True, slots=True)
+class ActionPress:
+    verb: str  # l list, n new, k indicators chosen, y save, x cancel, c toggle, v view, t status
+    number: int = 0  # the indicator index (c) or the action id (v, t)
+    status: str = ""  # t: in_progress, done or dropped
+
+
+def action_data(verb: ActionVerb, number: int | None = None, status: str | None = None) -> str:
+    fields: list[str | int] = [verb]
+    if number is not None:
+        fields.append(number)
+    if status is not None:
+        code = {v: k for k, v in _ACTION_STEPS.items()}[status]
+        fields.append(code)
+    return ACTIONS.encode(*fields)
+
+
+def decode_actions(data: object) -> ActionPress:
+    fields = _fields(data, ACTIONS, 1, 2, 3)
+    verb = _one_of(fields[0], {"l", "n", "k", "y", "x", "c", "v", "t"}, "action button")
+    wanted = {"c": 2, "v": 2, "t": 3}.get(verb, 1)
+    if len(fields) != wanted:
+        raise ForgedCallback("wrong number of fields")
+    if verb == "c":
+        if not _index(fields[1], MAX_ITEMS):
+            raise ForgedCallback("indicator is not an index")
+        return ActionPress(verb, int(fields[1]))
+    if verb in ("v", "t"):
+        action_id = _id(fields[1], "action id")
+        status = _ACTION_STEPS[_one_of(fields[2], _ACTION_STEPS, "status")] if verb == "t" else ""
+        return ActionPress(verb, action_id, status)
+    return ActionPress(verb)
+
+
 Decoded = (
     Choice
     | StepPress
@@ -438,6 +490,7 @@ Decoded = (
     | InterviewConsent
     | SessionPress
     | GuardianDecision
+    | ActionPress
 )
 _DECODERS = {
     JOURNEY: decode_journey,
@@ -445,6 +498,7 @@ _DECODERS = {
     INTERVIEW: decode_interview,
     SESSION: decode_session,
     GUARDIAN: decode_guardian,
+    ACTIONS: decode_actions,
 }
 
 

@@ -14,13 +14,32 @@ from conversations.callbacks import choice_data
 from conversations.keyboard import layout
 from conversations.screens import Screen, button, estimated_minutes
 from locales.i18n import translator
+from storage import users
+from storage.store import Store
+from storage.users import User
 from survey.model import Survey
 
 
-def consent_screen(language: str, survey: Survey, more: bool = False) -> Screen:
+async def consent_for(
+    store: Store, user: User, language: str, survey: Survey, more: bool = False
+) -> Screen:
+    """The consent screen for this person: a service provider's own text when they came
+    through a provider invitation (issue 20), else everyone's."""
+    code = user.invitation_code
+    invitation = await users.get_invitation(store, code) if code else None
+    if invitation is not None and invitation.role == "provider":
+        return consent_screen(language, survey, more, invitation.organisation or invitation.label)
+    return consent_screen(language, survey, more)
+
+
+def consent_screen(
+    language: str, survey: Survey, more: bool = False, provider: str | None = None
+) -> Screen:
     _ = translator(language)
     low, high = estimated_minutes(survey)
     forecast = survey.kind("forecast")
+    if provider is not None:
+        return _provider_screen(language, survey, provider, low, high)
     short = [
         f"<b>{escape(survey.title(language))}</b>",
         escape(
@@ -45,6 +64,36 @@ def consent_screen(language: str, survey: Survey, more: bool = False) -> Screen:
         rows.append([button(_("ℹ️ More about this survey"), choice_data("C", "m"))])
     text = "\n\n".join([*parts, "<b>" + escape(_("Do you agree to take part?")) + "</b>"])
     return Screen(text, layout(rows))
+
+
+def _provider_screen(language: str, survey: Survey, organisation: str, low: int, high: int) -> Screen:
+    """Service providers rate the same statements about the place they serve; their
+    answers are kept apart from the community's and shown beside them."""
+    _ = translator(language)
+    parts = [
+        f"<b>{escape(survey.title(language))}</b>",
+        escape(
+            _(
+                "You are invited as a service provider ({organisation}). You will read the same"
+                " statements the community rates about the place you serve and say how true each"
+                " is. It takes about {low}–{high} minutes."
+            ).format(organisation=organisation, low=low, high=high)
+        ),
+        escape(
+            _(
+                "Providers' answers are kept apart from the community's: never in their scores,"
+                " shown beside them at the interface meeting only when at least 5 providers"
+                " answered. No report shows your name or your Telegram account. You can skip any"
+                " question, stop at any time, and delete everything with /delete."
+            )
+        ),
+        "<b>" + escape(_("Do you agree to take part?")) + "</b>",
+    ]
+    rows = [
+        [button(_("I agree"), choice_data("C", "y"))],
+        [button(_("No, thank you"), choice_data("C", "n"))],
+    ]
+    return Screen("\n\n".join(parts), layout(rows))
 
 
 def _full_text(language: str, survey: Survey) -> list[str]:

@@ -32,6 +32,11 @@ class InviteRequest:
     language: str | None = None
     max_uses: int | None = None
     expires_at: str | None = None
+    role: str = "community"  # or "provider": service providers' self-assessment
+    organisation: str = ""
+
+
+ROLES = ("community", "provider")
 
 
 def new_code() -> str:
@@ -76,6 +81,12 @@ def parse_request(
             start = today or datetime.now(zone).date()
             end = datetime.combine(start + timedelta(days=int(value)), time(23, 59, 59), zone)
             request.expires_at = _iso(end)
+        elif key == "role":
+            if value not in ROLES:
+                raise InviteError(_("role must be community or provider."))
+            request.role = value
+        elif key in {"org", "organisation", "organization"}:
+            request.organisation = value.replace("_", " ").strip()[:MAX_LABEL]
         elif key in {"until", "expires"}:
             try:
                 end_day = date.fromisoformat(value)
@@ -104,6 +115,8 @@ def parse_request(
         )
     if len(request.label) > MAX_LABEL:
         raise InviteError(_("The partner's name is too long (at most 80 characters)."))
+    if request.role == "provider" and not request.organisation:
+        request.organisation = request.label  # the commune People's Committee, the school
     return request
 
 
@@ -117,6 +130,8 @@ async def create(store: Store, request: InviteRequest, created_by: int | None) -
         max_uses=request.max_uses,
         expires_at=request.expires_at,
         created_by=created_by,
+        role=request.role,
+        organisation=request.organisation,
     )
 
 
@@ -126,6 +141,8 @@ def describe(invitation: Invitation, _: Translate) -> str:
     parts += [f"{key}={value}" for key, value in invitation.prefill.items()]
     if invitation.language:
         parts.append(f"lang={invitation.language}")
+    if invitation.role == "provider":
+        parts.append(f"role=provider org={invitation.organisation.replace(' ', '_')}")
     uses = str(invitation.uses) + (f"/{invitation.max_uses}" if invitation.max_uses else "")
     parts.append(_("uses: {uses}").format(uses=uses))
     if invitation.expires_at:

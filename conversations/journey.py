@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from conversations import guardian, shown
 from conversations.callbacks import StepAction
-from conversations.consent import consent_screen
+from conversations.consent import consent_for
 from conversations.review import edit_list_screen, review_screen
 from conversations.screens import (
     Screen,
@@ -120,7 +120,8 @@ async def where_am_i(services: Services, user: User, *, resume: bool = False) ->
         return Reply(language_screen(services.survey), fresh_message=True)
     consent = await users.get_consent(services.store, user.id)
     if consent is None or not consent.agreed:
-        return Reply(consent_screen(language, services.survey), fresh_message=True)
+        screen = await consent_for(services.store, user, language, services.survey)
+        return Reply(screen, fresh_message=True)
     response = await active_response(services, user)
     if response is None:
         response = await begin(services, user)

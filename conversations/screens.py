@@ -516,4 +516,19 @@ def thanks_screen(language: str) -> Screen:
         + escape(_("See what is stored about you with /mydata, or delete it with /delete."))
         + "\n\n📞 "
         + escape(helpline(language))
+        + "\n\n"
+        + escape(
+            _(
+                "Would you like a short message when an action is agreed or done on what you"
+                " rated, where you live? Nobody is named. Stop any time with /stop."
+            )
+        ),
+        layout(
+            [
+                [
+                    button(_("Yes, tell me"), choice_data("U", "y")),
+                    button(_("No, thank you"), choice_data("U", "n")),
+                ]
+            ]
+        ),
     )

@@ -12,6 +12,7 @@ smaller group cannot be worked out from the others.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -24,7 +25,9 @@ from reporting.digest.analysis import breakdown_means, view_tables
 from reporting.means import Mean
 from reporting.publication import LINKED, Publication, View
 from reporting.site.links import site_line
+from storage import actions as stored_actions
 from storage import analytics
+from storage.actions import Action
 from storage.rounds import rounds_of
 from survey.model import Survey
 
@@ -149,6 +152,7 @@ def results_text(
         own = analytics.own_sdg_means(db, response_id)
         published = publication.load(db, survey.id, round_id, k)
         the_round = next((r for r in rounds_of(db) if r.id == round_id), None)
+        agreed = [a for a in stored_actions.actions_of(db) if _where_they_live(a.scope, profile)]
     compared = comparisons(survey, profile, published, language)
     sdgs = [section.sdg for section in survey.sections]
     # A comparison hidden on every goal is named once at the end, not shown per goal.
@@ -175,7 +179,38 @@ def results_text(
             lines.append(escape(f"{comparison.label}: {pair or HIDDEN}"))
     lines += ["", *(escape(line) for line in _closing(always_hidden, some_hidden, k, language))]
     lines += site_line(site_url, language)
+    lines += _actions(agreed, language)
     return "\n".join(lines)
+
+
+def _where_they_live(scope_text: str, profile: Mapping[str, str]) -> bool:
+    """An action of a scope the person is in (everything, their region, their group, ...)."""
+    scope = json.loads(scope_text or "{}")
+    return all(choice in analytics.chosen(profile.get(d, "")) for d, choice in scope.items())
+
+
+MAX_ACTIONS = 8
+
+
+def _actions(agreed: Sequence[Action], language: str) -> list[str]:
+    """The actions agreed for the person's place: what, who, by when, how far."""
+    if not agreed:
+        return []
+    _ = translator(language)
+    status = {"agreed": _("Agreed"), "in_progress": _("In progress"), "done": _("Done"),
+              "dropped": _("Dropped")}  # fmt: skip
+    lines = ["", "<b>" + escape(_("Actions agreed where you live")) + "</b>"]
+    for action in list(agreed)[-MAX_ACTIONS:]:
+        lines.append(
+            escape(
+                _("{codes}: {agreed} — {organisation}, by {due} ({status})").format(
+                    codes=", ".join(action.codes), agreed=action.agreed,
+                    organisation=action.organisation, due=action.due_on,
+                    status=status[action.status],
+                )
+            )
+        )  # fmt: skip
+    return lines
 
 
 def message_parts(text: str, limit: int = LIMIT) -> list[str]:

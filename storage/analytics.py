@@ -137,6 +137,14 @@ def _scope_sql(scope: Mapping[str, str]) -> tuple[str, list[str]]:
     return "".join(clauses), params
 
 
+# Service providers' self-assessment (a provider invitation) is never counted with
+# the community: not in progress, comments or cells (reporting.meeting shows it apart).
+PROVIDERS_APART = (
+    " AND NOT EXISTS (SELECT 1 FROM invitations pi WHERE pi.code = r.invitation_code"
+    " AND pi.role = 'provider')"
+)
+
+
 def _responses_sql(
     survey_id: str, scope: Mapping[str, str], mode: str | None = None, round_id: str | None = None
 ) -> tuple[str, list[str]]:
@@ -149,7 +157,7 @@ def _responses_sql(
         params.append(round_id)
     sql = (
         " FROM responses r JOIN consents c ON c.user_id = r.user_id AND c.agreed = 1"
-        " WHERE r.survey_id = ?" + where
+        " WHERE r.survey_id = ?" + where + PROVIDERS_APART
     )
     return sql, [survey_id, *params]
 

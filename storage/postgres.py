@@ -34,7 +34,7 @@ from storage.dialect import translate
 # returns it, for ``cursor.lastrowid`` as SQLite gives it.
 IDENTITY_TABLES = frozenset(
     {"users", "responses", "audit_log", "digest_deliveries", "broadcasts", "interviews",
-     "sessions", "voice_comments"}
+     "sessions", "voice_comments", "actions", "action_changes"}
 )
 _INSERT = re.compile(r"^\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(\w+)", re.IGNORECASE)
 

@@ -21,8 +21,11 @@ _PEOPLE = (
     " FROM responses r JOIN consents k ON k.user_id = r.user_id AND k.agreed = 1"
     " JOIN response_cells rc ON rc.response_id = r.id"
     " LEFT JOIN invitations i ON i.code = r.invitation_code"
-    " WHERE r.survey_id = ? AND r.round_id = ?)"
+    " WHERE r.survey_id = ? AND r.round_id = ? AND COALESCE(i.role, 'community') = ?)"
 )
+# Whose answers a publication is of: the community's, or service providers' own
+# self-assessment (a provider invitation, migration 15), never both together.
+COMMUNITY, PROVIDER = "community", "provider"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,24 +59,29 @@ class CellSum:
     dont_know: int
 
 
-def people(db: sqlite3.Connection, survey_id: str, round_id: str) -> list[Person]:
+def people(
+    db: sqlite3.Connection, survey_id: str, round_id: str, audience: str = COMMUNITY
+) -> list[Person]:
     rows = db.execute(
         _PEOPLE + " SELECT response_id, mode, partner, grp, region, area, started_at,"
         " submitted_at FROM c ORDER BY response_id",
-        (survey_id, round_id),
+        (survey_id, round_id, audience),
     )
     return [Person(*row) for row in rows]
 
 
-def cell_sums(db: sqlite3.Connection, survey_id: str, round_id: str) -> list[CellSum]:
+def cell_sums(
+    db: sqlite3.Connection, survey_id: str, round_id: str, audience: str = COMMUNITY
+) -> list[CellSum]:
     """From ``round_totals`` (migration 14, kept by triggers): one row per combination,
     indicator and kind, invitations read by their label (two codes, one partner)."""
     rows = db.execute(
         "SELECT t.mode, COALESCE(NULLIF(i.label, ''), ''), t.grp, t.region, t.area,"
         " t.sdg, t.item_code, t.kind, t.rated, t.total, t.dont_know"
         " FROM round_totals t LEFT JOIN invitations i ON i.code = t.invitation_code"
-        " WHERE t.survey_id = ? AND t.round_id = ? AND (t.rated > 0 OR t.dont_know > 0)",
-        (survey_id, round_id),
+        " WHERE t.survey_id = ? AND t.round_id = ? AND (t.rated > 0 OR t.dont_know > 0)"
+        " AND COALESCE(i.role, 'community') = ?",
+        (survey_id, round_id, audience),
     ).fetchall()
     # Read in key order, not grouped in SQL (a sort of every row): codes sharing a
     # label are merged here, which almost never happens.
@@ -91,7 +99,9 @@ def cell_sums(db: sqlite3.Connection, survey_id: str, round_id: str) -> list[Cel
     ]
 
 
-def recounted_sums(db: sqlite3.Connection, survey_id: str, round_id: str) -> list[CellSum]:
+def recounted_sums(
+    db: sqlite3.Connection, survey_id: str, round_id: str, audience: str = COMMUNITY
+) -> list[CellSum]:
     """``cell_sums`` counted again from every rating: what the triggers must equal."""
     rows = db.execute(
         _PEOPLE + " SELECT c.mode, c.partner, c.grp, c.region, c.area, MIN(t.sdg), t.item_code,"
@@ -100,7 +110,7 @@ def recounted_sums(db: sqlite3.Connection, survey_id: str, round_id: str) -> lis
         " FROM ratings t JOIN c ON c.response_id = t.response_id"
         " GROUP BY c.mode, c.partner, c.grp, c.region, c.area, t.item_code, t.kind"
         " HAVING COUNT(t.value) > 0 OR SUM(t.value IS NULL AND NOT t.skipped) > 0",
-        (survey_id, round_id),
+        (survey_id, round_id, audience),
     )
     return [CellSum(*row) for row in rows]
 

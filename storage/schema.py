@@ -665,3 +665,87 @@ MIGRATIONS[15] = [
         expires_at REAL NOT NULL
     ) WITHOUT ROWID""",
 ]
+
+
+def _actions_migration() -> list[str]:
+    """Issue 20, from scores to action: providers' self-assessment (an invitation's
+    role and organisation), action plans as typed records with their indicators and
+    an audit trail of every change, and respondents' opt-in to hear about them.
+
+    Registered at the next free number: branches merged in another order renumber
+    nothing by hand (the step is the same whatever its number)."""
+    return [
+        # A provider invitation (role 'provider') is answered by service providers
+        # (a commune People's Committee, a school, a health station) about the same
+        # indicators; their answers are kept apart from the community's everywhere.
+        "ALTER TABLE invitations ADD COLUMN role TEXT NOT NULL DEFAULT 'community'"
+        " CHECK (role IN ('community', 'provider'))",
+        "ALTER TABLE invitations ADD COLUMN organisation TEXT NOT NULL DEFAULT ''",
+        # One action of a joint action plan: agreed at an interface meeting, for
+        # one round and scope, about one or more indicators. Who is responsible is
+        # an organisation and a role, never a person's Telegram id.
+        """CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            round_id TEXT NOT NULL,
+            scope TEXT NOT NULL DEFAULT '{}',
+            issue TEXT NOT NULL,
+            agreed TEXT NOT NULL,
+            organisation TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT '',
+            due_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'agreed'
+                CHECK (status IN ('agreed', 'in_progress', 'done', 'dropped')),
+            agreed_on TEXT NOT NULL,
+            started_on TEXT,
+            done_on TEXT,
+            dropped_on TEXT,
+            evidence TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE action_indicators (
+            action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            PRIMARY KEY (action_id, code)
+        )""",
+        "CREATE INDEX action_indicators_by_code ON action_indicators (code)",
+        # Who changed what when: the coordinator's Telegram id (0 for the command
+        # line) lives here only and is never exported.
+        """CREATE TABLE action_changes (
+            id INTEGER PRIMARY KEY,
+            action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+            actor_id INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX action_changes_by_action ON action_changes (action_id, at)",
+        # Reminders to coordinators before an action's due date: each once.
+        """CREATE TABLE action_reminders (
+            action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+            telegram_id INTEGER NOT NULL,
+            days_before INTEGER NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (action_id, telegram_id, days_before)
+        ) WITHOUT ROWID""",
+        # Closing the loop: a respondent's separate opt-in (off unless a row is
+        # here), removed with the person by /delete (ON DELETE CASCADE).
+        """CREATE TABLE action_updates (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            opted_in_at TEXT NOT NULL,
+            last_sent_at TEXT
+        )""",
+        # Each notice once: (action, person, event agreed|done).
+        """CREATE TABLE action_notices (
+            action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            event TEXT NOT NULL CHECK (event IN ('agreed', 'done')),
+            sent_at TEXT,
+            PRIMARY KEY (action_id, user_id, event)
+        ) WITHOUT ROWID""",
+    ]
+
+
+ACTIONS_STEP = max(MIGRATIONS) + 1  # 16: after the webhook workers' 15
+MIGRATIONS[ACTIONS_STEP] = _actions_migration()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from storage.schema import MIGRATIONS, RESPONSE_CELLS_VIEW, ROUND_KEY
+from storage.schema import ACTIONS_STEP, MIGRATIONS, RESPONSE_CELLS_VIEW, ROUND_KEY
 
 VERSION_TABLE = "scorecard_schema"
 
@@ -233,6 +233,8 @@ def _build() -> dict[int, list[str]]:
     ]
     steps[14] = _migration_14()
     steps[15] = _tables(15)  # webhook workers' inbox and leases: plain tables
+    # Issue 20's action plans: plain tables, columns and indexes, as in SQLite.
+    steps[ACTIONS_STEP] = _tables(ACTIONS_STEP)
     return dict(sorted(steps.items()))
 
 

@@ -40,6 +40,9 @@ class Invitation:
     expires_at: str | None
     revoked_at: str | None
     created_at: str
+    # 'community', or 'provider': service providers' self-assessment (migration 15)
+    role: str = "community"
+    organisation: str = ""
 
     def usable(self, now: str) -> bool:
         if self.revoked_at is not None:
@@ -163,6 +166,8 @@ def invitation_from_row(row: Any) -> Invitation:
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
         created_at=row["created_at"],
+        role=row["role"],
+        organisation=row["organisation"],
     )
 
 
@@ -176,11 +181,13 @@ async def add_invitation(
     max_uses: int | None = None,
     expires_at: str | None = None,
     created_by: int | None = None,
+    role: str = "community",
+    organisation: str = "",
 ) -> Invitation:
     async with store.write() as db:
         await db.execute(
             "INSERT INTO invitations (code, label, prefill, language, max_uses, expires_at,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_by, created_at, role, organisation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 code,
                 label,
@@ -190,6 +197,8 @@ async def add_invitation(
                 expires_at,
                 created_by,
                 utc_now(),
+                role,
+                organisation,
             ),
         )
     invitation = await get_invitation(store, code)

@@ -46,6 +46,8 @@ SELECTED = (
     "tests/outreach/test_reminders_and_stop.py",
     "tests/test_anonymise.py",
     "tests/test_webhook.py",
+    "tests/actions/test_chat.py",
+    "tests/actions/test_followup.py",
 )
 
 _schemas = itertools.count(1)

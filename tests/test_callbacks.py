@@ -19,6 +19,7 @@ import pytest
 
 from conversations import callbacks, sessions
 from conversations.callbacks import (
+    ActionPress,
     BroadcastChoice,
     Choice,
     Continue,
@@ -55,6 +56,7 @@ ROUND_TRIPS: list[tuple[str, str, object]] = [
     (callbacks.choice_data("C", "n"), "1|C|n", Choice("C", "n")),
     (callbacks.choice_data("D", "y"), "1|D|y", Choice("D", "y")),
     (callbacks.choice_data("K", "l"), "1|K|l", Choice("K", "l")),
+    (callbacks.choice_data("U", "y"), "1|U|y", Choice("U", "y")),
     (callbacks.step_data(SURVEY, "r0", "n3"), f"1|{TAG}|r0|n3", StepPress(TAG, "r0", "n3")),
     (callbacks.step_data(SURVEY, "ed", "r12"), f"1|{TAG}|ed|r12", StepPress(TAG, "ed", "r12")),
     (callbacks.CONTINUE, "o1|r|go", Continue()),
@@ -74,6 +76,13 @@ ROUND_TRIPS: list[tuple[str, str, object]] = [
     (callbacks.guardian_data("a", TOKEN), f"gc1|a|{TOKEN}", GuardianDecision("a", TOKEN)),
     (callbacks.guardian_data("b", TOKEN), f"gc1|b|{TOKEN}", GuardianDecision("b", TOKEN)),
     (callbacks.guardian_data("n", TOKEN), f"gc1|n|{TOKEN}", GuardianDecision("n", TOKEN)),
+    (callbacks.action_data("l"), "a1|l", ActionPress("l")),
+    (callbacks.action_data("n"), "a1|n", ActionPress("n")),
+    (callbacks.action_data("y"), "a1|y", ActionPress("y")),
+    (callbacks.action_data("c", 68), "a1|c|68", ActionPress("c", 68)),
+    (callbacks.action_data("v", 12), "a1|v|12", ActionPress("v", 12)),
+    (callbacks.action_data("t", 12, "done"), "a1|t|12|d", ActionPress("t", 12, "done")),
+    (callbacks.action_data("t", 3, "in_progress"), "a1|t|3|p", ActionPress("t", 3, "in_progress")),
 ]
 
 
@@ -249,6 +258,20 @@ FORGED: dict[str, list[str]] = {
         "gc2|a|" + TOKEN,
         "g1|a|" + TOKEN,  # a session's prefix
     ],
+    "actions": [
+        "a1|z",
+        "a1|l|1",
+        "a1|c",
+        "a1|c|07",
+        "a1|c|-1",
+        "a1|c|1000",
+        "a1|v|0",
+        "a1|v|x",
+        "a1|t|1",
+        "a1|t|1|a",  # agreed is where an action starts, never a step
+        "a1|t|1|d|x",
+        "a2|l",
+    ],
 }
 
 DECODERS = {
@@ -257,6 +280,7 @@ DECODERS = {
     "interview": callbacks.decode_interview,
     "session": callbacks.decode_session,
     "guardian": callbacks.decode_guardian,
+    "actions": callbacks.decode_actions,
 }
 
 CASES = [(flow, data) for flow, rows in FORGED.items() for data in [*COMMON, *rows]]

@@ -17,8 +17,9 @@ import pytest
 
 from bot.admin.reminders import send_due
 from conversations.callbacks import step_data
+from storage import actions, followup, responses, users
 from storage import database as database_module
-from storage import responses, users
+from storage.actions import NewAction
 from storage.database import migrate
 from storage.schema import MIGRATIONS
 from tests.auxil.harness import Harness, Person, make_settings
@@ -127,6 +128,7 @@ STAFF = {
     "digest_deliveries": "digests sent to coordinators",
     "facilitators": "facilitators' Telegram ids, set by admins",
     "sessions": "a focus group's scorecard under its own pseudonym: a group's, no one person's",
+    "action_reminders": "due-date reminders sent to coordinators",
 }
 # Tables that cascade from users but that a person answering in their own chat
 # never has rows in (the test's person); the cascade itself is still required.
@@ -185,6 +187,12 @@ async def test_delete_removes_a_person_from_every_table_that_holds_their_data(
         await harness.text(admin, "/broadcast all Cảm ơn / Thank you")
         user = await users.get_user(harness.services.store, person.id)
         assert user is not None
+        # They asked to hear about the actions, and were told of one (issue 20).
+        await followup.set_opt_in(harness.services.store, user.id, True)
+        action = await actions.add(harness.services.store, ADMIN, NewAction(
+            "", "{}", "issue", "agreed", "UBND xã", "", "2099-01-01", ("1.1.1",), "2026-01-01",
+        ))  # fmt: skip
+        await followup.claim_notice(harness.services.store, action, user.id, "agreed")
         path = settings.storage.database
         db = sqlite3.connect(path)
         try:

@@ -23,7 +23,7 @@ from bot.context import Context
 from bot.presenters import edit_or_send, retire_keyboard, send_screen
 from conversations import interviews, journey, shown
 from conversations.callbacks import choice_data
-from conversations.consent import consent_screen
+from conversations.consent import consent_for
 from conversations.journey import Reply
 from conversations.mydata import describe_my_data
 from conversations.screens import Screen, help_text, language_screen
@@ -214,7 +214,7 @@ async def language_command(update: Update, context: Context) -> None:
     note = _("Language: English") if chosen == "en" else _("Language: Vietnamese")
     consent = await users.get_consent(services.store, user.id)
     if consent is None or not consent.agreed:
-        screen = consent_screen(chosen, services.survey)
+        screen = await consent_for(services.store, user, chosen, services.survey)
         await context.bot.send_message(user.chat_id, note)
         await send_screen(context, user.chat_id, screen)
         return

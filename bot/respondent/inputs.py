@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from html import escape
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
@@ -28,12 +29,12 @@ from bot.respondent.handlers import (
 )
 from conversations import gate, guardian, interviews, journey, text, voice
 from conversations.callbacks import Choice, ForgedCallback, StaleCallback, StepAction, parse
-from conversations.consent import consent_screen
+from conversations.consent import consent_for
 from conversations.gate import Facts, Focus, Input, Press, Whom
 from conversations.journey import Reply
 from conversations.services import Services
 from locales.i18n import translator
-from storage import facilitation, guardians, responses, users
+from storage import facilitation, followup, guardians, responses, users
 from storage.facilitation import Interview
 from storage.responses import RespondentState
 from storage.users import User
@@ -374,7 +375,9 @@ async def on_choice(update: Update, context: Context, user: User, choice: Choice
     if choice.topic == "C" and choice.value == "m":  # "More": the whole consent text
         await acknowledge(query)
         if message is not None:
-            screen = consent_screen(journey.language_of(services, user), services.survey, True)
+            screen = await consent_for(
+                services.store, user, journey.language_of(services, user), services.survey, True
+            )
             await edit(
                 message,
                 screen.text,
@@ -401,6 +404,18 @@ async def on_choice(update: Update, context: Context, user: User, choice: Choice
             await edit(message, reply_markup=None)
         await show_where(context, user, resume=True)
         return
+    if choice.topic == "U":  # hear about actions: off unless they say yes
+        agreed = choice.value == "y"
+        await followup.set_opt_in(services.store, user.id, agreed)
+        await acknowledge(query)
+        if message is not None:
+            note = (
+                _("Thank you: we will tell you when an action is agreed or done. Send /stop to end it.")
+                if agreed
+                else _("All right: no messages about actions.")
+            )
+            await edit(message, message.text_html + "\n\n" + escape(note), parse_mode=ParseMode.HTML)
+        return
     # D: delete my data
     await acknowledge(query)
     if choice.value == "y":
@@ -425,7 +440,7 @@ async def _language_choice(
     user = await users.ensure_user(services.store, user.telegram_id, user.chat_id)
     consent = await users.get_consent(services.store, user.id)
     if (consent is None or not consent.agreed) and message is not None:
-        screen = consent_screen(language, services.survey)
+        screen = await consent_for(services.store, user, language, services.survey)
         await edit(
             message, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard)
         )

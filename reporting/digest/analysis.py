@@ -23,21 +23,27 @@ can therefore add up to more than its total.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from reporting import means, publication
+from reporting.digest.providers import ProviderGap, provider_gaps
 from reporting.digest.reference import Reference, ReferencePoint
+from reporting.digest.rescoring import Rescore, since_meeting
 from reporting.digest.views import RowStates, protected_progress, row_states, view_cells
 from reporting.means import Mean
 from reporting.publication import Publication, View
 from reporting.quality import DESIGNED_BY, QualityStatement, statement
+from storage import actions as stored_actions
 from storage import analytics, versions
+from storage.actions import Action
 from storage.analytics import Cell, Comment, Progress, SessionRecord
 from storage.rounds import Round, rounds_of
 from survey.model import Official, Survey, survey_versions_from
@@ -423,6 +429,14 @@ class Analysis:
     round_title: str = ""  # the round the numbers are of ('' before any round)
     # The release's quality statement (who, how, coverage, disclosure) for this view.
     quality: QualityStatement | None = None
+    # Re-scoring: each indicator of an action agreed in an earlier round, then and now.
+    since_meeting: list[Rescore] = field(default_factory=list)
+    # Service providers' own means beside the community's (never in them), and why
+    # they are not shown when there are providers but too few.
+    providers: list[ProviderGap] = field(default_factory=list)
+    providers_refusal: str | None = None
+    # The actions agreed in the scope (or a narrower one), for the workbook.
+    actions: list[Action] = field(default_factory=list)
 
     def session_goal_means(self) -> dict[tuple[int, str], tuple[float, int]]:
         """(goal, kind) -> (mean, sessions): each session's mean of its indicator
@@ -522,7 +536,9 @@ def analyse(
         built = dict(publications or {})
 
         def load(rid: str) -> Publication:
-            return built[rid] if rid in built else publication.load(db, survey.id, rid, k)
+            if rid not in built:
+                built[rid] = publication.load(db, survey.id, rid, k)
+            return built[rid]
 
         published = load(round_id)
         before = load(previous.id) if previous else None
@@ -531,6 +547,16 @@ def analyse(
             db, survey.id, scope, start_text, end_text, max_comments, mode, round_id
         )
         sessions = analytics.session_records(db, survey.id, scope)
+        means = partial(indicator_means, survey)
+        rescored = since_meeting(db, survey, view, rounds_of(db), current, load, k, means)
+        community = means(published, view)
+        providers, providers_refusal = provider_gaps(
+            db, survey, view, round_id, k, community, means
+        )
+        agreed = [
+            a for a in stored_actions.actions_of(db)
+            if all(json.loads(a.scope or "{}").get(d) == c for d, c in scope.items())
+        ]  # fmt: skip
         used = versions.versions_in_use(db, survey.id)
         texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
     levels = officials(survey, overrides)
@@ -552,6 +578,10 @@ def analyse(
         None if before is None or previous is None else round_reference(previous, before, view),
         refusal, current.title or current.id if current else "",
         statement(survey, published, current, used, len(sessions), designed_by, view),
+        [] if refusal is not None else rescored,
+        [] if refusal is not None else providers,
+        None if refusal is not None else providers_refusal,
+        agreed,
     )  # fmt: skip
 
 
@@ -563,6 +593,18 @@ def view_tables(
     return tables(
         survey, cell_frame([]) if cells is None else cells, levels, row_states(published, view)
     )
+
+
+def indicator_means(survey: Survey, published: Publication, view: View) -> dict[str, float]:
+    """The view's shown "now" mean per indicator, as the digest's indicator table has it."""
+    if published.view_status(view) is not None:
+        return {}
+    table = view_tables(survey, published, view, {}).indicators
+    return {
+        str(row["code"]): float(row["now_mean"])
+        for row in table.to_dict("records")
+        if row["now_mean"] == row["now_mean"]  # NaN: hidden, or nobody rated it
+    }
 
 
 def breakdown_means(table: pd.DataFrame) -> dict[str, dict[tuple[str, int, str], Mean]]:

@@ -11,6 +11,8 @@ on the 1-5 scale, rounded as everywhere (two decimals), read from each
 round's protected publication (``reporting.publication``): a row the digest
 hides (too few people, or hidden so that none can be worked out) is absent
 here too, and "prefer not to say" and unanswered rows are never written.
+Indicators with an action plan get an Open SDG metadata file, ``meta/1-1-1.md``,
+listing each action and its status (issue 20).
 
 A respondent who chose several groups is in the Group row of each of them
 (and in the headline, Region and Area rows once), so the Group rows of an
@@ -19,7 +21,8 @@ indicator can hold more people than its headline row, as in the digest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +33,9 @@ from reporting.digest.views import row_states, view_cells
 from reporting.publication import Publication, View
 from reporting.quality import DESIGNED_BY, front_matter
 from reporting.release import Release, load_release
+from storage import actions as stored_actions
 from storage import analytics
+from storage.actions import Action
 from storage.export import spreadsheet_safe
 from storage.rounds import rounds_of
 from survey.model import Survey
@@ -90,13 +95,21 @@ def write_opensdg(
     and ``meta/1-1-1.md`` per indicator, the release's quality statement as metadata."""
     with analytics.snapshot(database) as db:
         release = load_release(db, survey, k, designed_by)
-    return write_release(survey, release, scope, out)
+        agreed = [
+            a for a in stored_actions.actions_of(db)
+            if all(json.loads(a.scope or "{}").get(d) == c for d, c in scope.items())
+        ]  # fmt: skip
+    return write_release(survey, release, scope, out, agreed)
 
 
 def write_release(
-    survey: Survey, release: Release, scope: Mapping[str, str], out: Path
+    survey: Survey,
+    release: Release,
+    scope: Mapping[str, str],
+    out: Path,
+    agreed: Sequence[Action] = (),
 ) -> list[Path]:
-    """``write_opensdg`` from a release already read."""
+    """``write_opensdg`` from a release already read (and the scope's actions)."""
     parts, quality = release.parts, release.quality
     out.mkdir(parents=True, exist_ok=True)
     view = View.of(scope)
@@ -112,13 +125,46 @@ def write_release(
         part[COLUMNS].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         written.append(path)
     (out / "meta").mkdir(exist_ok=True)
+    actions = _action_metadata(survey, agreed)
     for _section, item in survey.items:
         meta = out / "meta" / f"{item.code.replace('.', '-')}.md"
-        meta.write_text(front_matter(quality, item.code), encoding="utf-8")
+        text = front_matter(quality, item.code)
+        if item.code in actions:  # the actions join the quality statement's front matter
+            text = text.replace("\n---\n", "\n" + actions[item.code] + "---\n", 1)
+        meta.write_text(text, encoding="utf-8")
+        if item.code in actions:
+            written.append(meta)
     long_path = out / "opensdg_long.csv"
     rows.to_csv(long_path, index=False, lineterminator="\n", encoding="utf-8")
     written.append(long_path)
     return written
+
+
+def _action_metadata(survey: Survey, agreed: Sequence[Action]) -> dict[str, str]:
+    """Open SDG metadata (YAML front matter lines) for each indicator with an action:
+    what was agreed, who is responsible, by when, and its status."""
+    by_code: dict[str, list[Action]] = {}
+    for action in agreed:
+        for code in action.codes:
+            if code in survey.item_by_code:
+                by_code.setdefault(code, []).append(action)
+    found = {}
+    for code, listed in by_code.items():
+        lines = ["community_actions:"]
+        for a in listed:
+            lines += [
+                f"  - id: {a.id}",
+                f"    agreed: {json.dumps(a.agreed, ensure_ascii=False)}",
+                f"    organisation: {json.dumps(a.organisation, ensure_ascii=False)}",
+                f"    due: {a.due_on}",
+                f"    status: {a.status}",
+                f"    agreed_on: {a.agreed_on}",
+            ]
+            lines += [f"    {name}: {day}" for name, day in (
+                ("started_on", a.started_on), ("done_on", a.done_on), ("dropped_on", a.dropped_on)
+            ) if day]  # fmt: skip
+        found[code] = "\n".join(lines) + "\n"
+    return found
 
 
 def _means(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

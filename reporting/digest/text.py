@@ -121,17 +121,58 @@ def render_text(
     official = _official(analysis, language)
     earlier = _earlier(analysis, language, reference)
     extremes = _extremes(analysis, language)
+    rescored = _since_meeting(analysis, language)
+    providers = _providers(analysis, language)
     footer = _footer(language) + site_line(site_url, language)
-    parts = [head, invitations, table, group_sessions, official, earlier, extremes, footer]
+    parts = [head, invitations, table, group_sessions, official, earlier, providers, rescored,
+             extremes, footer]  # fmt: skip
     text = "\n".join(line for part in parts for line in part)
     # Optional parts go first when too long: invitations, then extremes, then the
     # earlier round, the group sessions (the workbook has them all), the official view.
-    for drop in (invitations, extremes, earlier, group_sessions, official):
+    for drop in (invitations, extremes, providers, rescored, earlier, group_sessions, official):
         if len(text) <= LIMIT:
             break
         drop.clear()
         text = "\n".join(line for part in parts for line in part)
     return text[:LIMIT]
+
+
+def _providers(analysis: Analysis, language: str) -> list[str]:
+    """Service providers' own means beside the community's, the largest gaps first."""
+    _ = translator(language)
+    if not analysis.providers:
+        return []
+    lines = ["", _bold(_("Service providers' self-assessment (never in the means above)"))]
+    for gap in analysis.providers[:5]:
+        lines.append(
+            escape(
+                _("{code}: community {community}, providers {providers} (gap {gap})").format(
+                    code=gap.code, community=number(gap.community, language, 2),
+                    providers=number(gap.providers, language, 2),
+                    gap=number(gap.gap, language, 2, sign=True),
+                )
+            )
+        )  # fmt: skip
+    return lines
+
+
+def _since_meeting(analysis: Analysis, language: str) -> list[str]:
+    """Each action's indicators: the community's mean at the meeting's round and now."""
+    _ = translator(language)
+    if not analysis.since_meeting:
+        return []
+    lines = ["", _bold(_("Since the meeting (actions agreed)"))]
+    for r in analysis.since_meeting[:12]:
+        change = "–" if r.change is None else number(r.change, language, 2, sign=True)
+        lines.append(
+            escape(
+                _("#{id} {code}: {before} in {round} → {now} now ({change})").format(
+                    id=r.action_id, code=r.code, before=number(r.before, language, 2),
+                    round=r.meeting_round, now=number(r.now, language, 2), change=change,
+                )
+            )
+        )  # fmt: skip
+    return lines
 
 
 def _footer(language: str) -> list[str]:

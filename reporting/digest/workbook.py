@@ -76,6 +76,10 @@ def render_workbook(
     _breakdowns_sheet(book, analysis, language)
     _indicators_sheet(book, analysis, language)
     _comments_sheet(book, analysis, language)
+    if analysis.providers:
+        _providers_sheet(book, analysis, language)
+    if analysis.actions:
+        _actions_sheet(book, analysis, language)
     if analysis.sessions:
         _sessions_sheet(book, analysis, language)
         _session_scores_sheet(book, analysis, language)
@@ -284,6 +288,32 @@ def _indicators_sheet(book: _Book, analysis: Analysis, language: str) -> None:
         }
     )
     _write_frame(indicators, 1, frame)
+
+
+def _providers_sheet(book: _Book, analysis: Analysis, language: str) -> None:
+    """Service providers' self-assessment beside the community (their own publication)."""
+    _ = translator(language)
+    page = book.sheet(
+        _("Providers"), [_("Indicator"), _("Community"), _("Providers"), _("Gap")], [10, 12, 12, 8]
+    )
+    for row, gap in enumerate(analysis.providers, start=1):
+        page.write_row(row, 0, [gap.code, gap.community, gap.providers, gap.gap])
+
+
+def _actions_sheet(book: _Book, analysis: Analysis, language: str) -> None:
+    """The action plan of the scope with each action's status: metadata beside the numbers."""
+    _ = translator(language)
+    page = book.sheet(
+        _("Actions"),
+        ["#", _("Indicator"), _("Agreed"), _("Responsible organisation"), _("Due"), _("Status")],
+        [5, 12, 40, 28, 12, 12],
+    )
+    for row, action in enumerate(analysis.actions, start=1):
+        page.write_row(
+            row, 0,
+            [action.id, ", ".join(action.codes), action.agreed,
+             action.organisation, action.due_on, action.status],
+        )  # fmt: skip
 
 
 def _comments_sheet(book: _Book, analysis: Analysis, language: str) -> None:

@@ -46,9 +46,12 @@ def load(
     round_id: str,
     k: int,
     scopes: Iterable[Mapping[str, str]] | None = None,
+    audience: str = stored.COMMUNITY,
 ) -> Publication:
-    """The round's publication; ``scopes`` defaults to the coordinators' stored scopes."""
+    """The round's publication; ``scopes`` defaults to the coordinators' stored scopes.
+    ``audience`` is the community's answers (default) or the service providers' own
+    self-assessment (``stored.PROVIDER``), each protected on its own people."""
     extra = coordinator_scopes(db) if scopes is None else list(scopes)
-    people = stored.people(db, survey_id, round_id)
-    sums = stored.cell_sums(db, survey_id, round_id)
+    people = stored.people(db, survey_id, round_id, audience)
+    sums = stored.cell_sums(db, survey_id, round_id, audience)
     return build(round_id, people, sums, k, extra)

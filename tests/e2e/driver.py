@@ -138,8 +138,18 @@ class BotProcess:
 
 
 def live_screen(chat: list[ChatMessage]) -> ChatMessage | None:
-    """The newest bot message that still carries inline buttons: the current question."""
-    return next((m for m in reversed(chat) if m.from_bot and m.buttons), None)
+    """The newest bot message that still carries inline buttons: the current question.
+    The thanks screen's "tell me about actions" buttons (``1|U|``) ask no question."""
+    return next(
+        (
+            m
+            for m in reversed(chat)
+            if m.from_bot
+            and m.buttons
+            and not all(data.startswith("1|U|") for data in m.callback_data)
+        ),
+        None,
+    )
 
 
 def signature(message: ChatMessage | None) -> tuple[object, ...] | None:

@@ -25,7 +25,12 @@ def _local(days_ahead: float, hour: int) -> datetime:
 
 
 def _reminders(harness: Harness, person: Person) -> list[str]:
-    return [m.text for m in harness.telegram.bot_messages(person.id) if "/stop" in m.text]
+    # The thanks screen names /stop too (for hearing about actions): it is no reminder.
+    return [
+        m.text
+        for m in harness.telegram.bot_messages(person.id)
+        if "/stop" in m.text and "has been submitted" not in m.text
+    ]
 
 
 async def _paused(harness: Harness, person_id: int, language: str = "English") -> Person:

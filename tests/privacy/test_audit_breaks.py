@@ -79,8 +79,9 @@ async def test_numbers_pooled_over_every_round_are_reported(
     designed: Designed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def all_rounds(read):  # type: ignore[no-untyped-def]
-        def every(db, survey_id, _round_id):  # type: ignore[no-untyped-def]
-            return [row for rid in stored.round_ids(db) for row in read(db, survey_id, rid)]
+        def every(db, survey_id, _round_id, *audience):  # type: ignore[no-untyped-def]
+            rounds = stored.round_ids(db)
+            return [row for rid in rounds for row in read(db, survey_id, rid, *audience)]
 
         return every
 
