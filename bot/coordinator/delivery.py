@@ -103,7 +103,9 @@ async def send_digest(
         lambda: bot.send_media_group(
             chat_id,
             [
-                InputMediaPhoto(InputFile(png, filename=f"chart{n}.png"))
+                # attach=True: each chart its own multipart part ("attach://…"); without
+                # it every photo would upload under the one field name "media".
+                InputMediaPhoto(InputFile(png, filename=f"chart{n}.png", attach=True))
                 for n, png in enumerate(digest.charts, start=1)
             ],
         ),
