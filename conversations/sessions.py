@@ -33,6 +33,7 @@ from conversations.keyboard import Button, Keyboard, layout
 from conversations.screens import MAX_TEXT, Screen
 from conversations.services import Services
 from locales.i18n import translator
+from locales.numbers import format_number
 from locales.textlimits import clean_typed, utf16_len
 from storage import sessions
 from storage.sessions import Score, Session
@@ -126,7 +127,7 @@ def score_text(survey: Survey, score: Score | None, language: str) -> str:
     mean = score.mean
     text = _("votes 1–5 and don't know: {votes}").format(votes=" ".join(map(str, votes)))
     if mean is not None:
-        text += " → " + _("mean {mean}").format(mean=f"{mean:.1f}")
+        text += " → " + _("mean {mean}").format(mean=format_number(mean, language, 2))
     return text
 
 

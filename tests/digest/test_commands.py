@@ -55,8 +55,9 @@ async def test_a_coordinator_gets_a_digest_of_their_scope_only(digest_harness: H
     ]
     text = digests_sent[1]
     assert "Started: 10 (+10 in this period)" in text  # the five women are in the south
-    # SDG 1 in the north: youth only, 3.0 now and 3.8 forecast (+27 %, +0.27 a year).
-    assert "  1  3.0  3.8  +27 +0.27  17%" in text
+    # SDG 1 in the north: youth only, 3.0 now and 3.8 forecast: +0.27 points a year
+    # (no "+27": a per cent of a 1–5 score reads as a share of people).
+    assert "  1  3.0  3.8 +0.27  17%" in text and "+27" not in text
     assert len(text) <= 4096
     assert digest_harness.telegram.count("sendMediaGroup") == 2
     assert len(documents(digest_harness, COORDINATOR)) == 2
@@ -66,10 +67,10 @@ async def test_admins_see_everything_with_small_cells_hidden(digest_harness: Har
     await digest_harness.text(Person(ADMIN, "en"), "/digest")
     text = digest_harness.telegram.bot_messages(ADMIN)[0].text
     assert "Scope: everything" in text
-    assert "  1  2.4  3.3  +35 +0.29  12%" in text  # 12.5 % rounds half to even
+    assert "  1  2.4  3.3 +0.29  13%" in text  # 12.5 % rounds half up, as everywhere
     # SDG 4 (rated by the two women only) is a mean of the round's eight people:
     # shown, as every mean of a shown row; nobody rated its forecast.
-    assert "  4  4.0   &lt;5   &lt;5    &lt;5   0%" in text
+    assert "  4  4.0   &lt;5    &lt;5   0%" in text
     assert "official 4.0 (National report 2020), gap -1.6" in text
 
 
@@ -133,9 +134,9 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
         (r[0], r[1], r[2], r[3]): r[5]
         for r in book["Breakdowns"].iter_rows(min_row=2, values_only=True)
     }
-    assert breakdown[("group", "Women", 1, "now")] == "<5"
+    assert breakdown[("Group", "Women", 1, "Now")] == "<5"
     # Hidden second (secondary suppression): headline minus youth would give the women.
-    assert breakdown[("group", "Youth", 1, "now")] == "<5"
+    assert breakdown[("Group", "Youth", 1, "Now")] == "<5"
     comments = list(book["Comments"].iter_rows(min_row=2, values_only=True))
     assert len(comments) == 1 and comments[0][2] == "Ý kiến 1"
     assert comments[0][0].startswith("R") and "800001" not in str(comments[0])

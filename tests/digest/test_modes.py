@@ -75,6 +75,6 @@ async def test_mode_filter_and_a_small_sessions_votes_hidden(
     first = next(book["Indicators"].iter_rows(min_row=2, max_row=2, values_only=True))
     assert dict(zip(header, first, strict=True))["Mean now"] == 2.43  # 17 / 7, as without it
     summary = dict(book["Summary"].iter_rows(min_row=2, max_col=2, values_only=True))
-    assert summary["Mode interview: started"] == "<5"
+    assert summary["Started: facilitated interviews"] == "<5"
     assert summary["Mode"] == "all"
     assert not any("4242" in str(r) for s in book.worksheets for r in s.iter_rows(values_only=True))
