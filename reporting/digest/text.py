@@ -380,7 +380,7 @@ def _sessions(analysis: Analysis, language: str) -> list[str]:
             + " "
             + _people_count(people, analysis.k, language)
             + " "
-            + _("Each session counts once.")
+            + _("each session counts once.")
         ),
     ]
     for section in survey.sections:
