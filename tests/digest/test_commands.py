@@ -6,6 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
+from bot.coordinator import delivery
 from storage import audit, digests
 from tests.auxil.harness import Harness, Person
 from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER, add_respondent, woman, youth
@@ -140,3 +141,35 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
     comments = list(book["Comments"].iter_rows(min_row=2, values_only=True))
     assert len(comments) == 1 and comments[0][2] == "Ý kiến 1"
     assert comments[0][0].startswith("R") and "800001" not in str(comments[0])
+
+
+async def test_a_config_coordinators_schedule_is_changed_in_the_file_not_the_chat(
+    digest_harness: Harness,
+) -> None:
+    """The config file is applied at every start: a change made in the chat would be
+    undone silently at the next restart, so it is refused with where to make it."""
+    await delivery.sync_config(digest_harness.app)  # as at start-up
+    admin = Person(ADMIN, "en")
+    for command in (
+        f"/coordinator schedule {COORDINATOR} daily 07:30",
+        f"/coordinator language {COORDINATOR} vi",
+        f"/coordinator add {COORDINATOR} region=south",
+        f"/coordinator remove {COORDINATOR}",
+    ):
+        await digest_harness.text(admin, command)
+    replies = [m.text for m in digest_harness.telegram.bot_messages(ADMIN)][-4:]
+    assert replies[0] == (
+        f"{COORDINATOR} is a coordinator from the config file: change their schedule in its"
+        f" [[coordinators]] entry (telegram_id = {COORDINATOR}) and restart the bot."
+    )
+    assert "change their language" in replies[1] and "change their scope" in replies[2]
+    assert "remove their [[coordinators]] entry" in replies[3]
+    stored = await digests.get_coordinator(digest_harness.services.store, COORDINATOR)
+    assert stored is not None and (stored.schedule, stored.language) == ("daily 08:00", "en")
+    assert stored.scope == '{"region":"north"}'
+    # A coordinator added in the chat keeps what the chat sets (nothing overwrites it).
+    await digest_harness.text(admin, "/coordinator add 515151 region=south")
+    await digest_harness.text(admin, "/coordinator schedule 515151 daily 07:30")
+    assert digest_harness.telegram.bot_messages(ADMIN)[-1].text == (
+        "Schedule of 515151 is now daily 07:30."
+    )
