@@ -85,7 +85,7 @@ async def test_only_admins_manage_facilitators_and_only_facilitators_interview(
     await running.text(admin, "/facilitator remove 987654321")
     assert texts(running, admin)[-1] == "Facilitator 987654321 removed."
     await running.text(Person(FACILITATOR, "en"), "/interview")
-    assert texts(running, Person(FACILITATOR))[-1] == "Không được phép."
+    assert texts(running, Person(FACILITATOR))[-1] == "Not allowed."
     entries = await audit.recent(running.services.store, 10)
     actions = [(e.action, e.detail, e.outcome) for e in entries]
     assert ("facilitator", "add 987654321", "ok") in actions
@@ -386,3 +386,19 @@ async def test_delete_during_an_interview_deletes_the_facilitators_own_data_only
     remaining = [row[0] for row in await store.fetchall("SELECT pseudonym FROM users")]
     assert pseudonym in remaining  # the interviewed person's answers are theirs
     assert await store.fetchone("SELECT 1 FROM users WHERE telegram_id = ?", (FACILITATOR,)) is None
+
+
+async def test_the_default_language_applies_only_when_telegrams_is_neither(
+    running: Harness,
+) -> None:
+    """README: a person who never picked a language reads their Telegram language when
+    it is Vietnamese or English; the default only otherwise (issue 17)."""
+    english, german = Person(CONFIG_FACILITATOR, "en"), Person(5151, "de")
+    await running.text(english, "/session list")  # a config facilitator, never /start-ed
+    assert texts(running, english)[-1] == "No open group sessions."
+    await running.text(english, "/stop")
+    assert texts(running, english)[-1].startswith("Done: you will get no more reminders")
+    await running.text(english, "/help")
+    assert "/interview" in texts(running, english)[-1] and "Lệnh" not in texts(running, english)[-1]
+    await running.text(german, "/stop")
+    assert texts(running, german)[-1].startswith("Đã ghi nhận")  # the default, vi

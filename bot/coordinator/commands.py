@@ -71,7 +71,7 @@ def coordinator_only(handler: AccessHandler) -> Handler:
                 await digests.set_active(services.store, user.id, True)
             access = Access(scope_from_json(coordinator.scope), coordinator.language)
         elif is_admin(settings, user.id):
-            access = Access({}, await caller_language(context, user.id))
+            access = Access({}, await caller_language(context, user.id, user.language_code))
         else:
             await refuse(update, context)
             return None
@@ -159,7 +159,7 @@ async def coordinator_command(update: Update, context: Context) -> None:
     services: Services = context.bot_data.services
     user = update.effective_user
     assert user is not None and update.effective_chat is not None
-    _ = translator(await caller_language(context, user.id))
+    _ = translator(await caller_language(context, user.id, user.language_code))
     args = context.args or []
     action = args[0].lower() if args else "list"
     usage = _(

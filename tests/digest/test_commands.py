@@ -25,8 +25,10 @@ async def test_strangers_are_refused_and_get_nothing_else(digest_harness: Harnes
     for command in ("/digest", "/export xlsx", "/coordinator list", "/coordinator add 5"):
         await digest_harness.text(stranger, command)
     messages = digest_harness.telegram.bot_messages(STRANGER)
-    # Strangers are no users yet: the default language (Vietnamese).
-    assert [m.text for m in messages] == ["Không được phép."] * 4
+    # Strangers are no users yet: their Telegram language (English), as the README says.
+    assert [m.text for m in messages] == ["Not allowed."] * 4
+    await digest_harness.text(Person(STRANGER + 1, "vi"), "/digest")
+    assert digest_harness.telegram.bot_messages(STRANGER + 1)[-1].text == "Không được phép."
     assert digest_harness.telegram.count("sendMediaGroup") == 0
     assert documents(digest_harness, STRANGER) == []
 
@@ -100,7 +102,7 @@ async def test_admins_manage_coordinators_and_their_schedules(digest_harness: Ha
     await digest_harness.text(admin, "/coordinator remove 424242")
     assert await digests.get_coordinator(digest_harness.services.store, 424242) is None
     await digest_harness.text(Person(424242, "en"), "/digest")
-    assert digest_harness.telegram.bot_messages(424242)[-1].text == "Không được phép."
+    assert digest_harness.telegram.bot_messages(424242)[-1].text == "Not allowed."
 
 
 async def test_exports_in_the_chat(digest_harness: Harness) -> None:

@@ -99,8 +99,8 @@ async def test_others_are_not_allowed_to_invite_revoke_or_read_the_audit(
     stranger = Person(5031, "en")
     for command in ("/invite Partner group=youth", "/invites", "/revoke abc", "/audit"):
         await outreach.text(stranger, command)
-        # Refused plainly, in the default language (Vietnamese) of someone unknown.
-        assert outreach.telegram.last_bot_message(stranger.id).text == "Không được phép."
+        # Refused plainly, in the Telegram language of someone unknown (README).
+        assert outreach.telegram.last_bot_message(stranger.id).text == "Not allowed."
     assert outreach.telegram.count("sendPhoto") == 0
     assert await audit.recent(outreach.services.store) == []
 
