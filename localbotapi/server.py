@@ -127,9 +127,12 @@ def build_app(
     bot_name: str = "Local Test Bot",
     callback_query_ttl: float = 15.0,
     webhook_retry_delay: float = 1.0,
+    first_message_id: int = 1,
 ) -> web.Application:
     bot_id = int(token.split(":", 1)[0]) if token and ":" in token else DEFAULT_BOT_ID
-    state = BotState(BotIdentity(bot_id, bot_name, bot_username), callback_query_ttl)
+    state = BotState(
+        BotIdentity(bot_id, bot_name, bot_username), callback_query_ttl, first_message_id
+    )
     delivery = WebhookDelivery(state, retry_delay=webhook_retry_delay)
     ctx = ApiContext(state, delivery)
 
