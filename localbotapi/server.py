@@ -158,6 +158,10 @@ def build_app(
     return app
 
 
+async def _drain(tasks: set[asyncio.Task[Any]]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class LocalBotApiServer:
     """A local Bot API server on 127.0.0.1 (port 0 picks a free port).
 
@@ -242,6 +246,15 @@ class LocalBotApiServer:
             ready.set()
             loop.run_forever()
             loop.run_until_complete(self.stop())
+            # Requests still waiting (a long poll of the page or of getUpdates) are
+            # cancelled and awaited: closing the loop over them would log "Task was
+            # destroyed but it is pending!" at every Ctrl-C.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(_drain(pending))
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
         self._thread = threading.Thread(target=main, name="localbotapi", daemon=True)
