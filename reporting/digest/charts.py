@@ -36,8 +36,8 @@ matplotlib.use("Agg")
 STYLE = {"font.family": "DejaVu Sans", "font.size": 12}
 NOW_COLOUR, FORECAST_COLOUR, HIDDEN_COLOUR = "#4C78A8", "#F58518", "#D9D9D9"
 WIDTH = 6.4  # inches; 960 px at 150 dpi
-# The heat map is drawn narrower, so a chat showing it 390 px wide shrinks it less:
-# 600 px, so 9 pt text (18.75 px) still reads 12 px on the phone (test_charts.py).
+# The album's charts are drawn narrower, so a chat showing them 390 px wide shrinks
+# them less: 600 px, so 9 pt text (18.75 px) still reads 12 px (test_charts.py).
 HEAT_WIDTH = 4.0
 DPI = 150
 CHAT_WIDTH = 390  # px: a phone's chat column, where Telegram fits the picture
@@ -110,7 +110,7 @@ def goals_figure(analysis: Analysis, language: str, reference: Reference | None 
     # Each goal's row is tall enough for its label and for its two bars' notes.
     row_height = max(0.9, LINE * lines + 0.3)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(2.4 + row_height * max(len(goals), 1))
+        figure = _figure(2.4 + row_height * max(len(goals), 1), HEAT_WIDTH)
         axes = figure.add_subplot()
         positions = np.arange(len(goals))[::-1]
         shown_reference = False
@@ -129,7 +129,7 @@ def _goal_labels(analysis: Analysis, language: str) -> list[str]:
     for row in analysis.goals:
         section = analysis.survey.section(row.section_id)
         title = section.short_title(language) if section else ""
-        labels.append(f"SDG {row.sdg}\n" + _wrap(title, LABEL_WRAP))
+        labels.append(f"SDG {row.sdg}\n" + _wrap(title, HEAT_WRAP))
     return labels
 
 
@@ -193,16 +193,19 @@ def _goal_axes(
     axes.set_yticks(positions, labels, fontsize=10)
     axes.set_ylim(-0.6, len(analysis.goals) - 0.4)
     axes.set_xlim(1, 5.6)
-    axes.set_xticks([1, 2, 3, 4, 5], scale_words(survey, language), fontsize=9)
+    # Words at the two ends only: five would not fit side by side at 600 px.
+    words = scale_words(survey, language)
+    axes.set_xticks([1, 2, 3, 4, 5], [words[0], "2", "3", "4", words[-1]], fontsize=9)
     axes.set_xlabel(_("Mean rating (1–5)"), fontsize=11)
-    axes.set_title(
+    # Over the whole figure, not the bars: the goal names take the left half.
+    axes.get_figure().suptitle(  # type: ignore[union-attr]
         _wrap(
             _("Goals: {now} and forecast {forecast}").format(
                 now=survey.years["now"], forecast=survey.years["forecast"]
             ),
-            TITLE_WRAP,
+            TITLE_WRAP * 2 // 3,
         ),
-        fontsize=13,
+        fontsize=12,
     )
 
 
