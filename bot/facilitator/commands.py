@@ -24,7 +24,7 @@ from conversations import callbacks, interviews
 from conversations import sessions as session_service
 from conversations.callbacks import ForgedCallback
 from conversations.services import Services
-from locales.i18n import translator
+from locales.i18n import plural_translator, translator
 from storage import facilitation, sessions
 from storage.facilitation import Interview
 from storage.sessions import Session
@@ -401,7 +401,11 @@ async def _session_list(update: Update, context: Context, language: str) -> None
         text = "\n".join(
             [_("Group sessions you can resume:")]
             + [
-                _("{number}. {id}: {scored} scores so far").format(
+                plural_translator(language)(
+                    "{number}. {id}: 1 score so far",
+                    "{number}. {id}: {scored} scores so far",
+                    len(s.scores),
+                ).format(
                     number=s.id, id=s.pseudonym, scored=len(s.scores)
                 )
                 for s in rows
