@@ -3,7 +3,7 @@
 Starts ``scorecard-bot playground`` on a free port, walks a respondent through
 the survey in the chat page at a phone's width (390 px) and saves PNGs of each
 kind of screen, in Vietnamese and English, then the guardian's screen (the
-child's link clicked) and a digest album (six more people answer first):
+child's link clicked) and a digest album (ten more people answer first):
 
     python tools/screenshots.py --out shots/ [--width 390] [--language vi en]
 
@@ -145,7 +145,7 @@ def walk_child(page: ChatPage, out: Path, language: str) -> None:
     page.driver.save_screenshot(str(out / f"{language}-18-guardian.png"))
 
 
-def seed(control_url: str, language: str, people: int = 6) -> None:
+def seed(control_url: str, language: str, people: int = 10) -> None:
     """``people`` adults answer everything (ratings spread over the scale), so the
     digest has numbers to show: fewer than k = 5 would hide them all."""
     import asyncio
@@ -158,9 +158,21 @@ def seed(control_url: str, language: str, people: int = 6) -> None:
     survey = load_survey(None)
     rng = random.Random(17)
 
+    class InGroup(Respondent):
+        """Youth or women (half each), so the heat map has two rows to show."""
+
+        group = 1
+
+        async def answer_one(self, screen: Any, step: str, comment: str | None = None) -> Any:
+            if step == "p0" and not any(t.startswith("✓") for t in screen.button_texts):
+                prefix = screen.callback_data[0].rsplit("|", 1)[0]
+                return await self.tap(screen, f"{prefix}|a{self.group}")
+            return await super().answer_one(screen, step, comment)
+
     async def one(control: ControlClient, n: int) -> None:
         user = await control.create_user(f"R{n}", language_code=language)
-        person = Respondent(user, survey, language, timeout=60.0)
+        person = InGroup(user, survey, language, timeout=90.0)
+        person.group = 1 if n % 2 else 2  # youth, women
         person.choose = lambda step: rng.choice("12345" if step.endswith("n") else "2345d")
         await person.begin()
         await person.answer()
@@ -176,6 +188,8 @@ def walk_digest(page: ChatPage, playground: Playground, out: Path, language: str
     """The admin (the page's second person) asks for /digest: text, album, workbook."""
     driver = page.driver
     seed(playground.control_url, language)
+    page.type(f"/language {language}")  # the second person's Telegram may be the other one
+    time.sleep(2.0)
     page.type("/digest")
     for _ in range(120):
         time.sleep(0.5)
