@@ -35,3 +35,5 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     # httpx logs every request URL; APScheduler one line per job.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Matplotlib's PDF backend subsets fonts with fontTools: ~200 INFO lines per sheet.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)

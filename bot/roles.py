@@ -18,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.config import Settings
 from bot.context import Context
+from conversations.journey import suggest_language
 from conversations.services import Services
 from locales.i18n import translator
 from storage import audit, users
@@ -34,10 +35,14 @@ def is_admin(settings: Settings, telegram_id: int | None) -> bool:
     return telegram_id is not None and telegram_id in settings.access.admins
 
 
-async def caller_language(context: Context, telegram_id: int) -> str:
+async def caller_language(context: Context, telegram_id: int, telegram_code: str | None) -> str:
+    """The language they picked; else their Telegram language when it is one we offer;
+    else ``default_language`` (as the README says)."""
     services: Services = context.bot_data.services
     user = await users.get_user(services.store, telegram_id)
-    return (user.language if user else None) or services.default_language
+    if user is not None and user.language:
+        return user.language
+    return suggest_language(telegram_code, services.default_language)
 
 
 async def refuse(update: Update, context: Context) -> NoReturn:
@@ -47,7 +52,7 @@ async def refuse(update: Update, context: Context) -> NoReturn:
     A press delivered twice, or answered too late, cannot be answered again:
     that is no error, the refusal still stands."""
     user = update.effective_user
-    _ = translator(await caller_language(context, user.id) if user else None)
+    _ = translator(await caller_language(context, user.id, user.language_code) if user else None)
     if update.callback_query is not None:  # a button: answer the press itself
         try:
             await update.callback_query.answer(_("Not allowed."), show_alert=True)

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from bot.config import ConfigError, Settings, TelegramSettings
 from cli.common import command, hold_database_lock
+from storage.database import highest_message_id
 from survey.model import load_survey
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,13 @@ def playground(settings: Settings, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="scorecard-playground-") as scratch:
         database = args.database or Path(scratch) / "playground.sqlite3"
         lock = hold_database_lock(database)  # not beside a bot running on that file
-        server = LocalBotApiServer(port=args.port, token=PLAYGROUND_TOKEN)
+        # The bot's duplicate checks compare message ids: on an existing database the
+        # new server numbers messages above every stored one, as Telegram would.
+        server = LocalBotApiServer(
+            port=args.port,
+            token=PLAYGROUND_TOKEN,
+            first_message_id=highest_message_id(database) + 1,
+        )
         try:
             server.run_in_thread()
         except OSError as error:

@@ -358,7 +358,7 @@ SESSION_PROFILE_STEPS = ("pg", "pr", "pa")
 SESSION_TEXT_STEPS = ("tp", "tr")
 MAX_INDICATOR = 999
 _INDICATOR_VALUES = frozenset(
-    [f"{kind}{value}" for kind in "nf" for value in "12345d"] + ["s", "k", "b", "hn", "hf"]
+    [f"{kind}{value}" for kind in "nf" for value in "12345d"] + ["s", "k", "b", "hn", "hf", "x"]
 )
 
 

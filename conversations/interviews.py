@@ -20,7 +20,7 @@ from conversations.callbacks import consent_data
 from conversations.consent import consent_screen
 from conversations.keyboard import Button, layout
 from conversations.screens import Screen
-from locales.i18n import translator
+from locales.i18n import plural_translator, translator
 from storage.facilitation import Interview
 from survey.model import Survey
 
@@ -104,13 +104,17 @@ def submitted_screen(language: str, pseudonym: str) -> Screen:
 
 
 def list_text(language: str, interviews: list[Interview], closed: int, current: int | None) -> str:
-    _ = translator(language)
+    _, ngettext = translator(language), plural_translator(language)
     if not interviews:
         lines = [_("No paused interviews.")]
     else:
         lines = [_("Interviews you can resume:")]
         for interview in interviews:
-            line = _("{number}. {id}: {answered} ratings so far").format(
+            line = ngettext(
+                "{number}. {id}: 1 rating so far",
+                "{number}. {id}: {answered} ratings so far",
+                interview.answered,
+            ).format(
                 number=interview.number, id=interview.pseudonym, answered=interview.answered
             )
             if interview.id == current:

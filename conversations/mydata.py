@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from conversations.services import Services
-from locales.i18n import translator
+from locales.i18n import plural_translator, translator
 from locales.textlimits import utf16_cut, utf16_len
 from storage import guardians, responses, users, voice
 from storage.responses import Answers, Rating
@@ -177,7 +177,11 @@ async def _voice_notes(services: Services, response_id: int, language: str) -> l
         lines.append(
             "• "
             + escape(
-                _("{question}: a voice note of {seconds} seconds, kept since {time}").format(
+                plural_translator(language)(
+                    "{question}: a voice note of 1 second, kept since {time}",
+                    "{question}: a voice note of {seconds} seconds, kept since {time}",
+                    note.duration,
+                ).format(
                     question=_question_name(services.survey, note.question_id, language),
                     seconds=note.duration,
                     time=services.local_time(note.created_at),

@@ -32,7 +32,8 @@ from conversations.callbacks import SessionPress as Press
 from conversations.keyboard import Button, Keyboard, layout
 from conversations.screens import MAX_TEXT, Screen
 from conversations.services import Services
-from locales.i18n import translator
+from locales.i18n import plural_translator, translator
+from locales.numbers import format_number
 from locales.textlimits import clean_typed, utf16_len
 from storage import sessions
 from storage.sessions import Score, Session
@@ -45,7 +46,10 @@ KINDS = {"n": "now", "f": "forecast"}
 # know ("0 2 5 3 1 0"); a "/" or a new line separates now from the forecast.
 _CONSENSUS = re.compile(r"^\s*([0-5?])(?:\s+([0-5?]))?\s*$")
 _COUNTS = re.compile(r"^\s*\d{1,4}(?:\s+\d{1,4}){5}\s*$")
-_NUMBERS_ONLY = re.compile(r"^[\d\s/?]+$")
+# Anything made of numbers is an attempt at scores, never the group's reasons:
+# "0 0 -1 0 0 0" or "1.5 2 2 2 0 0" is refused with the reason, not saved as text.
+_NUMBERS_ONLY = re.compile(r"^(?=.*[\d?])[\d\s/?.,+\-]+$")
+_WHOLE = re.compile(r"^\d{1,4}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +130,7 @@ def score_text(survey: Survey, score: Score | None, language: str) -> str:
     mean = score.mean
     text = _("votes 1–5 and don't know: {votes}").format(votes=" ".join(map(str, votes)))
     if mean is not None:
-        text += " → " + _("mean {mean}").format(mean=f"{mean:.1f}")
+        text += " → " + _("mean {mean}").format(mean=format_number(mean, language, 2))
     return text
 
 
@@ -248,11 +252,16 @@ def _indicator_keyboard(survey: Survey, session: Session, index: int) -> Keyboar
             )
             for v in range(1, 6)
         ]
-        row.append(Button("?", callback_data=_data(session, step, f"{prefix}d")))
+        dont_know = chosen is not None and chosen.method == "consensus" and chosen.value is None
+        row.append(
+            Button(("✓" if dont_know else "") + "?", callback_data=_data(session, step, f"{prefix}d"))
+        )
         rows.append(
             [Button(kind.heading(language) + ":", callback_data=_data(session, step, f"h{prefix}"))]
         )
         rows.append(row)
+    if session.notes.get(item.code):
+        rows.append([Button(_("✕ Remove the reasons"), callback_data=_data(session, step, "x"))])
     nav = []
     if index > 0:
         nav.append(Button(_("◀ Back"), callback_data=_data(session, step, "b")))
@@ -349,6 +358,10 @@ async def apply(services: Services, session: Session, press: Press) -> Outcome:
                 label=kind.heading(session.language)
             ),
         )
+    if value == "x":  # the group's reasons for this indicator, removed
+        await sessions.delete_note(store, session.id, item.code)
+        session = await _reload(services, session)
+        return Outcome(screen(services, session, step), alert=_("Reasons removed"))
     if value == "b":
         session = await _go(services, session, f"i{index - 1}")
         return Outcome(screen(services, session, f"i{index - 1}"))
@@ -469,7 +482,10 @@ async def _answer_scores(
     """Digits on an indicator: a consensus or vote counts, for the open kind or both."""
     _ = translator(session.language)
     section, item = services.survey.items[index]
+    people = session.profile["people"]
     scores = _typed_scores(cleaned)
+    if isinstance(scores, str):  # a count that is no whole number from 0 to the group's size
+        return _again(services, session, _not_a_count(scores, people, session.language))
     if scores is None:
         return _again(
             services,
@@ -480,16 +496,18 @@ async def _answer_scores(
                 " the forecast."
             ),
         )
-    people = session.profile["people"]
     for score in scores:
         counted = sum(score.votes or ())
         if people is not None and counted > people:
+            ngettext = plural_translator(session.language)
             return _again(
                 services,
                 session,
-                _("{votes} votes, but the group has {people} people. Please count again.").format(
-                    votes=counted, people=people
-                ),
+                ngettext(
+                    "{votes} votes, but the group has 1 person. Please count again.",
+                    "{votes} votes, but the group has {people} people. Please count again.",
+                    people,
+                ).format(votes=counted, people=people),
             )
     open_kinds = [k for k in KINDS.values() if (item.code, k) not in session.scores]
     kinds = list(KINDS.values()) if len(scores) == 2 else open_kinds[:1]
@@ -535,8 +553,21 @@ async def _answer_reasons(
     )
 
 
-def _typed_scores(text: str) -> list[Score] | None:
-    """One or two scores: a consensus digit, or six vote counts, per kind."""
+def _not_a_count(token: str, people: int | None, language: str) -> str:
+    _ = translator(language)
+    if people is None:
+        return _("Vote counts are whole numbers, 0 or more: “{token}” is not one.").format(
+            token=token
+        )
+    return _(
+        "Vote counts are whole numbers from 0 to {people} (the group's size):"
+        " “{token}” is not one. Please type the six counts again."
+    ).format(token=token, people=people)
+
+
+def _typed_scores(text: str) -> list[Score] | str | None:
+    """One or two scores: a consensus digit, or six vote counts, per kind; a token
+    that is not a whole number (such as -1 or 1.5) is returned to be refused."""
     consensus = _CONSENSUS.match(text)
     if consensus:
         return [
@@ -545,6 +576,9 @@ def _typed_scores(text: str) -> list[Score] | None:
             if digit is not None
         ]
     parts = [p for p in re.split(r"[/\n]", text) if p.strip()]
+    for token in text.replace("/", " ").split():
+        if not _WHOLE.match(token) and token != "?":
+            return token
     if not 1 <= len(parts) <= 2 or not all(_COUNTS.match(p) for p in parts):
         return None
     scores = [Score("votes", None, tuple(int(n) for n in p.split())) for p in parts]

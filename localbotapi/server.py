@@ -127,9 +127,12 @@ def build_app(
     bot_name: str = "Local Test Bot",
     callback_query_ttl: float = 15.0,
     webhook_retry_delay: float = 1.0,
+    first_message_id: int = 1,
 ) -> web.Application:
     bot_id = int(token.split(":", 1)[0]) if token and ":" in token else DEFAULT_BOT_ID
-    state = BotState(BotIdentity(bot_id, bot_name, bot_username), callback_query_ttl)
+    state = BotState(
+        BotIdentity(bot_id, bot_name, bot_username), callback_query_ttl, first_message_id
+    )
     delivery = WebhookDelivery(state, retry_delay=webhook_retry_delay)
     ctx = ApiContext(state, delivery)
 
@@ -153,6 +156,10 @@ def build_app(
     app.router.add_get("/", handle_static)
     app.router.add_get("/static/{name}", handle_static)
     return app
+
+
+async def _drain(tasks: set[asyncio.Task[Any]]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class LocalBotApiServer:
@@ -239,6 +246,15 @@ class LocalBotApiServer:
             ready.set()
             loop.run_forever()
             loop.run_until_complete(self.stop())
+            # Requests still waiting (a long poll of the page or of getUpdates) are
+            # cancelled and awaited: closing the loop over them would log "Task was
+            # destroyed but it is pending!" at every Ctrl-C.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(_drain(pending))
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
         self._thread = threading.Thread(target=main, name="localbotapi", daemon=True)

@@ -56,9 +56,14 @@ class ChatLog:
 
 
 class BotState:
-    def __init__(self, bot: BotIdentity, callback_ttl: float = 15.0) -> None:
+    def __init__(
+        self, bot: BotIdentity, callback_ttl: float = 15.0, first_message_id: int = 1
+    ) -> None:
         self.bot = bot
         self.callback_ttl = callback_ttl
+        # Telegram never numbers a chat's messages from 1 again: a playground restarted
+        # on an existing database starts above every id the bot has stored.
+        self.first_message_id = max(1, first_message_id)
         self.users: dict[int, SimUser] = {}
         self.chats: dict[int, ChatLog] = {}
         self.files: dict[str, StoredFile] = {}
@@ -111,7 +116,7 @@ class BotState:
             return self.users[user_id]
         user = SimUser(user_id, first_name, username, last_name, language_code)
         self.users[user_id] = user
-        self.chats[user_id] = ChatLog(user)
+        self.chats[user_id] = ChatLog(user, next_message_id=self.first_message_id)
         self.touch()
         return user
 

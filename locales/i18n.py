@@ -22,6 +22,7 @@ Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
 DOMAIN = "messages"
 Translate = Callable[[str], str]
+Plural = Callable[[str, str, int], str]
 
 
 @cache
@@ -39,6 +40,12 @@ def catalog(language: str) -> gettext.NullTranslations:
 
 def translator(language: str | None) -> Translate:
     return catalog(language or LANGUAGES[0]).gettext
+
+
+def plural_translator(language: str | None) -> Plural:
+    """``ngettext = plural_translator(language)`` then ``ngettext("1 person", "{n} people", n)``:
+    the form the language uses for ``n`` (Vietnamese has one, English two)."""
+    return catalog(language or LANGUAGES[0]).ngettext
 
 
 def N_(message: str) -> str:

@@ -53,7 +53,9 @@ DPI = 150
 A4_AT_150_DPI = (1240, 1754)
 POINTS = 72.0  # per inch
 LINK_SIZE = 10.0  # pt; never below 9 (the floor for a link read off paper)
-MIN_QR = 80.0  # pt, about 28 mm with its quiet zone: a phone still scans it at arm's length
+# pt, 6.7 cm with its quiet zone: the code itself (29-33 modules of 37-41) is over
+# 5 cm, scanned from a notice board or a table away; two rows of cards per A4 page.
+MIN_QR = 190.0
 
 
 def _points(figure: Figure) -> Transform:

@@ -17,9 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from babel.numbers import format_decimal
-
 from locales.i18n import translator
+from locales.numbers import format_number
 from reporting import publication
 from reporting.digest.analysis import breakdown_means, view_tables
 from reporting.means import Mean
@@ -46,7 +45,7 @@ class Comparison:
 
 
 def _number(value: float | None, language: str) -> str:
-    return "–" if value is None else format_decimal(value, format="0.0", locale=language)
+    return "–" if value is None else format_number(value, language, 1)
 
 
 def _pair(now: Mean | None, forecast: Mean | None, language: str) -> str | None:

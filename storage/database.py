@@ -132,3 +132,34 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return str(error)
+
+
+# Every column that holds a Telegram message id (the duplicate checks compare them).
+_MESSAGE_ID_COLUMNS = (
+    ("responses", "live_message_id"),
+    ("responses", "last_message_id"),
+    ("texts", "message_id"),
+    ("interviews", "consent_message_id"),
+    ("sessions", "live_message_id"),
+    ("sessions", "last_message_id"),
+    ("voice_comments", "message_id"),
+)
+
+
+def highest_message_id(path: Path) -> int:
+    """The largest Telegram message id stored in the database at ``path`` (0 if none,
+    or no database yet): a local Bot API must number new messages above it."""
+    if not path.exists():
+        return 0
+    highest = 0
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for table, column in _MESSAGE_ID_COLUMNS:
+            try:
+                row = connection.execute(f"SELECT MAX({column}) FROM {table}").fetchone()
+            except sqlite3.OperationalError:  # an older schema without it
+                continue
+            highest = max(highest, int(row[0] or 0))
+    finally:
+        connection.close()
+    return highest

@@ -1,8 +1,9 @@
 """Coordinators and the digests sent to them.
 
-A delivery row is claimed before anything is sent and records how far the
-sending got, so a restart resumes a digest instead of repeating it, and the
-UNIQUE (coordinator, window end) key keeps any window from being sent twice.
+A delivery row is claimed before anything is sent, and each part (text, album,
+workbook) has its row in ``digest_parts``, so a restart resumes a digest
+instead of repeating it, no part is sent twice, and the UNIQUE (coordinator,
+window end) key keeps any window from being sent twice.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Delivery:
     window_start: str
     window_end: str
     status: str  # sending, retrying, sent, failed, blocked
-    parts: int  # 0 nothing yet, 1 text, 2 charts, 3 workbook (all)
+    parts: int  # how many parts were sent (digest_parts has which)
     attempts: int
 
 
@@ -129,10 +130,40 @@ async def claim_delivery(
     return _delivery(row) if row else None
 
 
-async def record_parts(store: Store, delivery_id: int, parts: int) -> None:
+PARTS = ("text", "album", "workbook")
+
+
+async def part_states(store: Store, delivery_id: int) -> dict[str, str]:
+    """Each recorded part of a delivery and its state: 'sending', 'sent' or 'unknown'."""
+    rows = await store.fetchall(
+        "SELECT part, status FROM digest_parts WHERE delivery_id = ?", (delivery_id,)
+    )
+    return {row["part"]: row["status"] for row in rows}
+
+
+async def mark_part(store: Store, delivery_id: int, part: str, status: str) -> None:
+    """Record a part as 'sending' (before its request), 'sent' or 'unknown'."""
     async with store.write() as db:
         await db.execute(
-            "UPDATE digest_deliveries SET parts = ? WHERE id = ?", (parts, delivery_id)
+            "INSERT INTO digest_parts (delivery_id, part, status, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (delivery_id, part) DO UPDATE SET status = excluded.status,"
+            " updated_at = excluded.updated_at",
+            (delivery_id, part, status, utc_now()),
+        )
+        if status == "sent":
+            await db.execute(
+                "UPDATE digest_deliveries SET parts = (SELECT COUNT(*) FROM digest_parts"
+                " WHERE delivery_id = ? AND status = 'sent') WHERE id = ?",
+                (delivery_id, delivery_id),
+            )
+
+
+async def clear_part(store: Store, delivery_id: int, part: str) -> None:
+    """Telegram refused the part's request: it was not delivered, the next attempt sends it."""
+    async with store.write() as db:
+        await db.execute(
+            "DELETE FROM digest_parts WHERE delivery_id = ? AND part = ? AND status = 'sending'",
+            (delivery_id, part),
         )
 
 

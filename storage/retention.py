@@ -3,8 +3,7 @@
 A person is due when their last activity is older than the cut-off. Last
 activity is the latest of: their first contact with the bot, their consent
 decision, and every response's ``updated_at`` (the last answer) and
-``submitted_at``. There are no survey rounds yet; when there are, a round's
-close can join this list.
+``submitted_at``, in any round (closing a round is no activity of theirs).
 
 Purging a person keeps their pseudonym, consent and answers, and removes
 what leads back to them: the Telegram id becomes the next free negative id

@@ -749,3 +749,24 @@ def _actions_migration() -> list[str]:
 
 ACTIONS_STEP = max(MIGRATIONS) + 1  # 16: after the webhook workers' 15
 MIGRATIONS[ACTIONS_STEP] = _actions_migration()
+DIGEST_PARTS_STEP = ACTIONS_STEP + 1  # 17
+MIGRATIONS[DIGEST_PARTS_STEP] = [
+    # Each part of a scheduled digest (text, album, workbook) on its own row: marked
+    # 'sending' before its request goes out and 'sent' when Telegram answers. A part
+    # left 'sending' by a crash or a timeout may have arrived: it is never sent again
+    # (the coordinator is told instead, then it is 'unknown'). A part Telegram
+    # refused has no row and is sent on the next attempt.
+    """CREATE TABLE digest_parts (
+        delivery_id INTEGER NOT NULL REFERENCES digest_deliveries(id) ON DELETE CASCADE,
+        part TEXT NOT NULL CHECK (part IN ('text', 'album', 'workbook')),
+        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'unknown')),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (delivery_id, part)
+    )""",
+    # Deliveries made before: their counted parts were sent.
+    """INSERT INTO digest_parts (delivery_id, part, status, updated_at)
+        SELECT d.id, p.part, 'sent', COALESCE(d.sent_at, d.created_at)
+        FROM digest_deliveries d
+        JOIN (SELECT 1 AS n, 'text' AS part UNION ALL SELECT 2, 'album'
+              UNION ALL SELECT 3, 'workbook') p ON p.n <= d.parts""",
+]

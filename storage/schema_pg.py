@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import re
 
-from storage.schema import ACTIONS_STEP, MIGRATIONS, RESPONSE_CELLS_VIEW, ROUND_KEY
+from storage.schema import (
+    ACTIONS_STEP,
+    DIGEST_PARTS_STEP,
+    MIGRATIONS,
+    RESPONSE_CELLS_VIEW,
+    ROUND_KEY,
+)
 
 VERSION_TABLE = "scorecard_schema"
 
@@ -235,6 +241,11 @@ def _build() -> dict[int, list[str]]:
     steps[15] = _tables(15)  # webhook workers' inbox and leases: plain tables
     # Issue 20's action plans: plain tables, columns and indexes, as in SQLite.
     steps[ACTIONS_STEP] = _tables(ACTIONS_STEP)
+    # Each part of a digest: a plain table, filled from earlier deliveries (portable SQL).
+    steps[DIGEST_PARTS_STEP] = [
+        ddl(sql) if sql.lstrip().startswith("CREATE") else sql
+        for sql in MIGRATIONS[DIGEST_PARTS_STEP]
+    ]
     return dict(sorted(steps.items()))
 
 

@@ -179,6 +179,15 @@ async def save_note(
         )
 
 
+async def delete_note(store: Store, session_id: int, item_code: str) -> None:
+    """The group's reasons for an indicator, removed (the facilitator's ✕ button)."""
+    async with store.write() as db:
+        await db.execute(
+            "DELETE FROM session_notes WHERE session_id = ? AND item_code = ?",
+            (session_id, item_code),
+        )
+
+
 async def set_shown(
     store: Store, session_id: int, shown_step: str | None, live_message_id: int | None
 ) -> None:

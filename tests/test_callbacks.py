@@ -226,7 +226,7 @@ FORGED: dict[str, list[str]] = {
         "g1|99999999999|i0|n3",  # beyond MAX_ID
         "g1|1|i0|n9",
         "g1|1|i0|n0",
-        "g1|1|i0|x",
+        "g1|1|i0|z",
         "g1|1|i0|N3",
         "g1|1|i01|n3",  # a non-canonical index
         "g1|1|i1000|n3",

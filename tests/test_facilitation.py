@@ -85,7 +85,7 @@ async def test_only_admins_manage_facilitators_and_only_facilitators_interview(
     await running.text(admin, "/facilitator remove 987654321")
     assert texts(running, admin)[-1] == "Facilitator 987654321 removed."
     await running.text(Person(FACILITATOR, "en"), "/interview")
-    assert texts(running, Person(FACILITATOR))[-1] == "Không được phép."
+    assert texts(running, Person(FACILITATOR))[-1] == "Not allowed."
     entries = await audit.recent(running.services.store, 10)
     actions = [(e.action, e.detail, e.outcome) for e in entries]
     assert ("facilitator", "add 987654321", "ok") in actions
@@ -155,7 +155,7 @@ async def test_pause_and_resume_two_interviews(running: Harness) -> None:
     assert f"Interview {second}" in running.screen(facilitator).text
     await running.text(facilitator, "/interview list")
     listing = texts(running, facilitator)[-1]
-    assert f"1. {first}: 1 ratings so far" in listing
+    assert f"1. {first}: 1 rating so far" in listing
     assert f"2. {second}: 2 ratings so far — open now" in listing
 
     await running.text(facilitator, "/interview resume 1")
@@ -238,9 +238,14 @@ async def score_group_session(harness: Harness, facilitator: Person) -> str:
     await harness.text(facilitator, "12 7 5")
     first = harness.screen(facilitator)
     assert f"Group session {pseudonym}" in first.text and "Indicator 1 of 69" in first.text
-    # Indicator 1: consensus by buttons, then Next.
-    await harness.press(facilitator, "3")  # the first row: now
+    # Indicator 1: consensus by buttons, then Next; a don't-know consensus gets its ✓.
+    await harness.press(facilitator, "?")  # the first row: now
+    marks = [b["text"] for b in harness.screen(facilitator).buttons() if "✓" in b["text"]]
+    assert marks == ["✓?"]
+    await harness.press_data(facilitator, harness.button(facilitator, "3")[:-2] + "n3")
     await harness.press_data(facilitator, harness.button(facilitator, "4")[:-2] + "f4")
+    marks = [b["text"] for b in harness.screen(facilitator).buttons() if "✓" in b["text"]]
+    assert marks == ["✓3", "✓4"]
     assert "consensus: 3" in harness.screen(facilitator).text
     assert "consensus: 4" in harness.screen(facilitator).text
     await harness.press(facilitator, "Next")
@@ -249,9 +254,24 @@ async def score_group_session(harness: Harness, facilitator: Person) -> str:
     assert "20 votes, but the group has 12 people" in texts(harness, facilitator)[-2]
     await harness.text(facilitator, "0 2 5 3 1 0 / 0 0 3 5 2 1")
     screen = harness.screen(facilitator).text
-    assert escape("votes 1–5 and don't know: 0 2 5 3 1 0 → mean 3.3") in screen
+    assert escape("votes 1–5 and don't know: 0 2 5 3 1 0 → mean 3.27") in screen
     await harness.text(facilitator, "Roads flood every rainy season")
     assert "Reasons: Roads flood every rainy season" in harness.screen(facilitator).text
+    # Vote counts that are no whole numbers from 0 to 12 are refused, never kept as
+    # the group's reasons (issue 17).
+    for typed, token in (("0 0 -1 0 0 0", "-1"), ("1.5 2 2 2 0 0", "1.5")):
+        await harness.text(facilitator, typed)
+        assert (
+            f"whole numbers from 0 to 12 (the group's size): “{token}” is not one"
+            in texts(harness, facilitator)[-2]
+        )
+        assert typed not in harness.screen(facilitator).text
+    # A reason typed by mistake can be removed, and written again.
+    await harness.text(facilitator, "oops, wrong indicator")
+    assert "oops" in harness.screen(facilitator).text
+    await harness.press(facilitator, "Remove the reasons")
+    assert "Reasons:" not in harness.screen(facilitator).text
+    await harness.text(facilitator, "Roads flood every rainy season")
     await harness.press(facilitator, "Next")
     for _ in range(67):
         await harness.press(facilitator, "Skip")
@@ -289,7 +309,7 @@ async def test_a_group_session_and_an_interview_reach_the_digest(running: Harnes
     assert "Fewer than 5 people in this scope have answered in this round" in text
     assert "By mode" not in text and "Started:" not in text
     assert "Group sessions (not in the means above)" in text
-    assert "1 sessions, 12 people; each session counts once." in text
+    assert "1 session, 12 people; each session counts once." in text
     assert "SDG 1: 3.1 → 4.0" in text  # (3 + 3.27) / 2 now, (4 + 3.9) / 2 by 2030
     await running.text(admin, "/digest mode=interview")
     text = running.telegram.bot_messages(ADMIN)[-4].text
@@ -311,7 +331,7 @@ async def test_a_group_session_and_an_interview_reach_the_digest(running: Harnes
     assert len(scores) == 138
     assert scores[0][:7] == (session, 1, "1.1.1", scores[0][3], 2026, "consensus", 3)
     second = scores[2]
-    assert second[5:13] == ("votes", 3.273, 0, 2, 5, 3, 1, 0)
+    assert second[5:13] == ("votes", 3.27, 0, 2, 5, 3, 1, 0)  # 36 / 11, 2 decimals as published
     assert second[13] == "Roads flood every rainy season"
     everything = str([list(s.iter_rows(values_only=True)) for s in book.worksheets])
     assert str(FACILITATOR) not in everything
@@ -366,3 +386,19 @@ async def test_delete_during_an_interview_deletes_the_facilitators_own_data_only
     remaining = [row[0] for row in await store.fetchall("SELECT pseudonym FROM users")]
     assert pseudonym in remaining  # the interviewed person's answers are theirs
     assert await store.fetchone("SELECT 1 FROM users WHERE telegram_id = ?", (FACILITATOR,)) is None
+
+
+async def test_the_default_language_applies_only_when_telegrams_is_neither(
+    running: Harness,
+) -> None:
+    """README: a person who never picked a language reads their Telegram language when
+    it is Vietnamese or English; the default only otherwise (issue 17)."""
+    english, german = Person(CONFIG_FACILITATOR, "en"), Person(5151, "de")
+    await running.text(english, "/session list")  # a config facilitator, never /start-ed
+    assert texts(running, english)[-1] == "No open group sessions."
+    await running.text(english, "/stop")
+    assert texts(running, english)[-1].startswith("Done: you will get no more reminders")
+    await running.text(english, "/help")
+    assert "/interview" in texts(running, english)[-1] and "Lệnh" not in texts(running, english)[-1]
+    await running.text(german, "/stop")
+    assert texts(running, german)[-1].startswith("Đã ghi nhận")  # the default, vi

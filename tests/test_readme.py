@@ -25,13 +25,19 @@ def test_every_migration_the_readme_names_exists() -> None:
 
 
 def test_quick_start_commands_paste_into_a_shell_as_written() -> None:
-    block = README.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
-    lines = [line for line in block.strip().splitlines() if line.strip()]
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = [part.split("```", 1)[0] for part in section.split("```sh")[1:]]
+    lines = [line for block in blocks for line in block.strip().splitlines() if line.strip()]
     # bash -n parses without running; a placeholder like <token> would be a redirection.
     for line in lines:
         assert subprocess.run(["bash", "-n", "-c", line]).returncode == 0, line
         assert "<" not in line and ">" not in line, line
-    assert any(line.startswith("export TELEGRAM_BOT_TOKEN=") for line in lines)
+    # Install, the playground (no token), the tests; the real-token run right after.
+    order = ["pip install -e", "scorecard-bot playground", "python -m pytest -q",
+             "export TELEGRAM_BOT_TOKEN=", "scorecard-bot run"]  # fmt: skip
+    found = [next(i for i, line in enumerate(lines) if step in line) for step in order]
+    assert found == sorted(found), lines
+    assert "TELEGRAM_BOT_TOKEN" not in blocks[0]  # the first block needs no token
 
 
 @pytest.mark.parametrize("kind", ["csv", "opensdg"])

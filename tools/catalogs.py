@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 SOURCES = ("bot", "cli", "conversations", "reporting", "survey", "storage", "locales")
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 def extract() -> Catalog:
@@ -48,14 +48,38 @@ def update(template: Catalog) -> None:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=language, project="sdg-scorecard-bot")
-        old = {m.id: m.string for m in catalog if m.id}
+        old = {_key(m.id): m.string for m in catalog if m.id}
         fresh = Catalog(locale=language, project="sdg-scorecard-bot")
         for message in template:
             if message.id:
-                string = old.get(message.id) or (message.id if language == "en" else "")
+                string = old.get(_key(message.id)) or _blank(message.id, language)
                 fresh.add(message.id, string)
         with path.open("wb") as handle:
             write_po(handle, fresh, omit_header=False, no_location=True, width=100)
+
+
+def _key(message_id: str | tuple[str, ...]) -> str | tuple[str, ...]:
+    return tuple(message_id) if isinstance(message_id, (list, tuple)) else message_id
+
+
+def _blank(message_id: str | tuple[str, ...], language: str) -> str | tuple[str, ...]:
+    """English is its own translation; a Vietnamese plural has one form (nplurals=1)."""
+    if language == "en":
+        return message_id
+    return ("",) if isinstance(message_id, tuple) else ""
+
+
+def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(text) if isinstance(text, (list, tuple)) else (text,)
+
+
+def _same_names(string: str | tuple[str, ...], message_id: str | tuple[str, ...]) -> bool:
+    """A translation keeps the source's {names}; a plural form may drop only what the
+    singular source lacks (English "1 person" has no {n}, "{n} people" has)."""
+    if not isinstance(message_id, (list, tuple)):
+        return placeholders(str(string)) == placeholders(message_id)
+    least, most = placeholders(message_id[0]), placeholders(message_id[-1])
+    return all(least <= placeholders(form) <= most for form in _forms(string))
 
 
 def placeholders(text: str) -> set[str]:
@@ -82,14 +106,14 @@ def problems(locales: Path = LOCALES, template: Catalog | None = None) -> list[s
             if not message.id:
                 continue
             entry = catalog.get(message.id)
-            if entry is None or not entry.string:
+            if entry is None or not all(_forms(entry.string)):
                 found.append(f"{language}: no translation: {message.id!r}")
             elif entry.fuzzy:
                 found.append(f"{language}: fuzzy (needs review, not used): {message.id!r}")
-            elif placeholders(entry.string) != placeholders(message.id):
+            elif not _same_names(entry.string, message.id):
                 found.append(
                     f"{language}: placeholders differ: {message.id!r} -> {entry.string!r}"
-                    f" (keep {', '.join(sorted(placeholders(message.id))) or 'none'})"
+                    f" (keep {', '.join(sorted(placeholders(_forms(message.id)[-1]))) or 'none'})"
                 )
     return found
 

@@ -2,7 +2,8 @@
 
 Starts ``scorecard-bot playground`` on a free port, walks a respondent through
 the survey in the chat page at a phone's width (390 px) and saves PNGs of each
-kind of screen, in Vietnamese and English:
+kind of screen, in Vietnamese and English, then the guardian's screen (the
+child's link clicked) and a digest album (ten more people answer first):
 
     python tools/screenshots.py --out shots/ [--width 390] [--language vi en]
 
@@ -137,6 +138,71 @@ def walk_child(page: ChatPage, out: Path, language: str) -> None:
     )
     time.sleep(0.2)
     page.driver.save_screenshot(str(out / f"{language}-17-child-waiting.png"))
+    # The link, clicked: the guardian (a second person) reads the consent asked of them.
+    links = page.driver.find_elements("css selector", "#chat a.deep-link")
+    links[-1].click()
+    time.sleep(2.0)
+    page.driver.save_screenshot(str(out / f"{language}-18-guardian.png"))
+
+
+def seed(control_url: str, language: str, people: int = 10) -> None:
+    """``people`` adults answer everything (ratings spread over the scale), so the
+    digest has numbers to show: fewer than k = 5 would hide them all."""
+    import asyncio
+    import random
+
+    from localbotapi import ControlClient
+    from survey.model import load_survey
+    from tests.e2e.driver import Respondent
+
+    survey = load_survey(None)
+    rng = random.Random(17)
+
+    class InGroup(Respondent):
+        """Youth or women (half each), so the heat map has two rows to show."""
+
+        group = 1
+
+        async def answer_one(self, screen: Any, step: str, comment: str | None = None) -> Any:
+            if step == "p0" and not any(t.startswith("✓") for t in screen.button_texts):
+                prefix = screen.callback_data[0].rsplit("|", 1)[0]
+                return await self.tap(screen, f"{prefix}|a{self.group}")
+            return await super().answer_one(screen, step, comment)
+
+    async def one(control: ControlClient, n: int) -> None:
+        user = await control.create_user(f"R{n}", language_code=language)
+        person = InGroup(user, survey, language, timeout=90.0)
+        person.group = 1 if n % 2 else 2  # youth, women
+        person.choose = lambda step: rng.choice("12345" if step.endswith("n") else "2345d")
+        await person.begin()
+        await person.answer()
+
+    async def run() -> None:
+        async with ControlClient(control_url) as control:
+            await asyncio.gather(*(one(control, n) for n in range(people)))
+
+    asyncio.run(run())
+
+
+def walk_digest(page: ChatPage, playground: Playground, out: Path, language: str) -> None:
+    """The admin (the page's second person) asks for /digest: text, album, workbook."""
+    driver = page.driver
+    seed(playground.control_url, language)
+    page.type(f"/language {language}")  # the second person's Telegram may be the other one
+    time.sleep(2.0)
+    page.type("/digest")
+    for _ in range(120):
+        time.sleep(0.5)
+        if len(driver.find_elements("css selector", "#chat img")) >= 2:
+            break
+    time.sleep(2.0)
+    images = driver.find_elements("css selector", "#chat img")
+    texts = driver.find_elements("css selector", "#chat .msg.bot")
+    for name, element in (("19-digest-text", texts[-4] if len(texts) >= 4 else texts[-1]),
+                          ("20-digest-goals", images[-2]), ("21-digest-heat-map", images[-1])):
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", element)
+        time.sleep(0.4)
+        driver.save_screenshot(str(out / f"{language}-{name}.png"))
 
 
 def main() -> None:
@@ -148,7 +214,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for language in args.language:
         with tempfile.TemporaryDirectory() as folder:
-            playground = Playground(Path(folder))
+            # The page's second person (the guardian, then the admin) asks for /digest.
+            config = Path(folder) / "config.toml"
+            config.write_text("[access]\nadmins = [100000002]\n", encoding="utf-8")
+            playground = Playground(Path(folder), "--config", str(config))
             driver = browser(args.width)
             try:
                 driver.set_window_size(args.width, 844)
@@ -156,6 +225,7 @@ def main() -> None:
                 page = ChatPage(driver)
                 page.until(lambda _live, d=driver: d.execute_script(HAS_COMPOSER), "no page")
                 walk(page, args.out, language)
+                walk_digest(page, playground, args.out, language)
             finally:
                 driver.quit()
                 playground.stop()

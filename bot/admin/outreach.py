@@ -31,7 +31,7 @@ def _services(context: Context) -> Services:
 
 async def _translator(update: Update, context: Context) -> Translate:
     user = update.effective_user
-    return translator(await caller_language(context, user.id) if user else None)
+    return translator(await caller_language(context, user.id, user.language_code) if user else None)
 
 
 async def _reply(update: Update, text: str) -> None:

@@ -71,7 +71,7 @@ def coordinator_only(handler: AccessHandler) -> Handler:
                 await digests.set_active(services.store, user.id, True)
             access = Access(scope_from_json(coordinator.scope), coordinator.language)
         elif is_admin(settings, user.id):
-            access = Access({}, await caller_language(context, user.id))
+            access = Access({}, await caller_language(context, user.id, user.language_code))
         else:
             await refuse(update, context)
             return None
@@ -159,7 +159,7 @@ async def coordinator_command(update: Update, context: Context) -> None:
     services: Services = context.bot_data.services
     user = update.effective_user
     assert user is not None and update.effective_chat is not None
-    _ = translator(await caller_language(context, user.id))
+    _ = translator(await caller_language(context, user.id, user.language_code))
     args = context.args or []
     action = args[0].lower() if args else "list"
     usage = _(
@@ -175,8 +175,13 @@ async def coordinator_command(update: Update, context: Context) -> None:
             telegram_id = int(args[1])
         except ValueError:
             telegram_id = 0
+        current = await digests.get_coordinator(services.store, telegram_id)
         if telegram_id <= 0:
             reply = _("A user id is a number, e.g. 123456789.")
+        elif current is not None and current.source == "config":
+            # The config file is applied again at every start: a change made here
+            # would be silently undone, so it is refused with where to make it.
+            reply = _config_coordinator(telegram_id, action, _)
         elif action == "add":
             reply = await _add_coordinator(services, telegram_id, args[2:], _)
         elif action == "remove":
@@ -196,6 +201,18 @@ async def coordinator_command(update: Update, context: Context) -> None:
         elif telegram_id > 0:
             delivery.plan_job_removal(context.application, telegram_id)
     await context.bot.send_message(update.effective_chat.id, reply)
+
+
+def _config_coordinator(telegram_id: int, action: str, _: Translate) -> str:
+    if action == "remove":
+        return _(
+            "{id} is a coordinator from the config file: remove their [[coordinators]]"
+            " entry (telegram_id = {id}) there and restart the bot."
+        ).format(id=telegram_id)
+    return _(
+        "{id} is a coordinator from the config file: change their {setting} in its"
+        " [[coordinators]] entry (telegram_id = {id}) and restart the bot."
+    ).format(id=telegram_id, setting={"add": "scope"}.get(action, action))
 
 
 async def _list_coordinators(services: Services, _: Translate) -> str:

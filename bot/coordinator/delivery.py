@@ -1,10 +1,12 @@
 """Sending digests: on demand, on schedule, after downtime, with retries.
 
 Scheduled digests are recorded in ``digest_deliveries`` (see
-``storage.digests``): claimed before the first byte goes out, advanced part by
-part (text, charts, workbook), finished as sent, blocked or failed. So a
-window is never sent twice, and a digest interrupted by a crash or an error
-resumes where it stopped instead of starting over.
+``storage.digests``): claimed before the first byte goes out, each part (text,
+album, workbook) recorded in ``digest_parts`` before and after its request,
+finished as sent, blocked or failed. So a window is never sent twice, and a
+digest interrupted by a crash or an error resumes where it stopped: a part
+Telegram refused is sent again, a part whose request was cut off (it may have
+arrived) is not, and the coordinator is told which one to fetch with /digest.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
-from typing import Any
 
 from telegram import Bot, InputFile, InputMediaPhoto
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.config import Settings, reference_from_settings
@@ -89,38 +90,62 @@ async def produce(
     )
 
 
+Ledger = Callable[[str, str], Awaitable[None]]  # (part, state)
+
+
 async def send_digest(
     bot: Bot,
     chat_id: int,
     digest: Digest,
     language: str,
-    done_parts: int = 0,
-    on_part: Any = None,
+    skip: Collection[str] = (),
+    ledger: Ledger | None = None,
 ) -> None:
-    """Text, then the charts as an album, then the workbook; skips parts already sent."""
+    """Text, then the charts as an album, then the workbook; skips the parts in ``skip``.
+
+    With a ``ledger``, each part is recorded 'sending' before its request and 'sent'
+    after Telegram's answer; a part Telegram refuses is recorded 'refused' (not
+    delivered). A timeout or a crash leaves it 'sending': it may have arrived."""
     _ = translator(language)
     day = digest.analysis.end.strftime("%Y-%m-%d")
-    steps = (
-        lambda: bot.send_message(chat_id, digest.text, parse_mode=ParseMode.HTML),
-        lambda: bot.send_media_group(
+    steps = {
+        "text": lambda: bot.send_message(chat_id, digest.text, parse_mode=ParseMode.HTML),
+        "album": lambda: bot.send_media_group(
             chat_id,
             [
-                InputMediaPhoto(InputFile(png, filename=f"chart{n}.png"))
+                # attach=True: each chart its own multipart part ("attach://…"); without
+                # it every photo would upload under the one field name "media".
+                InputMediaPhoto(InputFile(png, filename=f"chart{n}.png", attach=True))
                 for n, png in enumerate(digest.charts, start=1)
             ],
         ),
-        lambda: bot.send_document(
+        "workbook": lambda: bot.send_document(
             chat_id,
             InputFile(digest.workbook, filename=f"scorecard-digest-{day}.xlsx"),
             caption=_("Workbook: summary, breakdowns, indicators, comments."),
         ),
-    )
-    for number, step in enumerate(steps, start=1):
-        if number <= done_parts:
+    }
+    for part, step in steps.items():
+        if part in skip:
             continue
-        await step()
-        if on_part is not None:
-            await on_part(number)
+        if ledger is not None:
+            await ledger(part, "sending")
+        try:
+            await step()
+        except TimedOut:  # the request may have reached Telegram: left 'sending'
+            raise
+        except TelegramError:  # Telegram answered with an error: not delivered
+            if ledger is not None:
+                await ledger(part, "refused")
+            raise
+        if ledger is not None:
+            await ledger(part, "sent")
+
+
+def part_names(parts: Collection[str], language: str) -> str:
+    _ = translator(language)
+    names = {"text": _("the message"), "album": _("the charts"), "workbook": _("the workbook")}
+    return ", ".join(names[part] for part in digests.PARTS if part in parts)
 
 
 def store_of(application: Application) -> Store:  # type: ignore[type-arg]
@@ -174,12 +199,22 @@ async def deliver(
             coordinator.language,
         )
 
-        async def advance(parts: int) -> None:
-            await digests.record_parts(store, delivery.id, parts)
+        states = await digests.part_states(store, delivery.id)
+        # 'sending' from an earlier attempt: interrupted by a crash or a timeout, so it
+        # may have arrived. Never sent twice: the coordinator is told instead.
+        interrupted = [part for part, state in states.items() if state == "sending"]
+
+        async def ledger(part: str, state: str) -> None:
+            if state == "refused":
+                await digests.clear_part(store, delivery.id, part)
+            else:
+                await digests.mark_part(store, delivery.id, part, state)
 
         await send_digest(
-            application.bot, telegram_id, digest, coordinator.language, delivery.parts, advance
+            application.bot, telegram_id, digest, coordinator.language, states, ledger
         )
+        if interrupted:
+            await _tell_interrupted(application, delivery, telegram_id, interrupted, coordinator)
     except Forbidden:
         return await _blocked(application, delivery, telegram_id)
     except RetryAfter as error:
@@ -202,6 +237,26 @@ async def deliver(
         running.discard(key)
     await digests.finish_delivery(store, delivery.id, "sent")
     return "sent"
+
+
+async def _tell_interrupted(
+    application: Application,  # type: ignore[type-arg]
+    delivery: Delivery,
+    telegram_id: int,
+    parts: list[str],
+    coordinator: Coordinator,
+) -> None:
+    """Say which parts a crash interrupted (sent at most once, never repeated)."""
+    _ = translator(coordinator.language)
+    await application.bot.send_message(
+        telegram_id,
+        _(
+            "Sending {parts} of this digest was interrupted, so it may be missing."
+            " Send /digest for a fresh copy."
+        ).format(parts=part_names(parts, coordinator.language)),
+    )
+    for part in parts:
+        await digests.mark_part(store_of(application), delivery.id, part, "unknown")
 
 
 def _seconds(error: RetryAfter) -> float:

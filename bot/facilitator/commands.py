@@ -24,7 +24,7 @@ from conversations import callbacks, interviews
 from conversations import sessions as session_service
 from conversations.callbacks import ForgedCallback
 from conversations.services import Services
-from locales.i18n import translator
+from locales.i18n import plural_translator, translator
 from storage import facilitation, sessions
 from storage.facilitation import Interview
 from storage.sessions import Session
@@ -93,7 +93,7 @@ async def facilitator_command(update: Update, context: Context) -> Outcome | Non
     services = _services(context)
     user = update.effective_user
     assert user is not None
-    _ = translator(await caller_language(context, user.id))
+    _ = translator(await caller_language(context, user.id, user.language_code))
     args = context.args or []
     action = args[0].lower() if args else "list"
     if action == "list":
@@ -146,7 +146,7 @@ async def facilitator_command(update: Update, context: Context) -> Outcome | Non
 async def interview_command(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
-    language = await caller_language(context, user.id)
+    language = await caller_language(context, user.id, user.language_code)
     args = [a.lower() for a in context.args or []]
     action = args[0] if args else "new"
     # Also lets go of an interview that was closed meanwhile.
@@ -253,7 +253,7 @@ async def on_consent_button(update: Update, context: Context) -> None:
     services = _services(context)
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
-    language = await caller_language(context, user.id)
+    language = await caller_language(context, user.id, user.language_code)
     _ = translator(language)
     try:
         consent = callbacks.decode_interview(query.data)
@@ -349,7 +349,7 @@ async def _open_session(services: Services, telegram_id: int, session_id: int) -
 async def session_command(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
-    language = await caller_language(context, user.id)
+    language = await caller_language(context, user.id, user.language_code)
     args = [a.lower() for a in context.args or []]
     action = args[0] if args else "new"
     if action == "new":
@@ -401,7 +401,11 @@ async def _session_list(update: Update, context: Context, language: str) -> None
         text = "\n".join(
             [_("Group sessions you can resume:")]
             + [
-                _("{number}. {id}: {scored} scores so far").format(
+                plural_translator(language)(
+                    "{number}. {id}: 1 score so far",
+                    "{number}. {id}: {scored} scores so far",
+                    len(s.scores),
+                ).format(
                     number=s.id, id=s.pseudonym, scored=len(s.scores)
                 )
                 for s in rows
@@ -451,7 +455,7 @@ async def on_session_button(update: Update, context: Context) -> None:
     services = _services(context)
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
-    _ = translator(await caller_language(context, user.id))
+    _ = translator(await caller_language(context, user.id, user.language_code))
     try:
         press = session_service.parse_press(query.data, services.survey)
     except ForgedCallback as reason:
@@ -488,7 +492,7 @@ async def on_session_voice(update: Update, context: Context, session_id: int) ->
     assert user is not None and chat is not None
     if await _open_session(services, user.id, session_id) is None:
         return False
-    _ = translator(await caller_language(context, user.id))
+    _ = translator(await caller_language(context, user.id, user.language_code))
     await context.bot.send_message(
         chat.id,
         _(

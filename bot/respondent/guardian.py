@@ -151,7 +151,7 @@ async def guardian_command(update: Update, context: Context) -> Outcome | None:
     services = _services(context)
     person, message = update.effective_user, update.effective_message
     assert person is not None and message is not None
-    _ = translator(await caller_language(context, person.id))
+    _ = translator(await caller_language(context, person.id, person.language_code))
     args = list(context.args or [])
     usage = _("Usage: /guardian <respondent code> [paper [parent|guardian]]")
     if not 1 <= len(args) <= 3:

@@ -51,6 +51,14 @@ async def _user(update: Update, context: Context) -> tuple[Services, User]:
     return services, await users.ensure_user(services.store, tg_user.id, chat.id)
 
 
+def shown_language(update: Update, services: Services, user: User) -> str:
+    """Their chosen language, else their Telegram language, else the default."""
+    tg_user = update.effective_user
+    return user.language or journey.suggest_language(
+        tg_user.language_code if tg_user else None, services.default_language
+    )
+
+
 async def state_of(update: Update, context: Context) -> tuple[Services, RespondentState]:
     """The person, their consent, response, answers, guardian's decision, round and
     facilitator focus: one query in the common case. Only for the person's own
@@ -223,8 +231,8 @@ async def language_command(update: Update, context: Context) -> None:
 
 async def help_command(update: Update, context: Context) -> None:
     services, user = await _user(update, context)
-    _ = translator(journey.language_of(services, user))
-    text = help_text(services.survey, journey.language_of(services, user))
+    _ = translator(shown_language(update, services, user))
+    text = help_text(services.survey, shown_language(update, services, user))
     if await facilitation.get_facilitator(services.store, user.telegram_id) is not None:
         text += "\n\n" + "\n".join(
             [
@@ -248,7 +256,7 @@ async def mydata(update: Update, context: Context) -> None:
 
 async def delete_command(update: Update, context: Context) -> None:
     services, user = await _user(update, context)
-    _ = translator(journey.language_of(services, user))
+    _ = translator(shown_language(update, services, user))
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -270,7 +278,7 @@ async def delete_command(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     services, user = await _user(update, context)
-    _ = translator(journey.language_of(services, user))
+    _ = translator(shown_language(update, services, user))
     await context.bot.send_message(
         user.chat_id, _("I don't know that command. Send /help to see what I can do.")
     )

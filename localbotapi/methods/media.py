@@ -121,6 +121,8 @@ async def send_media_group(ctx: ApiContext, p: Params) -> list[dict[str, Any]]:
         kind = item.get("type") if isinstance(item, dict) else None
         if kind not in ("photo", "video", "document", "audio"):
             raise bad_request("wrong type of the media in the media group")
+        if not item.get("media"):  # Telegram never falls back to a part named "media"
+            raise bad_request("wrong file identifier/HTTP URL specified")
         stored = await resolve_file(ctx.state, p, item.get("media"), "media", kind)
         sub = Params({k: v for k, v in item.items() if k != "media"})
         caption, entities = message_text(sub, "caption", MAX_CAPTION)

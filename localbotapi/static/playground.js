@@ -30,12 +30,71 @@ function safeHref(url) {
   return /^(https?:|tg:)/i.test(url || "") ? url : null;
 }
 
+// "15:49": hours and minutes, 24-hour (slicing toLocaleTimeString gave "3:49:").
+function clock(seconds) {
+  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
+let botUsername = "";
+
+// A link that opens this bot with a start parameter (the guardian's link, an
+// invitation): in Telegram another person would open it in their own chat.
+function deepLinkStart(href) {
+  const match = /^https:\/\/t\.me\/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$/.exec(href || "");
+  return match && botUsername && match[1].toLowerCase() === botUsername.toLowerCase() ? match[2] : null;
+}
+
+function makeLink(href, child) {
+  const el = document.createElement("a");
+  el.href = href;
+  el.append(child);
+  const start = deepLinkStart(href);
+  if (start) {
+    el.className = "deep-link";
+    el.title = "Open as a second person";
+    el.addEventListener("click", (event) => { event.preventDefault(); openAsSecondPerson(start); });
+  } else {
+    el.target = "_blank";
+    el.rel = "noopener noreferrer";
+  }
+  return el;
+}
+
+// Plain text with its bare https:// addresses made links, as Telegram shows them.
+function linkify(text) {
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  for (const match of text.matchAll(/https?:\/\/[^\s<>"]+/g)) {
+    frag.append(text.slice(last, match.index));
+    frag.append(makeLink(match[0], document.createTextNode(match[0])));
+    last = match.index + match[0].length;
+  }
+  frag.append(text.slice(last));
+  return frag;
+}
+
+// The guardian opens the child's link in their own Telegram: here, a second person
+// (made once, then reused) is chosen and sends /start with the link's parameter.
+async function openAsSecondPerson(start) {
+  const users = await api("/users");
+  const current = users.find((u) => u.id === userId);
+  let other = users.find((u) => u.id !== userId);
+  if (!other) {
+    other = await api("/users", { method: "POST", body: { first_name: "Hoa", language_code: (current && current.language_code) || "vi" } });
+  }
+  localStorage.setItem("localbotapi.user", other.id);
+  await chooseUser();
+  await refresh();
+  await sendText("/start " + start);
+  toast("Opened as " + other.first_name + " (" + other.id + ")");
+}
+
 // Render text + entities (UTF-16 offsets, the same unit as JS strings).
 function renderText(text, entities) {
   const frag = document.createDocumentFragment();
   const usable = (entities || []).filter((e) => ENTITY_TAGS[e.type]);
   if (!usable.length) {
-    frag.append(text);
+    frag.append(linkify(text));
     return frag;
   }
   const cuts = new Set([0, text.length]);
@@ -43,15 +102,19 @@ function renderText(text, entities) {
   const points = [...cuts].filter((p) => p <= text.length).sort((a, b) => a - b);
   for (let i = 0; i < points.length - 1; i++) {
     const [start, end] = [points[i], points[i + 1]];
-    let node = document.createTextNode(text.slice(start, end));
     const active = usable
       .filter((e) => e.offset <= start && e.offset + e.length >= end)
       .sort((a, b) => a.offset - b.offset || b.length - a.length);
+    const linked = active.some((e) => ENTITY_TAGS[e.type] === "a");
+    let node = linked ? document.createTextNode(text.slice(start, end)) : linkify(text.slice(start, end));
     for (const entity of active.reverse()) {
-      const el = document.createElement(ENTITY_TAGS[entity.type]);
+      let el = document.createElement(ENTITY_TAGS[entity.type]);
       if (el.tagName === "A") {
         const href = safeHref(entity.type === "url" ? text.slice(entity.offset, entity.offset + entity.length) : entity.url);
-        if (href) { el.href = href; el.target = "_blank"; el.rel = "noopener noreferrer"; }
+        el = href ? makeLink(href, node) : el;
+        if (!href) el.append(node);
+        node = el;
+        continue;
       }
       if (entity.type === "spoiler") el.className = "spoiler";
       el.append(node);
@@ -133,7 +196,7 @@ function render(state) {
     box.append(body);
     const meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = (m.edited ? "edited " : "") + new Date(m.date * 1000).toLocaleTimeString().slice(0, 5);
+    meta.textContent = (m.edited ? "edited " : "") + clock(m.date);
     box.append(meta);
     chat.append(box);
     const kb = renderKeyboard(m);
@@ -214,6 +277,7 @@ const press = (button, messageId) =>
 async function chooseUser() {
   const [users, state] = await Promise.all([api("/users"), api("/state")]);
   $("bot-name").textContent = state.bot.first_name + " (@" + state.bot.username + ")";
+  botUsername = state.bot.username || "";
   let list = users;
   if (!list.length) list = [await api("/users", { method: "POST", body: { first_name: "Lan", username: "lan", language_code: "vi" } })];
   const wanted = Number(new URLSearchParams(location.search).get("user")) || Number(localStorage.getItem("localbotapi.user"));

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from locales.numbers import half_up, half_up_array
 from reporting import means, publication
 from reporting.digest.providers import ProviderGap, provider_gaps
 from reporting.digest.reference import Reference, ReferencePoint
@@ -124,10 +125,10 @@ def _masked(
 def _with_means(pooled: pd.DataFrame) -> pd.DataFrame:
     """Rounded means and shares where ``suppressed`` is False and someone answered."""
     shown = ~pooled["suppressed"]
-    mean = (pooled["total"] / pooled["rated"]).round(MEAN_DECIMALS)
+    mean = half_up_array(pooled["total"] / pooled["rated"], MEAN_DECIMALS)
     pooled["mean"] = mean.where(shown & (pooled["rated"] > 0))
     answers = pooled["rated"] + pooled["dont_know"]
-    share = (pooled["dont_know"] / answers).round(SHARE_DECIMALS)
+    share = half_up_array(pooled["dont_know"] / answers, SHARE_DECIMALS)
     pooled["dont_know_share"] = share.where(shown & (answers > 0))
     return pooled[MEAN_COLUMNS]
 
@@ -456,7 +457,7 @@ class Analysis:
             for key, values in scores.items():
                 per_session.setdefault(key, []).append(sum(values) / len(values))
         return {
-            key: (round(sum(v) / len(v), MEAN_DECIMALS), len(v)) for key, v in per_session.items()
+            key: (half_up(sum(v) / len(v), MEAN_DECIMALS), len(v)) for key, v in per_session.items()
         }
 
     @property
@@ -630,7 +631,7 @@ def round_reference(previous: Round, before: Publication, view: View) -> Referen
         for (sdg, kind), row in cells.groupby(["sdg", "kind"])[SUMS].sum().iterrows():
             if kind not in KINDS:
                 continue
-            mean = round(row["total"] / row["rated"], MEAN_DECIMALS) if row["rated"] else None
+            mean = half_up(row["total"] / row["rated"], MEAN_DECIMALS) if row["rated"] else None
             point = goals.get(int(sdg), ReferencePoint())
             shown = before.mean_state(view, None, int(sdg)).shown
             goals[int(sdg)] = replace(point, **{kind: mean if shown else None})

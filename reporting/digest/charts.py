@@ -36,6 +36,12 @@ matplotlib.use("Agg")
 STYLE = {"font.family": "DejaVu Sans", "font.size": 12}
 NOW_COLOUR, FORECAST_COLOUR, HIDDEN_COLOUR = "#4C78A8", "#F58518", "#D9D9D9"
 WIDTH = 6.4  # inches; 960 px at 150 dpi
+# The album's charts are drawn narrower, so a chat showing them 390 px wide shrinks
+# them less: 600 px, so 9 pt text (18.75 px) still reads 12 px (test_charts.py).
+HEAT_WIDTH = 4.0
+DPI = 150
+CHAT_WIDTH = 390  # px: a phone's chat column, where Telegram fits the picture
+HEAT_WRAP = 16
 LINE = 10 * 1.25 / 72  # inches per line of 10 pt text
 # Characters per line: goal names beside the bars, group names, scale words under a tick.
 LABEL_WRAP, SCALE_WRAP, TITLE_WRAP, LEGEND_WRAP = 24, 11, 48, 30
@@ -46,7 +52,7 @@ def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
     # Constrained layout already fits every label inside the figure, so no
     # bbox_inches="tight" (that would draw the figure twice).
-    figure.savefig(out, format="png", dpi=150, pil_kwargs={"compress_level": 2})
+    figure.savefig(out, format="png", dpi=DPI, pil_kwargs={"compress_level": 2})
     return out.getvalue()
 
 
@@ -55,16 +61,16 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
 
 
-def _figure(height: float) -> Figure:
-    figure = Figure(figsize=(WIDTH, height), layout="constrained")
+def _figure(height: float, width: float = WIDTH) -> Figure:
+    figure = Figure(figsize=(width, height), layout="constrained")
     figure.get_layout_engine().set(w_pad=0.08, h_pad=0.08)  # type: ignore[call-arg]
     return figure
 
 
-def scale_words(survey: Survey, language: str) -> list[str]:
+def scale_words(survey: Survey, language: str, wrap: int = SCALE_WRAP) -> list[str]:
     """Tick labels 1-5: the number and the scale word the questions use."""
     return [
-        f"{point.value}\n{_wrap(point.label(language), SCALE_WRAP)}"
+        f"{point.value}\n{_wrap(point.label(language), wrap)}"
         for point in survey.scale.points
     ]
 
@@ -104,7 +110,7 @@ def goals_figure(analysis: Analysis, language: str, reference: Reference | None 
     # Each goal's row is tall enough for its label and for its two bars' notes.
     row_height = max(0.9, LINE * lines + 0.3)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(2.4 + row_height * max(len(goals), 1))
+        figure = _figure(2.4 + row_height * max(len(goals), 1), HEAT_WIDTH)
         axes = figure.add_subplot()
         positions = np.arange(len(goals))[::-1]
         shown_reference = False
@@ -123,7 +129,7 @@ def _goal_labels(analysis: Analysis, language: str) -> list[str]:
     for row in analysis.goals:
         section = analysis.survey.section(row.section_id)
         title = section.short_title(language) if section else ""
-        labels.append(f"SDG {row.sdg}\n" + _wrap(title, LABEL_WRAP))
+        labels.append(f"SDG {row.sdg}\n" + _wrap(title, HEAT_WRAP))
     return labels
 
 
@@ -187,16 +193,19 @@ def _goal_axes(
     axes.set_yticks(positions, labels, fontsize=10)
     axes.set_ylim(-0.6, len(analysis.goals) - 0.4)
     axes.set_xlim(1, 5.6)
-    axes.set_xticks([1, 2, 3, 4, 5], scale_words(survey, language), fontsize=9)
+    # Words at the two ends only: five would not fit side by side at 600 px.
+    words = scale_words(survey, language)
+    axes.set_xticks([1, 2, 3, 4, 5], [words[0], "2", "3", "4", words[-1]], fontsize=9)
     axes.set_xlabel(_("Mean rating (1–5)"), fontsize=11)
-    axes.set_title(
+    # Over the whole figure, not the bars: the goal names take the left half.
+    axes.get_figure().suptitle(  # type: ignore[union-attr]
         _wrap(
             _("Goals: {now} and forecast {forecast}").format(
                 now=survey.years["now"], forecast=survey.years["forecast"]
             ),
-            TITLE_WRAP,
+            TITLE_WRAP * 2 // 3,
         ),
-        fontsize=13,
+        fontsize=12,
     )
 
 
@@ -241,11 +250,11 @@ def heat_map_figure(analysis: Analysis, language: str, dimension: str = "group")
     choices, goals = list(means.index), list(means.columns)
     values = means.to_numpy() if choices else np.full((1, len(goals)), np.nan)
     hidden = hidden_cells.to_numpy() if choices else np.zeros_like(values, dtype=bool)
-    labels = [_wrap(dimension_label(analysis, dimension, c, language), LABEL_WRAP) for c in choices]
+    labels = [_wrap(dimension_label(analysis, dimension, c, language), HEAT_WRAP) for c in choices]
     lines = max((label.count("\n") + 1 for label in labels), default=1)
-    row_height = max(0.6, LINE * lines + 0.2)
+    row_height = max(0.5, LINE * lines + 0.15)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(2.6 + row_height * max(len(choices), 1))
+        figure = _figure(2.4 + row_height * max(len(choices), 1), HEAT_WIDTH)
         axes: Axes = figure.add_subplot()
         colours = matplotlib.colormaps["RdYlGn"].with_extremes(bad=HIDDEN_COLOUR)
         image = axes.imshow(
@@ -259,19 +268,26 @@ def heat_map_figure(analysis: Analysis, language: str, dimension: str = "group")
                     else ("" if np.isnan(values[i, j]) else number(values[i, j], language))
                 )
                 axes.text(j, i, text, ha="center", va="center", fontsize=10)
-        axes.set_xticks(range(len(goals)), [f"SDG {sdg}" for sdg in goals], fontsize=10)
+        # The goal numbers alone above the columns (six "SDG 13" would not fit 600 px).
+        axes.set_xticks(range(len(goals)), [str(sdg) for sdg in goals], fontsize=10)
+        axes.xaxis.tick_top()
+        axes.set_xlabel(_("Goal (SDG)"), fontsize=10)
+        axes.xaxis.set_label_position("top")
         axes.set_yticks(range(len(choices)), labels, fontsize=10)
         axes.set_title(
             _wrap(
                 _("Mean rating {year} by group").format(year=analysis.survey.years["now"]),
-                TITLE_WRAP,
+                TITLE_WRAP * 2 // 3,
             ),
-            fontsize=13,
+            fontsize=12,
         )
         # Below the grid and horizontal: the five scale words get the figure's width,
         # where a short vertical bar beside one or two rows would pile them up.
-        bar = figure.colorbar(image, ax=axes, location="bottom", shrink=0.9, aspect=30)
-        bar.set_ticks([1, 2, 3, 4, 5], labels=scale_words(analysis.survey, language), fontsize=9)
+        bar = figure.colorbar(image, ax=axes, location="bottom", shrink=1.0, aspect=20)
+        # Words at the two ends only: five would not fit side by side at 600 px.
+        words = scale_words(analysis.survey, language)
+        words = [words[0], "2", "3", "4", words[-1]]
+        bar.set_ticks([1, 2, 3, 4, 5], labels=words, fontsize=9)
         return figure
 
 

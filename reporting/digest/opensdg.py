@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from locales.numbers import half_up_array
 from reporting import publication
 from reporting.digest.analysis import KINDS, MEAN_DECIMALS, SUMS, cell_frame, explode
 from reporting.digest.views import row_states, view_cells
@@ -169,7 +170,7 @@ def _action_metadata(survey: Survey, agreed: Sequence[Action]) -> dict[str, str]
 
 def _means(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     pooled = frame.groupby(keys)[SUMS].sum().reset_index()
-    mean = (pooled["total"] / pooled["rated"]).round(MEAN_DECIMALS)
+    mean = half_up_array(pooled["total"] / pooled["rated"], MEAN_DECIMALS)
     return pooled.assign(mean=mean.where(pooled["rated"] > 0))
 
 

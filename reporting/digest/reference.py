@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from babel.numbers import format_decimal
+from locales.numbers import format_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,4 +34,7 @@ class Reference:
 
 def reference_number(value: float | None, language: str) -> str:
     """Up to two decimals: the report gives figures such as 3.49 that one would round away."""
-    return "–" if value is None else format_decimal(value, format="0.0#", locale=language)
+    if value is None:
+        return "–"
+    text = format_number(value, language, 2)
+    return text[:-1] if text.endswith("0") else text

@@ -13,7 +13,9 @@ from html import escape as escape_html
 
 from babel.numbers import format_decimal
 
-from locales.i18n import translator
+from locales.dates import format_moment
+from locales.i18n import plural_translator, translator
+from locales.numbers import format_number
 from reporting.digest.analysis import Analysis, GoalRow
 from reporting.digest.reference import Reference, reference_number
 from reporting.digest.scope import scope_label
@@ -24,11 +26,8 @@ escape = partial(escape_html, quote=False)
 
 
 def number(value: float | None, language: str, digits: int = 1, sign: bool = False) -> str:
-    if value is None:
-        return "–"
-    pattern = "0." + "0" * digits if digits else "0"
-    text = format_decimal(value, format=pattern, locale=language)
-    return "+" + text if sign and not text.startswith("-") and text.strip("0,.") else text
+    """Rounded half up (``locales.numbers``), in the language's notation; "–" when absent."""
+    return "–" if value is None else format_number(value, language, digits, sign)
 
 
 def whole(value: int | None, language: str, k: int | None = None) -> str:
@@ -39,7 +38,7 @@ def whole(value: int | None, language: str, k: int | None = None) -> str:
 
 
 def percent(share: float | None, language: str) -> str:
-    return "–" if share is None else f"{format_decimal(100 * share, format='0', locale=language)}%"
+    return "–" if share is None else f"{format_number(100 * share, language, 0)}%"
 
 
 def _goal_line(row: GoalRow, language: str, hidden: str) -> str:
@@ -53,14 +52,6 @@ def _goal_line(row: GoalRow, language: str, hidden: str) -> str:
         + cell(row.now.mean, row.now.suppressed, 4)
         + " "
         + cell(row.forecast.mean, row.forecast.suppressed, 4)
-        + " "
-        + cell(
-            row.change.percent,
-            row.now.suppressed or row.forecast.suppressed,
-            4,
-            digits=0,
-            sign=True,
-        )
         + " "
         + cell(
             row.change.per_year,
@@ -191,8 +182,8 @@ def _bold(text: str) -> str:
 def _heading(analysis: Analysis, language: str, zone: tzinfo) -> list[str]:
     """The title, scope, period and, when filtered, the mode of collection."""
     _ = translator(language)
-    start = analysis.start.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-    end = analysis.end.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    start = format_moment(analysis.start.astimezone(zone), language)
+    end = format_moment(analysis.end.astimezone(zone), language)
     scope = scope_label(analysis.survey, analysis.scope, language, _("everything"))
     lines = [
         _bold(_("Scorecard digest")),
@@ -248,10 +239,13 @@ def _responses(analysis: Analysis, language: str) -> list[str]:
     ]
     if progress.stops:
         item, kind, people = progress.stops[0]
+        ngettext = plural_translator(language)
         lines.append(
             escape(
-                _(
-                    "Most often the last answer before stopping: {item} ({year}), {people} people"
+                ngettext(
+                    "Most often the last answer before stopping: {item} ({year}), 1 person",
+                    "Most often the last answer before stopping: {item} ({year}), {people} people",
+                    people,
                 ).format(
                     item=item,
                     year=analysis.survey.years.get(kind, kind),
@@ -304,14 +298,14 @@ def _goals_table(analysis: Analysis, language: str) -> list[str]:
         ),
         "<pre>"
         + escape(
-            f"SDG {year_now:>4} {year_forecast:>4} {'+%':>4} {per_year:>5} {dont_know:>4}".rstrip()
+            f"SDG {year_now:>4} {year_forecast:>4} {per_year:>5} {dont_know:>4}".rstrip()
         )
         + "\n"
         + "\n".join(escape(_goal_line(row, language, hidden)) for row in analysis.goals)
         + "</pre>",
         escape(
             _(
-                "+%: forecast growth; /yr: points per year; DK: share of “don't know”;"
+                "/yr: growth in points per year on the 1–5 scale; DK: share of “don't know”;"
                 " {hidden}: fewer than {k} respondents, hidden."
             ).format(hidden=hidden, k=analysis.k)
         ),
@@ -370,7 +364,9 @@ def _extremes(analysis: Analysis, language: str) -> list[str]:
     if not ranked:
         return []
     _ = translator(language)
-    labels = {item.code: item.name(language) for _s, item in analysis.survey.items}
+    # The statement's short title, never the official name: "5.3.1 Child marriage"
+    # under "highest rated" would read as if child marriage were doing well.
+    labels = {item.code: item.title(language) for _s, item in analysis.survey.items}
 
     def indicator(row_code: str, mean: float | None) -> str:
         label = labels.get(row_code, "")
@@ -397,6 +393,23 @@ def mode_name(mode: str | None, language: str) -> str:
     return names.get(mode or "", mode or "")
 
 
+def _sessions_count(sessions: int, language: str) -> str:
+    ngettext = plural_translator(language)
+    return ngettext("1 session,", "{sessions} sessions,", sessions).format(
+        sessions=whole(sessions, language)
+    )
+
+
+def _people_count(people: int, k: int, language: str) -> str:
+    """"1 person;" / "12 people;", or "<5 people;" for a withheld count."""
+    ngettext = plural_translator(language)
+    if 0 < people < k:
+        return ngettext("1 person;", "{people} people;", k).format(people=f"<{k}")
+    return ngettext("1 person;", "{people} people;", people).format(
+        people=whole(people, language)
+    )
+
+
 def _sessions(analysis: Analysis, language: str) -> list[str]:
     """Group sessions beside the individual means, never pooled with them."""
     if not analysis.sessions:
@@ -409,10 +422,11 @@ def _sessions(analysis: Analysis, language: str) -> list[str]:
         "",
         "<b>" + escape(_("Group sessions (not in the means above)")) + "</b>",
         escape(
-            _("{sessions} sessions, {people} people; each session counts once.").format(
-                sessions=whole(len(analysis.sessions), language),
-                people=whole(None if 0 < people < analysis.k else people, language, analysis.k),
-            )
+            _sessions_count(len(analysis.sessions), language)
+            + " "
+            + _people_count(people, analysis.k, language)
+            + " "
+            + _("each session counts once.")
         ),
     ]
     for section in survey.sections:

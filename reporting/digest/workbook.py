@@ -15,32 +15,67 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from locales.dates import format_moment
 from locales.i18n import translator
+from locales.numbers import half_up
 from reporting.digest.analysis import Analysis
 from reporting.digest.charts import dimension_label
 from reporting.digest.reference import Reference
 from reporting.digest.scope import choice_label, scope_label
-from reporting.digest.text import too_small_note
+from reporting.digest.text import mode_name, too_small_note
 from reporting.quality import QualityStatement, lines
+from survey.model import Survey
 
 
 def _optional(value: float | None, digits: int = 3) -> float | str:
-    return "" if value is None else round(value, digits)
+    return "" if value is None else half_up(value, digits)
 
 
 def _shown(
     table: pd.DataFrame, column: str, hidden: str, k: int, digits: int | None = None
 ) -> pd.Series:
     """``table[column]`` for a sheet: ``<k`` where ``table[hidden]``, blank where absent,
-    else the value (rounded as Python's ``round`` does when ``digits`` is given)."""
+    else the value (rounded half up, ``locales.numbers``, when ``digits`` is given)."""
 
     def cell(value: object) -> object:
         if pd.isna(value):  # type: ignore[call-overload]
             return ""
-        return value if digits is None else round(value, digits)  # type: ignore[call-overload]
+        return value if digits is None else half_up(value, digits)  # type: ignore[arg-type]
 
     values = table[column].astype(object).map(cell)
     return values.where(~table[hidden], f"<{k}")
+
+
+def dimension_name(dimension: str, language: str) -> str:
+    """The profile question a breakdown is by, in words (never its id "group")."""
+    _ = translator(language)
+    names = {"group": _("Group"), "region": _("Region"), "area": _("Area")}
+    return names.get(dimension, dimension)
+
+
+def kind_name(kind: str, language: str) -> str:
+    """The rating row in words: "now" and "forecast" are ids, not labels."""
+    _ = translator(language)
+    return {"now": _("Now"), "forecast": _("Expected")}.get(kind, kind)
+
+
+def method_name(method: str, language: str) -> str:
+    _ = translator(language)
+    names = {"votes": _("votes"), "consensus": _("consensus"), "skip": _("skipped")}
+    return names.get(method, method)
+
+
+def question_label(survey: Survey, question_id: str, language: str) -> str:
+    """An indicator's code and short title, or the closing question in words."""
+    _ = translator(language)
+    for _section, item in survey.items:
+        if item.code == question_id:
+            return f"{item.code} {item.title(language)}"
+    names = {"recommendations": _("Recommendations"), "priorities": _("Top priorities")}
+    if question_id in names:
+        return names[question_id]
+    closing = next((c for c in survey.closing if c.id == question_id), None)
+    return closing.prompt(language) if closing else question_id
 
 
 def _write_frame(page: Worksheet, first_row: int, frame: pd.DataFrame) -> None:
@@ -110,8 +145,8 @@ def _summary_rows(analysis: Analysis, language: str, zone: tzinfo) -> list[tuple
     survey, progress, k = analysis.survey, analysis.progress, analysis.k
     rows: list[tuple[str, object]] = [
         (_("Scope"), scope_label(survey, analysis.scope, language, _("everything"))),
-        (_("Period start"), analysis.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
-        (_("Period end"), analysis.end.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
+        (_("Period start"), format_moment(analysis.start.astimezone(zone), language)),
+        (_("Period end"), format_moment(analysis.end.astimezone(zone), language)),
         (_("Respondents started"), _count(progress.started, k)),
         (_("Respondents completed"), _count(progress.completed, k)),
         (_("Started in this period"), _count(progress.started_in_window, k)),
@@ -120,7 +155,7 @@ def _summary_rows(analysis: Analysis, language: str, zone: tzinfo) -> list[tuple
         (_("Median time to complete (minutes)"), _optional(analysis.median_minutes, 1)),
         (_("New comments"), _count(progress.new_comments, k)),
         (_("Smallest group shown (k)"), k),
-        (_("Mode"), analysis.mode or _("all")),
+        (_("Mode"), mode_name(analysis.mode, language) if analysis.mode else _("all")),
         (_("Survey versions combined"), ", ".join(analysis.versions) or survey.version),
     ]
     if analysis.too_small:
@@ -134,7 +169,8 @@ def _summary_rows(analysis: Analysis, language: str, zone: tzinfo) -> list[tuple
         rows.append((_("Indicators in only some versions"), ", ".join(analysis.partial_items)))
     # Counts by mode and invitation are rows of the publication: people only.
     for mode, started, _completed in progress.by_mode:
-        rows.append((_("Mode {mode}: started").format(mode=mode), _count(started, k)))
+        label = _("Started: {mode}").format(mode=mode_name(mode, language))
+        rows.append((label, _count(started, k)))
     for item, kind, people in progress.stops:
         rows.append(
             (
@@ -235,10 +271,10 @@ def _breakdowns_sheet(book: _Book, analysis: Analysis, language: str) -> None:
     labels = {key: dimension_label(analysis, *key, language) for key in set(keys)}
     frame = pd.DataFrame(
         {
-            "dimension": table["dimension"],
+            "dimension": table["dimension"].map(lambda d: dimension_name(d, language)),
             "label": [labels[key] for key in keys],
             "sdg": table["sdg"],
-            "kind": table["kind"],
+            "kind": table["kind"].map(lambda kind: kind_name(kind, language)),
             "year": table["kind"].map(analysis.survey.years),
             "mean": _shown(table, "mean", "suppressed", k, 3),
             "respondents": _shown(table, "respondents", "suppressed", k),
@@ -318,6 +354,7 @@ def _actions_sheet(book: _Book, analysis: Analysis, language: str) -> None:
 
 def _comments_sheet(book: _Book, analysis: Analysis, language: str) -> None:
     _ = translator(language)
+    survey = analysis.survey
     comments = book.sheet(
         _("Comments"),
         [_("Respondent"), _("Question"), _("Comment"), _("Written at (UTC)")],
@@ -326,7 +363,7 @@ def _comments_sheet(book: _Book, analysis: Analysis, language: str) -> None:
     # Pseudonymous ids only; every value written as a string (the bulk of a big workbook).
     for number, comment in enumerate(analysis.comments, start=1):
         comments.write_string(number, 0, comment.respondent)
-        comments.write_string(number, 1, comment.question_id)
+        comments.write_string(number, 1, question_label(survey, comment.question_id, language))
         comments.write_string(number, 2, comment.text)
         comments.write_string(number, 3, comment.answered_at)
 
@@ -386,14 +423,15 @@ def _session_scores_sheet(book: _Book, analysis: Analysis, language: str) -> Non
             if score.method == "votes" and hide_votes:
                 shown: list[object] = [f"<{k}"] * 7
             else:
-                shown = [round(mean, 3) if mean is not None else ""]
+                shown = [half_up(mean, 2) if mean is not None else ""]
                 shown += list(score.votes) if score.votes else [""] * 6
             scores.write_row(
                 row,
                 0,
                 [
                     record.pseudonym, score.sdg, score.item_code, names.get(score.item_code, ""),
-                    survey.years.get(score.kind, score.kind), score.method, *shown,
+                    survey.years.get(score.kind, score.kind),
+                    method_name(score.method, language), *shown,
                 ],
             )  # fmt: skip
             scores.write_string(row, 13, score.note)

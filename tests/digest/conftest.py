@@ -141,10 +141,16 @@ class FilesTelegram(OfflineTelegram):
     def __init__(self) -> None:
         super().__init__()
         self.files: dict[str, bytes] = {}
+        # Per request: the method and its multipart parts, field name -> (file name, bytes).
+        self.uploads: list[tuple[str, dict[str, tuple[str, bytes]]]] = []
 
     async def do_request(
         self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
+        parts = (request_data.multipart_data or {}) if request_data is not None else {}
+        self.uploads.append(
+            (url.rsplit("/", 1)[-1], {key: (name, data) for key, (name, data, _m) in parts.items()})
+        )
         for _name, (filename, content, _mime) in (
             (request_data.multipart_data or {}).items() if request_data is not None else []
         ):

@@ -152,8 +152,39 @@ async def test_chart_labels_are_never_clipped_nor_overlapping_at_the_longest_tit
                 assert " ".join(section.short_title(language).split()) in drawn
             # The legend names the earlier round with its years; the axis uses the scale's words.
             assert f"{' '.join(REFERENCE.label.split())} (2022" in drawn
-            for point in survey.scale.points:
+            # The two ends of the scale in words (five would not fit 600 px wide).
+            for point in (survey.scale.points[0], survey.scale.points[-1]):
                 assert " ".join(point.label(language).split()) in drawn
     # Vietnamese charts write decimals with a comma, as the digest text does.
     values = [text for text, _box in _text_boxes(figures[0]) if text[:1].isdigit()]
     assert ("2,4" if language == "vi" else "2.4") in values
+
+
+def chat_pixels(figure: Figure, points: float) -> float:
+    """How tall ``points`` of text is once the PNG is shown 390 px wide in a chat."""
+    width_px = figure.get_figwidth() * charts.DPI
+    return points * charts.DPI / 72 * min(1.0, charts.CHAT_WIDTH / width_px)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("chart", [0, 1], ids=["goals", "heat-map"])
+async def test_the_album_reads_at_chat_width(
+    digest_harness: Harness, monkeypatch: pytest.MonkeyPatch, language: str, chart: int
+) -> None:
+    survey = digest_harness.services.survey
+    end = datetime.now(UTC)
+    analysis = analyse(
+        digest_harness.settings.storage.database, survey, {}, end - timedelta(7), end
+    )
+    heat = _figures(monkeypatch, analysis, language)[chart]
+    boxes = _text_boxes(heat)
+    texts = [t for t in heat.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert len(texts) == len(boxes) > 10  # labels, cells, scale words, title
+    smallest = min(chat_pixels(heat, t.get_fontsize()) for t in texts)
+    assert smallest >= 12, f"smallest label {smallest:.1f} px at 390 px"
+    # Geometrically too: a one-line label's drawn height, scaled to the chat's width.
+    scale = charts.CHAT_WIDTH / heat.bbox.width
+    cells = [box for text, box in boxes if text[:1].isdigit() and 1 < len(text) <= 3]
+    assert cells and min(box.height for box in cells) * scale >= 9  # cap to descender
+    for (first, one), (second, other) in combinations(boxes, 2):
+        assert not one.overlaps(other), f"overlap: {first!r} and {second!r}"

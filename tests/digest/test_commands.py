@@ -6,6 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
+from bot.coordinator import delivery
 from storage import audit, digests
 from tests.auxil.harness import Harness, Person
 from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER, add_respondent, woman, youth
@@ -24,8 +25,10 @@ async def test_strangers_are_refused_and_get_nothing_else(digest_harness: Harnes
     for command in ("/digest", "/export xlsx", "/coordinator list", "/coordinator add 5"):
         await digest_harness.text(stranger, command)
     messages = digest_harness.telegram.bot_messages(STRANGER)
-    # Strangers are no users yet: the default language (Vietnamese).
-    assert [m.text for m in messages] == ["Không được phép."] * 4
+    # Strangers are no users yet: their Telegram language (English), as the README says.
+    assert [m.text for m in messages] == ["Not allowed."] * 4
+    await digest_harness.text(Person(STRANGER + 1, "vi"), "/digest")
+    assert digest_harness.telegram.bot_messages(STRANGER + 1)[-1].text == "Không được phép."
     assert digest_harness.telegram.count("sendMediaGroup") == 0
     assert documents(digest_harness, STRANGER) == []
 
@@ -55,8 +58,9 @@ async def test_a_coordinator_gets_a_digest_of_their_scope_only(digest_harness: H
     ]
     text = digests_sent[1]
     assert "Started: 10 (+10 in this period)" in text  # the five women are in the south
-    # SDG 1 in the north: youth only, 3.0 now and 3.8 forecast (+27 %, +0.27 a year).
-    assert "  1  3.0  3.8  +27 +0.27  17%" in text
+    # SDG 1 in the north: youth only, 3.0 now and 3.8 forecast: +0.27 points a year
+    # (no "+27": a per cent of a 1–5 score reads as a share of people).
+    assert "  1  3.0  3.8 +0.27  17%" in text and "+27" not in text
     assert len(text) <= 4096
     assert digest_harness.telegram.count("sendMediaGroup") == 2
     assert len(documents(digest_harness, COORDINATOR)) == 2
@@ -66,7 +70,7 @@ async def test_admins_see_everything_with_small_cells_hidden(digest_harness: Har
     await digest_harness.text(Person(ADMIN, "en"), "/digest")
     text = digest_harness.telegram.bot_messages(ADMIN)[0].text
     assert "Scope: everything" in text
-    assert "  1  2.4  3.3  +35 +0.29  12%" in text  # 12.5 % rounds half to even
+    assert "  1  2.4  3.3 +0.29  13%" in text  # 12.5 % rounds half up, as everywhere
     # SDG 4 (rated by the two women only) is hidden: the mean would be theirs.
     assert "  4   &lt;5   &lt;5" in text and "4.0  " not in text
     assert "official 4.0 (National report 2020), gap -1.6" in text
@@ -97,7 +101,7 @@ async def test_admins_manage_coordinators_and_their_schedules(digest_harness: Ha
     await digest_harness.text(admin, "/coordinator remove 424242")
     assert await digests.get_coordinator(digest_harness.services.store, 424242) is None
     await digest_harness.text(Person(424242, "en"), "/digest")
-    assert digest_harness.telegram.bot_messages(424242)[-1].text == "Không được phép."
+    assert digest_harness.telegram.bot_messages(424242)[-1].text == "Not allowed."
 
 
 async def test_exports_in_the_chat(digest_harness: Harness) -> None:
@@ -136,9 +140,41 @@ async def test_exports_in_the_chat(digest_harness: Harness) -> None:
         (r[0], r[1], r[2], r[3]): r[5]
         for r in book["Breakdowns"].iter_rows(min_row=2, values_only=True)
     }
-    assert breakdown[("group", "Women", 1, "now")] == "<5"
+    assert breakdown[("Group", "Women", 1, "Now")] == "<5"
     # Hidden second (secondary suppression): headline minus youth would give the women.
-    assert breakdown[("group", "Youth", 1, "now")] == "<5"
+    assert breakdown[("Group", "Youth", 1, "Now")] == "<5"
     comments = list(book["Comments"].iter_rows(min_row=2, values_only=True))
     assert len(comments) == 1 and comments[0][2] == "Ý kiến 1"
     assert comments[0][0].startswith("R") and "800001" not in str(comments[0])
+
+
+async def test_a_config_coordinators_schedule_is_changed_in_the_file_not_the_chat(
+    digest_harness: Harness,
+) -> None:
+    """The config file is applied at every start: a change made in the chat would be
+    undone silently at the next restart, so it is refused with where to make it."""
+    await delivery.sync_config(digest_harness.app)  # as at start-up
+    admin = Person(ADMIN, "en")
+    for command in (
+        f"/coordinator schedule {COORDINATOR} daily 07:30",
+        f"/coordinator language {COORDINATOR} vi",
+        f"/coordinator add {COORDINATOR} region=south",
+        f"/coordinator remove {COORDINATOR}",
+    ):
+        await digest_harness.text(admin, command)
+    replies = [m.text for m in digest_harness.telegram.bot_messages(ADMIN)][-4:]
+    assert replies[0] == (
+        f"{COORDINATOR} is a coordinator from the config file: change their schedule in its"
+        f" [[coordinators]] entry (telegram_id = {COORDINATOR}) and restart the bot."
+    )
+    assert "change their language" in replies[1] and "change their scope" in replies[2]
+    assert "remove their [[coordinators]] entry" in replies[3]
+    stored = await digests.get_coordinator(digest_harness.services.store, COORDINATOR)
+    assert stored is not None and (stored.schedule, stored.language) == ("daily 08:00", "en")
+    assert stored.scope == '{"region":"north"}'
+    # A coordinator added in the chat keeps what the chat sets (nothing overwrites it).
+    await digest_harness.text(admin, "/coordinator add 515151 region=south")
+    await digest_harness.text(admin, "/coordinator schedule 515151 daily 07:30")
+    assert digest_harness.telegram.bot_messages(ADMIN)[-1].text == (
+        "Schedule of 515151 is now daily 07:30."
+    )

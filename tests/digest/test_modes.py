@@ -69,12 +69,21 @@ async def test_mode_filter_and_a_small_sessions_votes_hidden(
     rows = list(book["Session scores"].iter_rows(min_row=2, values_only=True))
     now, forecast = rows
     assert now[5:13] == ("votes", "<5", "<5", "<5", "<5", "<5", "<5", "<5")
+    # No raw ids in any workbook language (issue 17): every cell of every sheet.
+    raw = {"group", "region", "area", "now", "forecast", "recommendations", "priorities",
+           "self", "interview", "paper", "skip", "consensus", "votes"}  # fmt: skip
+    for language, words in (("en", {"consensus", "votes"}), ("vi", set())):
+        out = tmp_path / f"book-{language}"
+        main(["--config", str(path), "digest", "--language", language, "--out", str(out)])
+        sheets = load_workbook(io.BytesIO((out / "digest.xlsx").read_bytes())).worksheets
+        cells = {v for s in sheets for r in s.iter_rows(values_only=True) for v in r}
+        assert not (cells & (raw - words)), (language, cells & raw)
     assert forecast[5:7] == ("consensus", 4)
     # The session's scores are not in the individual means.
     header = next(book["Indicators"].iter_rows(max_row=1, values_only=True))
     first = next(book["Indicators"].iter_rows(min_row=2, max_row=2, values_only=True))
     assert dict(zip(header, first, strict=True))["Mean now"] == 2.43  # 17 / 7, as without it
     summary = dict(book["Summary"].iter_rows(min_row=2, max_col=2, values_only=True))
-    assert summary["Mode interview: started"] == "<5"
+    assert summary["Started: facilitated interviews"] == "<5"
     assert summary["Mode"] == "all"
     assert not any("4242" in str(r) for s in book.worksheets for r in s.iter_rows(values_only=True))

@@ -210,7 +210,7 @@ async def test_heat_map_and_workbook_read_the_exploded_groups(overlap_harness: H
     rows = [
         (row[1].value, row[6].value)
         for row in book["Breakdowns"].iter_rows(min_row=2)
-        if row[0].value == "group" and row[2].value == 1 and row[3].value == "now"
+        if row[0].value == "Group" and row[2].value == 1 and row[3].value == "Now"
     ]
     assert rows == [
         ("Youth", "<5"), ("Women", 5), ("People with disabilities", "<5"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,14 @@ from bot.coordinator.schedule import ScheduleError, parse_schedule
 from storage import digests
 from storage.digests import Coordinator
 from tests.auxil.harness import Harness
-from tests.digest.conftest import ADMIN, COORDINATOR, digest_settings
+from tests.digest.conftest import (
+    ADMIN,
+    COORDINATOR,
+    DATASET,
+    FilesTelegram,
+    add_respondent,
+    digest_settings,
+)
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # UTC+7
 
@@ -149,3 +157,49 @@ async def test_a_config_coordinator_with_an_unknown_scope_is_not_one(database) -
     async with Harness(settings) as h:
         await delivery.restore(h.app, datetime.now(UTC))
         assert await digests.get_coordinator(h.services.store, 31337) is None
+
+
+class CrashingTelegram(FilesTelegram):
+    """Telegram delivers the album, then the bot dies before reading the answer."""
+
+    crash_on: str | None = "sendMediaGroup"
+
+    async def do_request(self, url: str, method: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def,override]
+        answer = await super().do_request(url, method, *args, **kwargs)  # type: ignore[arg-type]
+        if url.endswith("/" + str(self.crash_on)):
+            self.crash_on = None
+            raise asyncio.CancelledError  # the process stopping mid-request, as at Ctrl-C
+        return answer
+
+
+async def test_an_album_cut_off_by_a_crash_is_never_sent_twice(database) -> None:  # type: ignore[no-untyped-def]
+    telegram = CrashingTelegram()
+    async with Harness(digest_settings(database), telegram) as h:
+        for person in DATASET:
+            await add_respondent(h.services.store, h.services.survey, person)
+        later = datetime.now(UTC) + timedelta(days=2)
+        with pytest.raises(asyncio.CancelledError):
+            await delivery.restore(h.app, later)
+        row = (await digests.deliveries(h.services.store, COORDINATOR))[0]
+        assert await digests.part_states(h.services.store, row.id) == {
+            "text": "sent",
+            "album": "sending",
+        }
+    # The restart: the text and the album are not sent again, the workbook is, and
+    # the coordinator is told the charts may be missing (once).
+    async with Harness(digest_settings(database), telegram) as h:
+        later = datetime.now(UTC) + timedelta(days=2)
+        # The unfinished delivery resumes; the same window, found missed, is done.
+        assert await delivery.restore(h.app, later) == ["sent", "already sent"]
+        assert await delivery.restore(h.app, later) == ["already sent"]
+        assert [sent_to(h, COORDINATOR, m) for m in
+                ("sendMessage", "sendMediaGroup", "sendDocument")] == [2, 1, 1]  # fmt: skip
+        note = telegram.bot_messages(COORDINATOR)[-1].text
+        assert "Sending the charts of this digest was interrupted" in note and "/digest" in note
+        row = (await digests.deliveries(h.services.store, COORDINATOR))[0]
+        assert (row.status, row.parts) == ("sent", 2)
+        assert await digests.part_states(h.services.store, row.id) == {
+            "text": "sent",
+            "album": "unknown",
+            "workbook": "sent",
+        }

@@ -7,6 +7,7 @@ and the first ratings, and sees the next question appear in the chat.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,4 +160,43 @@ def test_a_coordinator_answers_in_the_browser(browser: Any, playground: Playgrou
     assert "Goal 1 of 6 · 1 of 69" in question["text"] and "✓3" in question["buttons"]
     question = page.click(index=10)  # 4 for 2030
     assert "Goal 1 of 6 · 2 of 69" in question["text"], question
+    assert "Traceback" not in playground.errors()
+
+
+def test_the_guardian_opens_the_childs_link_as_a_second_person(
+    browser: Any, playground: Playground
+) -> None:
+    """In Telegram the child forwards the link and the adult opens it in their own
+    chat; in the playground, clicking it does that as a second person."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(playground.url)
+    page = ChatPage(browser)
+    page.until(
+        lambda _live: browser.execute_script("return !!document.getElementById('text')"), "no page"
+    )
+    page.type("/start")
+    page.until(lambda live: live and "English" in live["buttons"], "no language choice")
+    page.click("English")
+    page.click("I agree")
+    question = page.click("Children")
+    page.click(index=next(i for i, b in enumerate(question["buttons"]) if b.startswith("Continue")))
+    links = page.until(
+        lambda _live: browser.find_elements(By.CSS_SELECTOR, "#chat a.deep-link"),
+        "no clickable guardian link",
+    )
+    child = browser.execute_script("return localStorage.getItem('localbotapi.user')")
+    assert "?start=g" in links[-1].get_attribute("href")
+    links[-1].click()
+    # The guardian's own chat: another user, who reads the consent asked of an adult.
+    page.until(
+        lambda live: live and "Do you agree that your child takes part?" in live["text"],
+        "the guardian's consent did not open",
+    )
+    adult = browser.execute_script("return localStorage.getItem('localbotapi.user')")
+    assert adult != child
+    stamps = browser.execute_script(
+        "return [...document.querySelectorAll('#chat .meta')].map(e => e.textContent)"
+    )
+    assert stamps and all(re.fullmatch(r"(edited )?\d{2}:\d{2}", s) for s in stamps), stamps
     assert "Traceback" not in playground.errors()

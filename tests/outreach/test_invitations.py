@@ -7,9 +7,12 @@ import re
 from pathlib import Path
 
 from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from cli.main import main
 from storage import audit, users
+from storage.schema import MIGRATIONS
 from tests.auxil.harness import Harness, Person
 from tests.auxil.journeys import labels
 from tests.outreach.conftest import ADMIN
@@ -96,8 +99,8 @@ async def test_others_are_not_allowed_to_invite_revoke_or_read_the_audit(
     stranger = Person(5031, "en")
     for command in ("/invite Partner group=youth", "/invites", "/revoke abc", "/audit"):
         await outreach.text(stranger, command)
-        # Refused plainly, in the default language (Vietnamese) of someone unknown.
-        assert outreach.telegram.last_bot_message(stranger.id).text == "Không được phép."
+        # Refused plainly, in the Telegram language of someone unknown (README).
+        assert outreach.telegram.last_bot_message(stranger.id).text == "Not allowed."
     assert outreach.telegram.count("sendPhoto") == 0
     assert await audit.recent(outreach.services.store) == []
 
@@ -108,6 +111,24 @@ async def test_admins_read_the_audit_log(outreach: Harness) -> None:
     await outreach.text(admin, "/audit 5")
     text = outreach.telegram.last_bot_message(ADMIN).text
     assert f"{ADMIN} · invite Youth group=youth → ok" in text
+
+
+def qr_sizes_cm(path: Path) -> list[tuple[float, float]]:
+    """Per PDF page, the width and height of the path with the most points: the QR
+    code's dark modules, one compound path (``reporting.posters``)."""
+    reader = PdfReader(path)
+    sizes = []
+    for page in reader.pages:
+        best: list[tuple[float, float]] = []
+        points: list[tuple[float, float]] = []
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator in (b"m", b"l"):
+                points.append((float(operands[0]), float(operands[1])))
+            elif operator in (b"f", b"f*", b"B", b"b", b"S", b"n"):
+                best, points = max(best, points, key=len), []
+        xs, ys = [x for x, _y in best], [y for _x, y in best]
+        sizes.append(((max(xs) - min(xs)) / 72 * 2.54, (max(ys) - min(ys)) / 72 * 2.54))
+    return sizes
 
 
 def test_cli_writes_a_printable_sheet_of_qr_codes(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -132,10 +153,17 @@ def test_cli_writes_a_printable_sheet_of_qr_codes(tmp_path: Path, capsys) -> Non
         ]
     )
     assert code == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert LINK.search(printed)
+    # Quiet: the migrations of a new database, no fontTools subsetting (~200 lines).
+    assert "fontTools" not in captured.err
+    assert len(captured.err.splitlines()) <= len(MIGRATIONS)
     pdf = next(out.glob("invite-hoi-phu-nu-*.pdf"))
     assert pdf.read_bytes().startswith(b"%PDF")
+    # Six cards: four a page, each QR code (its dark modules) over 5 cm across.
+    sizes = qr_sizes_cm(pdf)
+    assert len(sizes) == 2 and all(min(w, h) >= 5.0 for w, h in sizes), sizes
     png = Image.open(next(out.glob("invite-hoi-phu-nu-*.png")))
     assert png.size == (1240, 1754)  # A4 at 150 dpi
     assert main(["invites", "--config", str(config)]) == 0
