@@ -321,7 +321,7 @@ async def test_a_group_session_and_an_interview_reach_the_digest(running: Harnes
     await running.text(admin, "/export xlsx")
     files = running.telegram.files  # type: ignore[attr-defined]
     book = load_workbook(io.BytesIO(files[next(n for n in files if n.endswith(".xlsx"))]))
-    assert book.sheetnames[-2:] == ["Sessions", "Session scores"]
+    assert book.sheetnames[-3:] == ["Sessions", "Session scores", "Quality"]
     overview = list(book["Sessions"].iter_rows(min_row=2, values_only=True))
     assert overview == [
         (session, overview[0][1], "Youth", "North", "Rural", 12, 7, 5,

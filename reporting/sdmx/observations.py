@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from locales.numbers import half_up_array
 from reporting.digest.analysis import KINDS, MEAN_DECIMALS, SUMS, cell_frame, explode
 from reporting.digest.views import row_states, view_cells
 from reporting.publication import Publication, View
@@ -119,5 +120,5 @@ def _round_rows(
 def _means(frame: pd.DataFrame, keys: list[str]) -> dict[tuple[str, str], float]:
     pooled = frame.groupby([*keys, "item_code", "kind"])[SUMS].sum()
     pooled = pooled[pooled["rated"] > 0]
-    mean = (pooled["total"] / pooled["rated"]).round(MEAN_DECIMALS)
+    mean = half_up_array(pooled["total"] / pooled["rated"], MEAN_DECIMALS)
     return {(str(code), str(kind)): float(value) for (code, kind), value in mean.items()}

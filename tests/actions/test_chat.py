@@ -104,11 +104,11 @@ async def test_strangers_are_refused_and_nothing_changes(digest_harness: Harness
     action_id = await actions.add(h.services.store, ADMIN, actions.NewAction(
         "", "{}", "issue", "agreed", "UBND xã", "", SOON.isoformat(), ("1.1.1",), "2026-01-01"))  # fmt: skip
     await h.text(stranger, "/actions")
-    assert h.screen(stranger).text == "Không được phép."
+    assert h.screen(stranger).text == "Not allowed."
     for data in (f"a1|t|{action_id}|d", "a1|n", "a1|y", f"a1|v|{action_id}"):
         await h.press_data(stranger, data, h.screen(stranger))
         answer = h.telegram.callback_answers()[-1]
-        assert answer["text"] == "Không được phép." and answer["show_alert"] is True
+        assert answer["text"] == "Not allowed." and answer["show_alert"] is True
     assert (await actions.get(h.services.store, action_id)).status == "agreed"  # type: ignore[union-attr]
     assert h.app.bot_data.action_drafts == {}
     # A forged press from the admin: an alert, nothing changed.
@@ -121,7 +121,7 @@ async def test_strangers_are_refused_and_nothing_changes(digest_harness: Harness
 async def test_meeting_sends_the_pack_to_coordinators_only(digest_harness: Harness) -> None:
     h, admin, stranger = digest_harness, Person(ADMIN, "en"), Person(STRANGER, "en")
     await h.text(stranger, "/meeting")
-    assert h.screen(stranger).text == "Không được phép."
+    assert h.screen(stranger).text == "Not allowed."
     assert h.telegram.count("sendDocument") == 0
     await h.text(admin, "/meeting")
     names = sorted(h.telegram.files)  # type: ignore[attr-defined]

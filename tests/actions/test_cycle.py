@@ -114,7 +114,8 @@ async def test_the_cycle_from_scores_to_action_and_back(database: Path, tmp_path
         )
         assert code == 0
         meta = (opensdg / "meta" / "1-1-1.md").read_text(encoding="utf-8")
-        assert meta.startswith("---\ncommunity_actions:\n  - id: 1\n")
+        front_matter = meta.split("\n---\n", 1)[0]
+        assert meta.startswith("---\n") and "\ncommunity_actions:\n  - id: 1\n" in front_matter
         assert '    organisation: "UBND xã"\n' in meta and "    status: agreed\n" in meta
         # The next meeting's pack carries the same change, from the same publications.
         del h.telegram.files[next(n for n in h.telegram.files if n.startswith("meeting-pack-") and n.endswith(".xlsx"))]  # type: ignore[attr-defined]

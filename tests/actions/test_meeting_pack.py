@@ -30,7 +30,7 @@ def digest_numbers(folder: Path) -> tuple[dict[str, tuple[object, object]], dict
     breakdowns = {
         (str(r[1]), int(r[2])): r[5]  # type: ignore[arg-type]
         for r in list(book["Breakdowns"].iter_rows(values_only=True))[1:]
-        if r[3] == "now"
+        if r[3] == "Now"
     }
     return indicators, breakdowns
 
