@@ -20,6 +20,7 @@ from html import escape
 from locales.i18n import translator
 from locales.numbers import format_number
 from reporting import publication
+from reporting.actions.words import status_word
 from reporting.digest.analysis import breakdown_means, view_tables
 from reporting.means import Mean
 from reporting.publication import LINKED, Publication, View
@@ -196,8 +197,6 @@ def _actions(agreed: Sequence[Action], language: str) -> list[str]:
     if not agreed:
         return []
     _ = translator(language)
-    status = {"agreed": _("Agreed"), "in_progress": _("In progress"), "done": _("Done"),
-              "dropped": _("Dropped")}  # fmt: skip
     lines = ["", "<b>" + escape(_("Actions agreed where you live")) + "</b>"]
     for action in list(agreed)[-MAX_ACTIONS:]:
         lines.append(
@@ -205,7 +204,7 @@ def _actions(agreed: Sequence[Action], language: str) -> list[str]:
                 _("{codes}: {agreed} — {organisation}, by {due} ({status})").format(
                     codes=", ".join(action.codes), agreed=action.agreed,
                     organisation=action.organisation, due=action.due_on,
-                    status=status[action.status],
+                    status=status_word(action.status, language),
                 )
             )
         )  # fmt: skip

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
+from locales.dates import format_day
 from locales.i18n import LANGUAGES, N_, translator
+from reporting.actions.words import status_word
 from reporting.digest.analysis import Analysis, GoalRow
 from reporting.digest.reference import Reference
 from reporting.digest.scope import choice_label
@@ -237,6 +240,7 @@ def goal_body(site: Site, section: Section, language: str) -> str:
     parts.append(_breakdowns(site, section.sdg, language))
     parts.append(_rounds(site, row, language))
     parts.append(_indicators(site, section, language))
+    parts.append(_actions(site, section, language))
     parts.append(downloads_section(language))
     parts.append(quality_section(site, language))
     return "".join(parts)
@@ -395,6 +399,52 @@ def _indicators(site: Site, section: Section, language: str) -> str:
         + "".join(body)
         + "</table></div>"
     )
+
+
+def _actions(site: Site, section: Section, language: str) -> str:
+    """The actions agreed on the goal's indicators at the interface meeting: what,
+    who, by when, how far, and the community's change since (the digest's numbers,
+    hidden where the digest hides them). Evidence notes are free text: left out.
+    One short block per action, not a wide table: it reads on a phone."""
+    _ = translator(language)
+    codes = [item.code for item in section.items]
+    listed = [a for a in site.analysis.actions if set(a.codes) & set(codes)]
+    if not listed:
+        return ""
+    rescored = {(r.action_id, r.code): r for r in site.analysis.since_meeting}
+    blocks = []
+    for action in listed:
+        due = format_day(date.fromisoformat(action.due_on), language)
+        shown = [c for c in action.codes if c in codes]
+        items = [
+            (_("Responsible organisation"), escape(action.organisation)),
+            (_("Due"), escape(due)),
+            (_("Status"), escape(status_word(action.status, language))),
+        ]
+        for code in shown:
+            found = rescored.get((action.id, code))
+            key = f"action:{action.id}:{code}"
+            if found is None:  # agreed in this round: nothing to compare with yet
+                change = "<dd>–</dd>"
+            elif found.change is None:
+                change = f'<dd class="hidden" data-key="{key}">{escape(_("hidden"))}</dd>'
+            else:
+                value = number(found.change, language, digits=2, sign=True)
+                change = f'<dd data-key="{key}">{value}</dd>'
+            label = _("Change since the meeting") + (f" ({code})" if len(shown) > 1 else "")
+            items.append((label, change))
+        rows = "".join(
+            f"<dt>{escape(term)}</dt>" + (value if value.startswith("<dd") else f"<dd>{value}</dd>")
+            for term, value in items
+        )
+        title = f"{', '.join(shown)}: {action.agreed}"
+        blocks.append(f"<h3>{escape(title)}</h3><dl>{rows}</dl>")
+    note = _(
+        "Agreed with service providers at the interface meeting. The change is the "
+        "community's mean rating now minus its mean in the round of the meeting."
+    )
+    heading = escape(_("Actions agreed"))
+    return f'<h2 id="actions">{heading}</h2><p>{escape(note)}</p>' + "".join(blocks)
 
 
 def downloads_section(language: str) -> str:

@@ -24,6 +24,7 @@ from tests.digest.conftest import (
     add_respondent,
     digest_settings,
 )
+from tests.release.site_checks import number, read_page
 
 SOON = date.today() + timedelta(days=45)
 
@@ -56,7 +57,9 @@ async def test_the_cycle_from_scores_to_action_and_back(database: Path, tmp_path
         # 3. The meeting pack in chat: every number is the digest's.
         await h.text(admin, "/export xlsx")
         digest = workbook(sent(h, "scorecard-digest-", ".xlsx"))
-        digest_means = {r[0]: r[4] for r in list(digest["Indicators"].iter_rows(values_only=True))[1:]}  # type: ignore[index]
+        digest_means = {
+            r[0]: r[4] for r in list(digest["Indicators"].iter_rows(values_only=True))[1:]
+        }  # type: ignore[index]
         await h.text(admin, "/meeting")
         pack = workbook(sent(h, "meeting-pack-", ".xlsx"))
         lowest = list(pack.worksheets[1].iter_rows(values_only=True))[1:]  # type: ignore[attr-defined]
@@ -84,7 +87,9 @@ async def test_the_cycle_from_scores_to_action_and_back(database: Path, tmp_path
         book.save(plan)
         fill_rows(plan, [[None, "4.1.1", "all", "Trẻ đọc chưa tốt", "Thư viện lưu động",
                           "Trường tiểu học", "Hiệu trưởng", SOON.isoformat()]], start=3)  # fmt: skip
-        code = await asyncio.to_thread(main, ["--config", str(config), "actions", "import", str(plan)])
+        code = await asyncio.to_thread(
+            main, ["--config", str(config), "actions", "import", str(plan)]
+        )
         assert code == 0
         assert [a.codes for a in await actions.list_actions(store)] == [("1.1.1",), ("4.1.1",)]
         one = digest_means["1.1.1"]
@@ -105,8 +110,13 @@ async def test_the_cycle_from_scores_to_action_and_back(database: Path, tmp_path
         assert "#2 4.1.1:" in text
         # The workbook carries each action's status beside the numbers.
         await h.text(admin, "/export xlsx")
-        statuses = list(workbook(sent(h, "scorecard-digest-", ".xlsx"))["Actions"].iter_rows(values_only=True))  # type: ignore[index]
-        assert [(r[0], r[1], r[5]) for r in statuses[1:]] == [(1, "1.1.1", "agreed"), (2, "4.1.1", "agreed")]
+        statuses = list(
+            workbook(sent(h, "scorecard-digest-", ".xlsx"))["Actions"].iter_rows(values_only=True)
+        )  # type: ignore[index]
+        assert [(r[0], r[1], r[5]) for r in statuses[1:]] == [
+            (1, "1.1.1", "agreed"),
+            (2, "4.1.1", "agreed"),
+        ]
         # ... and the Open SDG files carry it as metadata.
         opensdg = tmp_path / "opensdg"
         code = await asyncio.to_thread(
@@ -118,9 +128,32 @@ async def test_the_cycle_from_scores_to_action_and_back(database: Path, tmp_path
         assert meta.startswith("---\n") and "\ncommunity_actions:\n  - id: 1\n" in front_matter
         assert '    organisation: "UBND xã"\n' in meta and "    status: agreed\n" in meta
         # The next meeting's pack carries the same change, from the same publications.
-        del h.telegram.files[next(n for n in h.telegram.files if n.startswith("meeting-pack-") and n.endswith(".xlsx"))]  # type: ignore[attr-defined]
+        del h.telegram.files[
+            next(
+                n for n in h.telegram.files if n.startswith("meeting-pack-") and n.endswith(".xlsx")
+            )
+        ]  # type: ignore[attr-defined]
         await h.text(admin, "/meeting")
         again = workbook(sent(h, "meeting-pack-", ".xlsx"))
         sheet = again["Change since the meeting"]  # type: ignore[index]
         rows = list(sheet.iter_rows(values_only=True))[1:]
         assert (1, "1.1.1", one, 3.33, round(3.33 - one, 2)) in [r[:5] for r in rows]
+
+        # The public site lists each action on its goal's page with the same change.
+        site = tmp_path / "site"
+        code = await asyncio.to_thread(
+            main, ["--config", str(config), "publish", "--out", str(site)]
+        )
+        assert code == 0
+        for folder, language, status, hidden in (
+            (site, "vi", "Đã thống nhất", "ẩn"), (site / "en", "en", "Agreed", "hidden"),
+        ):  # fmt: skip
+            goal_one = (folder / "sdg1.html").read_text(encoding="utf-8")
+            assert read_page(folder / "sdg1.html").cells["action:1:1.1.1"] == number(
+                round(3.33 - one, 2), language, sign=True
+            )
+            assert "UBND xã" in goal_one and f"<dd>{status}</dd>" in goal_one
+            assert "action:2:" not in goal_one  # 4.1.1 is on goal 4's page ...
+            # ... where its change is hidden, as the digest's "–": 4.1.1 was hidden then.
+            assert read_page(folder / "sdg4.html").cells["action:2:4.1.1"] == hidden
+            assert 'id="actions"' not in (folder / "sdg5.html").read_text(encoding="utf-8")

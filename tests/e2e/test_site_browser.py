@@ -10,10 +10,11 @@ screenshots of a goal page in both languages at both widths (to
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -22,6 +23,9 @@ import pytest
 
 from cli.main import main
 from reporting.digest.analysis import Analysis, analyse
+from storage import actions, users
+from storage.actions import NewAction
+from storage.store import Store
 from survey.model import load_survey
 from tests.e2e.test_browser import CHROMEDRIVER, CHROMIUM, IN_CI, _browser_missing
 from tests.release.conftest import OFFICIAL, OFFICIAL_TOML, write_config
@@ -29,6 +33,20 @@ from tests.release.site_checks import expected_cells, heading_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDTHS = (390, 1280)
+
+
+async def _agree_an_action(database: Path) -> None:
+    store = await Store.open(database)
+    try:
+        admin = await users.ensure_user(store, 1, 1)
+        await actions.add(store, admin.id, NewAction(
+            round_id="", scope="{}", issue="Trẻ em nghèo thiếu sách vở",
+            agreed="Quỹ khuyến học tặng sách vở đầu năm học", organisation="UBND xã",
+            role="Chủ tịch", due_on=(date.today() + timedelta(days=60)).isoformat(),
+            codes=("1.1.1",), agreed_on=date.today().isoformat(),
+        ))  # fmt: skip
+    finally:
+        await store.close()
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +58,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Analysis]:
     database = folder / "scorecard.sqlite3"
     survey = load_survey()
     generate(database, 3100, survey, seed=21)
+    asyncio.run(_agree_an_action(database))  # the actions table is read and checked too
     config = write_config(folder, database, OFFICIAL_TOML)
     assert main(["--config", str(config), "publish", "--out", str(folder / "site")]) == 0
     end = datetime.now(UTC)

@@ -81,13 +81,13 @@ class Page(HTMLParser):
             self._table_has_th = False
         if tag == "th":
             self._table_has_th = True
-        if tag == "td" and attributes.get("data-key"):
+        if tag in ("td", "dd") and attributes.get("data-key"):
             self._key, self._text = str(attributes["data-key"]), []
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "table" and self._table_has_th:
             self.tables_with_headers += 1
-        if tag == "td" and self._key is not None:
+        if tag in ("td", "dd") and self._key is not None:
             self.cells[self._key] = "".join(self._text).strip()
             self._key = None
 
