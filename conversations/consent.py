@@ -28,15 +28,22 @@ async def consent_for(
     code = user.invitation_code
     invitation = await users.get_invitation(store, code) if code else None
     if invitation is not None and invitation.role == "provider":
-        return consent_screen(language, survey, more, invitation.organisation or invitation.label)
+        return consent_screen(
+            language, survey, more, invitation.organisation or invitation.label,
+            items=len(invitation.only) or None,
+        )  # fmt: skip
     return consent_screen(language, survey, more)
 
 
 def consent_screen(
-    language: str, survey: Survey, more: bool = False, provider: str | None = None
+    language: str,
+    survey: Survey,
+    more: bool = False,
+    provider: str | None = None,
+    items: int | None = None,
 ) -> Screen:
     _ = translator(language)
-    low, high = estimated_minutes(survey)
+    low, high = estimated_minutes(survey, items)
     forecast = survey.kind("forecast")
     if provider is not None:
         return _provider_screen(language, survey, provider, low, high)
@@ -66,7 +73,9 @@ def consent_screen(
     return Screen(text, layout(rows))
 
 
-def _provider_screen(language: str, survey: Survey, organisation: str, low: int, high: int) -> Screen:
+def _provider_screen(
+    language: str, survey: Survey, organisation: str, low: int, high: int
+) -> Screen:
     """Service providers rate the same statements about the place they serve; their
     answers are kept apart from the community's and shown beside them."""
     _ = translator(language)

@@ -34,6 +34,7 @@ class InviteRequest:
     expires_at: str | None = None
     role: str = "community"  # or "provider": service providers' self-assessment
     organisation: str = ""
+    only: tuple[str, ...] = ()  # a provider invitation's indicators (codes); () is all
 
 
 ROLES = ("community", "provider")
@@ -85,6 +86,8 @@ def parse_request(
             if value not in ROLES:
                 raise InviteError(_("role must be community or provider."))
             request.role = value
+        elif key == "only":
+            request.only = _only(value, survey, _)
         elif key in {"org", "organisation", "organization"}:
             request.organisation = value.replace("_", " ").strip()[:MAX_LABEL]
         elif key in {"until", "expires"}:
@@ -115,9 +118,29 @@ def parse_request(
         )
     if len(request.label) > MAX_LABEL:
         raise InviteError(_("The partner's name is too long (at most 80 characters)."))
+    if request.only and request.role != "provider":
+        raise InviteError(_("only= is for service providers: add role=provider."))
     if request.role == "provider" and not request.organisation:
         request.organisation = request.label  # the commune People's Committee, the school
     return request
+
+
+def _only(value: str, survey: Survey, _: Translate) -> tuple[str, ...]:
+    """``only=4,1.4.1``: goals (every indicator of SDG 4) and indicator codes, in
+    the survey's order, each once."""
+    wanted: set[str] = set()
+    for word in (w.strip() for w in value.split(",")):
+        section = next((s for s in survey.sections if word in (str(s.sdg), f"sdg{s.sdg}")), None)
+        if section is not None:
+            wanted.update(item.code for item in section.items)
+        elif word in survey.item_by_code:
+            wanted.add(word)
+        else:
+            raise InviteError(
+                _("only= takes goal numbers and indicator codes, for example only=4,1.4.1;"
+                  " {word} is neither.").format(word=word or "''")
+            )  # fmt: skip
+    return tuple(item.code for _section, item in survey.items if item.code in wanted)
 
 
 async def create(store: Store, request: InviteRequest, created_by: int | None) -> Invitation:
@@ -132,6 +155,7 @@ async def create(store: Store, request: InviteRequest, created_by: int | None) -
         created_by=created_by,
         role=request.role,
         organisation=request.organisation,
+        only=request.only,
     )
 
 
@@ -143,6 +167,8 @@ def describe(invitation: Invitation, _: Translate) -> str:
         parts.append(f"lang={invitation.language}")
     if invitation.role == "provider":
         parts.append(f"role=provider org={invitation.organisation.replace(' ', '_')}")
+    if invitation.only:
+        parts.append("only=" + ",".join(invitation.only))
     uses = str(invitation.uses) + (f"/{invitation.max_uses}" if invitation.max_uses else "")
     parts.append(_("uses: {uses}").format(uses=uses))
     if invitation.expires_at:

@@ -43,13 +43,16 @@ def button(text: str, data: str) -> Button:
     return Button(text, callback_data=data)
 
 
-def estimated_minutes(survey: Survey) -> tuple[int, int]:
-    """How long a whole scorecard takes, rounded to 5 minutes: 10-20 s an indicator."""
+def estimated_minutes(survey: Survey, items: int | None = None) -> tuple[int, int]:
+    """How long a scorecard takes (the whole one, or ``items`` indicators), rounded
+    to 5 minutes: 10-20 s an indicator."""
 
     def round_up(seconds: int) -> int:
         return max(5, -(-seconds // 300) * 5)
 
-    return round_up(10 * len(survey.items)), round_up(20 * len(survey.items))
+    count = len(survey.items) if items is None else items
+    low = round_up(10 * count)
+    return low, max(low + 5, round_up(20 * count))  # never "5–5 minutes"
 
 
 def language_screen(survey: Survey | None = None) -> Screen:

@@ -47,6 +47,13 @@ class Answers:
     ratings: dict[tuple[str, str], Rating] = field(default_factory=dict)
     texts: dict[str, str | None] = field(default_factory=dict)
     choices: dict[str, tuple[list[str], bool]] = field(default_factory=dict)
+    # The indicator codes this response is asked about (a provider invitation's
+    # subset); empty: every indicator.
+    only: frozenset[str] = frozenset()
+
+
+def _codes(stored: str | None) -> frozenset[str]:
+    return frozenset(code for code in (stored or "").split(",") if code)
 
 
 def _response(row: Any) -> Response:
@@ -87,7 +94,8 @@ _FOCUS_COLUMN = (
     " JOIN facilitators x ON x.telegram_id = f.facilitator_id"
     " WHERE f.facilitator_id = u.telegram_id) AS a_focus,"
     " (SELECT g.agreed FROM guardian_consents g WHERE g.user_id = u.id) AS a_guardian,"
-    " (SELECT o.closed_at IS NULL FROM rounds o WHERE o.id = r.round_id) AS a_round_open"
+    " (SELECT o.closed_at IS NULL FROM rounds o WHERE o.id = r.round_id) AS a_round_open,"
+    " (SELECT i.only_codes FROM invitations i WHERE i.code = r.invitation_code) AS a_only"
 )
 
 
@@ -145,6 +153,7 @@ async def respondent_state(
             key: ([s for s in selected.split(",") if s], bool(done))
             for key, (selected, done) in json.loads(row["a_choices"] or "{}").items()
         },
+        only=_codes(row["a_only"]),
     )
     focus = json.loads(row["a_focus"]) if row["a_focus"] else None
     return RespondentState(
@@ -214,8 +223,10 @@ async def load_answers(store: Store, response_id: int) -> Answers:
         " UNION ALL SELECT 'r', item_code, kind, value, skipped FROM ratings WHERE response_id = ?"
         " UNION ALL SELECT 't', question_id, text, NULL, NULL FROM texts WHERE response_id = ?"
         " UNION ALL SELECT 'c', question_id, selected, done, NULL FROM choices"
-        " WHERE response_id = ?",
-        (response_id,) * 4,
+        " WHERE response_id = ?"
+        " UNION ALL SELECT 'o', i.only_codes, NULL, NULL, NULL FROM responses r"
+        " JOIN invitations i ON i.code = r.invitation_code WHERE r.id = ?",
+        (response_id,) * 5,
     )
     answers = Answers()
     for table, key, text, number, flag in rows:
@@ -223,6 +234,8 @@ async def load_answers(store: Store, response_id: int) -> Answers:
             answers.profile[key] = text
         elif table == "r":
             answers.ratings[(key, text)] = Rating(number, bool(flag))
+        elif table == "o":
+            answers.only = _codes(key)
         elif table == "t":
             answers.texts[key] = text
         else:

@@ -770,3 +770,9 @@ MIGRATIONS[DIGEST_PARTS_STEP] = [
         JOIN (SELECT 1 AS n, 'text' AS part UNION ALL SELECT 2, 'album'
               UNION ALL SELECT 3, 'workbook') p ON p.n <= d.parts""",
 ]
+PROVIDER_ITEMS_STEP = DIGEST_PARTS_STEP + 1  # 18
+MIGRATIONS[PROVIDER_ITEMS_STEP] = [
+    # The indicators a provider invitation asks about, comma-separated codes ('' is
+    # every indicator): a school rates education, a health station health (issue 20).
+    "ALTER TABLE invitations ADD COLUMN only_codes TEXT NOT NULL DEFAULT ''",
+]

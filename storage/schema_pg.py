@@ -16,6 +16,7 @@ from storage.schema import (
     ACTIONS_STEP,
     DIGEST_PARTS_STEP,
     MIGRATIONS,
+    PROVIDER_ITEMS_STEP,
     RESPONSE_CELLS_VIEW,
     ROUND_KEY,
 )
@@ -246,6 +247,7 @@ def _build() -> dict[int, list[str]]:
         ddl(sql) if sql.lstrip().startswith("CREATE") else sql
         for sql in MIGRATIONS[DIGEST_PARTS_STEP]
     ]
+    steps[PROVIDER_ITEMS_STEP] = _tables(PROVIDER_ITEMS_STEP)  # a plain column
     return dict(sorted(steps.items()))
 
 

@@ -43,6 +43,8 @@ class Invitation:
     # 'community', or 'provider': service providers' self-assessment (migration 15)
     role: str = "community"
     organisation: str = ""
+    # The indicator codes a provider invitation asks about; () is every one (migration 18).
+    only: tuple[str, ...] = ()
 
     def usable(self, now: str) -> bool:
         if self.revoked_at is not None:
@@ -168,6 +170,7 @@ def invitation_from_row(row: Any) -> Invitation:
         created_at=row["created_at"],
         role=row["role"],
         organisation=row["organisation"],
+        only=tuple(code for code in row["only_codes"].split(",") if code),
     )
 
 
@@ -183,11 +186,13 @@ async def add_invitation(
     created_by: int | None = None,
     role: str = "community",
     organisation: str = "",
+    only: tuple[str, ...] = (),
 ) -> Invitation:
     async with store.write() as db:
         await db.execute(
             "INSERT INTO invitations (code, label, prefill, language, max_uses, expires_at,"
-            " created_by, created_at, role, organisation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_by, created_at, role, organisation, only_codes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 code,
                 label,
@@ -199,6 +204,7 @@ async def add_invitation(
                 utc_now(),
                 role,
                 organisation,
+                ",".join(only),
             ),
         )
     invitation = await get_invitation(store, code)

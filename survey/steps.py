@@ -101,9 +101,10 @@ def has_skip_logic(survey: Survey) -> bool:
     )
 
 
-def _path(survey: Survey, stored: Profile) -> tuple[Step, ...]:
-    """The forward path for one profile. As in ODK, the answer to a profile
-    question that is hidden now does not count in the expressions after it."""
+def _path(survey: Survey, stored: Profile, only: frozenset[str]) -> tuple[Step, ...]:
+    """The forward path for one profile (and, with ``only``, those indicators alone).
+    As in ODK, the answer to a profile question that is hidden now does not count
+    in the expressions after it."""
     answers = dict(stored)
     profile: dict[str, str] = {}
     steps: list[Step] = []
@@ -116,7 +117,9 @@ def _path(survey: Survey, stored: Profile) -> tuple[Step, ...]:
     steps.extend(
         Step(f"r{index}", "rating", index)
         for index, (section, item) in enumerate(survey.items)
-        if section.id in goals and _holds(item.relevant, profile)
+        if section.id in goals
+        and _holds(item.relevant, profile)
+        and (not only or item.code in only)
     )
     steps.extend(Step(f"q{i}", "closing", i) for i in range(len(survey.closing)))
     return tuple(steps)
@@ -134,8 +137,9 @@ class Visible:
 
 
 @lru_cache(maxsize=1024)
-def _visible_of(survey: Survey, stored: Profile) -> Visible:
-    steps = _path(survey, stored) if has_skip_logic(survey) else steps_of(survey)
+def _visible_of(survey: Survey, stored: Profile, only: frozenset[str] = frozenset()) -> Visible:
+    narrowed = has_skip_logic(survey) or only
+    steps = _path(survey, stored, only) if narrowed else steps_of(survey)
     items = tuple(s.index for s in steps if s.kind == "rating")
     by_section: dict[int, tuple[int, ...]] = {}
     for item in items:
@@ -147,9 +151,11 @@ def _visible_of(survey: Survey, stored: Profile) -> Visible:
 
 def visible(survey: Survey, answers: Answers) -> Visible:
     """What skip logic leaves of the survey for this respondent's profile answers
-    (a survey without ``relevant`` shares one entry for everyone)."""
-    stored = tuple(sorted(answers.profile.items())) if has_skip_logic(survey) else ()
-    return _visible_of(survey, stored)
+    (a survey without ``relevant`` shares one entry for everyone), narrowed to the
+    indicators of a provider invitation that names some."""
+    narrowed = has_skip_logic(survey) or answers.only
+    stored = tuple(sorted(answers.profile.items())) if narrowed else ()
+    return _visible_of(survey, stored, answers.only)
 
 
 def visible_steps(survey: Survey, answers: Answers) -> tuple[Step, ...]:

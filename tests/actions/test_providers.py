@@ -45,11 +45,16 @@ def test_the_pack_shows_providers_beside_the_community(
     assert "1.1.1: community 2.92, providers 4.40 (gap +1.48)" in html
     book = __import__("openpyxl").load_workbook(digest / "digest.xlsx")
     assert [list(r) for r in book["Providers"].iter_rows(values_only=True)][1] == [
-        "1.1.1", 2.92, 4.4, 1.48
+        "1.1.1",
+        2.92,
+        4.4,
+        1.48,
     ]
 
     out = tmp_path / "pack"
-    assert cli(meeting_with_providers, "meeting", "pack", "--language", "en", "--out", str(out)) == 0
+    assert (
+        cli(meeting_with_providers, "meeting", "pack", "--language", "en", "--out", str(out)) == 0
+    )
     pdf, xlsx = sorted(out.iterdir())
     rows = sheet_rows(xlsx, 3)[1:]
     # code, statement, community, providers, gap: largest gap first.
@@ -106,3 +111,51 @@ async def test_a_provider_takes_part_with_their_own_consent_text(database: Path)
         await h.text(other, "/start")
         await h.press(other, "English")
         assert "service provider" not in h.screen(other).text
+
+
+async def test_a_school_rates_only_the_indicators_its_invitation_names(database: Path) -> None:
+    from conversations import invitations
+    from conversations.invitations import InviteError
+    from locales.i18n import translator
+    from tests.auxil.harness import Harness, Person, make_settings
+    from tests.auxil.journeys import answer_all, answer_profile
+
+    async with Harness(make_settings(database)) as h:
+        survey, _ = h.services.survey, translator("en")
+        goal_four = [item.code for item in survey.sections[1].items]
+        assert survey.sections[1].sdg == 4 and "1.4.1" not in goal_four
+        request = invitations.parse_request(
+            ["Trường", "THCS", "role=provider", "only=4,1.4.1"], survey, h.settings.zone, _
+        )
+        assert request.only == ("1.4.1", *goal_four)  # the survey's order, each once
+        invitation = await invitations.create(h.services.store, request, 1)
+        assert invitation.only == request.only
+        assert "only=1.4.1," in invitations.describe(invitation, _)
+        for words, message in (
+            (["X", "role=provider", "only=4,9.9.9"], "9.9.9 is neither"),
+            (["X", "role=provider", "only=sdg17"], "sdg17 is neither"),
+            (["X", "only=4"], "add role=provider"),
+        ):
+            with pytest.raises(InviteError, match=message):
+                invitations.parse_request(words, survey, h.settings.zone, _)
+
+        person = Person(7403, "en")
+        await h.text(person, f"/start {invitation.code}")
+        await h.press(person, "English")
+        assert "It takes about 5–10 minutes." in h.screen(person).text  # not 15–25
+        await h.press(person, "I agree")
+        await answer_profile(h, person)
+        # The first statement is 1.4.1's, the next SDG 4's first: nothing else is asked.
+        first = survey.item_by_code["1.4.1"][1].label("en")
+        count = len(request.only)
+        screen = h.screen(person).text
+        assert first in screen and f"Goal 1 of 2 · 1 of {count}" in screen
+        await answer_all(h, person)
+        review = h.screen(person)
+        assert [b["text"] for b in review.buttons() if b["text"].startswith("Change ")][:2] == [
+            "Change No poverty", "Change Quality education",
+        ]  # fmt: skip
+        await h.press(person, "Submit")
+        rated = table(database, "SELECT DISTINCT item_code FROM ratings ORDER BY item_code")
+        assert sorted(code for (code,) in rated) == sorted(request.only)
+        assert table(database, "SELECT submitted_at IS NOT NULL FROM responses") == [(1,)]
