@@ -20,7 +20,6 @@ from survey.model import Survey
 if TYPE_CHECKING:
     from bot.admin.delivery import Pacer
     from bot.webhook.cluster import Cluster
-    from conversations.actionplan import Draft
 
 
 class BotData:
@@ -42,9 +41,6 @@ class BotData:
         self.cluster: Cluster | None = None
         self.planned_digests: dict[int, str] = {}  # the leader's digest jobs, by coordinator
         self.webhook_forgot_at: float = 0.0
-        # Coordinators' new actions being entered in chat, by Telegram id (in memory:
-        # a restart forgets a half-entered action, never a saved one).
-        self.action_drafts: dict[int, Draft] = {}
 
     def start(self, settings: Settings, survey: Survey) -> None:
         self._settings, self._survey = settings, survey

@@ -9,6 +9,7 @@ a wrong one gets the reason and the same question again. Knows no Telegram.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,31 @@ class Draft:
             self.round_id, self.scope, v["issue"], v["agreed"], v["organisation"],
             v.get("role", ""), v["due"], self.codes, today.isoformat(),
         )  # fmt: skip
+
+
+def draft_to_json(draft: Draft) -> str:
+    """What ``storage.actions.put_draft`` keeps between a coordinator's messages."""
+    return json.dumps(
+        {"scope": draft.scope, "round_id": draft.round_id, "offered": list(draft.offered),
+         "step": draft.step, "codes": list(draft.codes), "values": draft.values},
+        ensure_ascii=False,
+    )  # fmt: skip
+
+
+def draft_from_json(text: str | None) -> Draft | None:
+    """The stored draft, or None for none or one this version cannot read."""
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        draft = Draft(
+            str(data["scope"]), str(data["round_id"]), tuple(map(str, data["offered"])),
+            str(data["step"]), tuple(map(str, data["codes"])),
+            {str(k): str(v) for k, v in dict(data["values"]).items()},
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError):
+        return None
+    return draft if draft.step in STEPS else None
 
 
 def status_label(_: Translate, status: str) -> str:

@@ -124,6 +124,41 @@ async def add(store: Store, actor_id: int, new: NewAction) -> int:
         return await _insert(db, actor_id, new, utc_now())
 
 
+async def get_draft(store: Store, telegram_id: int) -> str | None:
+    """The coordinator's action being entered (JSON), if there is one."""
+    row = await store.fetchone(
+        "SELECT draft FROM action_drafts WHERE telegram_id = ?", (telegram_id,)
+    )
+    return str(row[0]) if row else None
+
+
+async def put_draft(store: Store, telegram_id: int, draft: str) -> None:
+    await store.execute(
+        "INSERT INTO action_drafts (telegram_id, draft, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO UPDATE SET draft = excluded.draft,"
+        " updated_at = excluded.updated_at",
+        (telegram_id, draft, utc_now()),
+    )
+
+
+async def drop_draft(store: Store, telegram_id: int) -> bool:
+    """Forget the draft; False when there was none (saved or cancelled already)."""
+    async with store.write() as db:
+        cursor = await db.execute("DELETE FROM action_drafts WHERE telegram_id = ?", (telegram_id,))
+        return cursor.rowcount == 1
+
+
+async def add_from_draft(store: Store, telegram_id: int, new: NewAction) -> int | None:
+    """Save the coordinator's draft as an action and forget the draft, in one
+    transaction: a second tap on Save (or the same tap redelivered to another
+    worker) finds no draft and adds nothing (None)."""
+    async with store.write() as db:
+        cursor = await db.execute("DELETE FROM action_drafts WHERE telegram_id = ?", (telegram_id,))
+        if cursor.rowcount != 1:
+            return None
+        return await _insert(db, telegram_id, new, utc_now())
+
+
 async def add_many(store: Store, actor_id: int, new: Sequence[NewAction]) -> list[int]:
     """All in one transaction: an import writes everything or nothing."""
     now = utc_now()

@@ -776,3 +776,14 @@ MIGRATIONS[PROVIDER_ITEMS_STEP] = [
     # every indicator): a school rates education, a health station health (issue 20).
     "ALTER TABLE invitations ADD COLUMN only_codes TEXT NOT NULL DEFAULT ''",
 ]
+ACTION_DRAFTS_STEP = PROVIDER_ITEMS_STEP + 1  # 19
+MIGRATIONS[ACTION_DRAFTS_STEP] = [
+    # A coordinator's action being entered in chat, step by step (JSON): in the
+    # database, not in one process's memory, so the next typed answer may reach
+    # another webhook worker, or the bot after a restart, and carry on.
+    """CREATE TABLE action_drafts (
+        telegram_id INTEGER PRIMARY KEY,
+        draft TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from storage.schema import (
+    ACTION_DRAFTS_STEP,
     ACTIONS_STEP,
     DIGEST_PARTS_STEP,
     MIGRATIONS,
@@ -248,6 +249,7 @@ def _build() -> dict[int, list[str]]:
         for sql in MIGRATIONS[DIGEST_PARTS_STEP]
     ]
     steps[PROVIDER_ITEMS_STEP] = _tables(PROVIDER_ITEMS_STEP)  # a plain column
+    steps[ACTION_DRAFTS_STEP] = _tables(ACTION_DRAFTS_STEP)  # a plain table
     return dict(sorted(steps.items()))
 
 

@@ -22,7 +22,7 @@ from bot.context import Context
 from bot.coordinator.commands import Access, coordinator_only
 from bot.coordinator.followup import announce
 from conversations import actionplan
-from conversations.actionplan import Draft
+from conversations.actionplan import Draft, draft_from_json, draft_to_json
 from conversations.callbacks import ForgedCallback, decode_actions
 from conversations.services import Services
 from locales.i18n import translator
@@ -74,7 +74,12 @@ async def _start_draft(context: Context, access: Access, user_id: int) -> Draft:
     current = await rounds.current_round(services.store)
     offered = await asyncio.to_thread(_lowest, settings, services, access.scope)
     draft = Draft(scope_to_json(access.scope), current.id if current else "", offered)
-    context.bot_data.action_drafts[user_id] = draft
+    await actions.put_draft(services.store, user_id, draft_to_json(draft))
+    return draft
+
+
+async def _keep(services: Services, user_id: int, draft: Draft) -> Draft:
+    await actions.put_draft(services.store, user_id, draft_to_json(draft))
     return draft
 
 
@@ -99,8 +104,7 @@ async def _on_press(update: Update, context: Context, access: Access) -> None:
         await presenters.acknowledge(query, _("This button is not valid."), show_alert=True)
         return
     message = query.message if isinstance(query.message, Message) else None
-    drafts = context.bot_data.action_drafts
-    draft = drafts.get(user.id)
+    draft = draft_from_json(await actions.get_draft(services.store, user.id))
     alert = ""
     if press.verb == "l":
         screen = actionplan.list_screen(access.language, await _listed(services, access))
@@ -111,7 +115,7 @@ async def _on_press(update: Update, context: Context, access: Access) -> None:
         alert = _("This action was already saved or cancelled.")
         screen = actionplan.list_screen(access.language, await _listed(services, access))
     elif press.verb == "x":
-        drafts.pop(user.id, None)
+        await actions.drop_draft(services.store, user.id)
         screen = actionplan.list_screen(access.language, await _listed(services, access))
         alert = _("Cancelled: nothing was saved.")
     elif press.verb == "c" and draft is not None:
@@ -119,27 +123,34 @@ async def _on_press(update: Update, context: Context, access: Access) -> None:
         if press.number >= len(items) or draft.step != "codes":
             await presenters.acknowledge(query, _("This button is not valid."), show_alert=True)
             return
-        draft = drafts[user.id] = actionplan.toggle(draft, items[press.number][1].code)
+        draft = await _keep(
+            services, user.id, actionplan.toggle(draft, items[press.number][1].code)
+        )
         screen = actionplan.draft_screen(access.language, services.survey, draft)
     elif press.verb == "k" and draft is not None:
         if draft.step == "codes" and draft.codes:
-            draft = drafts[user.id] = actionplan.next_step(draft)
+            draft = await _keep(services, user.id, actionplan.next_step(draft))
         screen = actionplan.draft_screen(access.language, services.survey, draft)
     elif press.verb == "y" and draft is not None:
         if draft.step != "confirm":
             screen = actionplan.draft_screen(access.language, services.survey, draft)
         else:
-            drafts.pop(user.id, None)
-            action_id = await actions.add(services.store, user.id, draft.to_action(_today(settings)))
-            saved = await actions.get(services.store, action_id)
-            assert saved is not None
-            screen = actionplan.action_screen(access.language, services.survey, saved)
-            alert = _("Saved.")
-            await announce(context, saved, "agreed")
+            new = draft.to_action(_today(settings))
+            action_id = await actions.add_from_draft(services.store, user.id, new)
+            saved = None if action_id is None else await actions.get(services.store, action_id)
+            if saved is None:  # a second tap: the first one saved it
+                alert = _("This action was already saved or cancelled.")
+                screen = actionplan.list_screen(access.language, await _listed(services, access))
+            else:
+                screen = actionplan.action_screen(access.language, services.survey, saved)
+                alert = _("Saved.")
+                await announce(context, saved, "agreed")
     else:  # v: one action; t: a status step
         found = await actions.get(services.store, press.number)
         if found is None or not visible(access, found):
-            await presenters.acknowledge(query, _("This action is not in your scope."), show_alert=True)
+            await presenters.acknowledge(
+                query, _("This action is not in your scope."), show_alert=True
+            )
             return
         if press.verb == "t":
             try:
@@ -160,7 +171,10 @@ async def _on_press(update: Update, context: Context, access: Access) -> None:
 async def on_draft_text(update: Update, context: Context) -> Any:
     """A typed answer while a coordinator enters an action; anything else falls through."""
     user = update.effective_user
-    if user is None or user.id not in context.bot_data.action_drafts:
+    services: Services = context.bot_data.services
+    # One small lookup per typed message (a press costs none): the draft lives in
+    # the database, so any worker, or the bot after a restart, carries on with it.
+    if user is None or await actions.get_draft(services.store, user.id) is None:
         return None
     await _on_draft_text(update, context)
     raise ApplicationHandlerStop
@@ -172,12 +186,14 @@ async def _on_draft_text(update: Update, context: Context, access: Access) -> No
     services: Services = context.bot_data.services
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
-    draft = context.bot_data.action_drafts[user.id]
+    draft = draft_from_json(await actions.get_draft(services.store, user.id))
+    if draft is None:  # cancelled or saved meanwhile (another worker, a double tap)
+        screen = actionplan.list_screen(access.language, await _listed(services, access))
+        await presenters.send_screen(context, chat.id, screen)
+        return
     draft, problem = actionplan.apply_text(
         access.language, services.survey, draft, message.text or "", _today(settings)
     )
-    context.bot_data.action_drafts[user.id] = draft
+    await _keep(services, user.id, draft)
     screen = actionplan.draft_screen(access.language, services.survey, draft, problem)
     await presenters.send_screen(context, chat.id, screen)
-
-

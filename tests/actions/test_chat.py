@@ -4,10 +4,11 @@ status steps, and refusals that change nothing."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
-from storage import actions
+from storage import actions, users
 from tests.auxil.harness import Harness, Person
-from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER
+from tests.digest.conftest import ADMIN, COORDINATOR, STRANGER, FilesTelegram, digest_settings
 
 SOON = date.today() + timedelta(days=30)
 
@@ -110,7 +111,7 @@ async def test_strangers_are_refused_and_nothing_changes(digest_harness: Harness
         answer = h.telegram.callback_answers()[-1]
         assert answer["text"] == "Not allowed." and answer["show_alert"] is True
     assert (await actions.get(h.services.store, action_id)).status == "agreed"  # type: ignore[union-attr]
-    assert h.app.bot_data.action_drafts == {}
+    assert await actions.get_draft(h.services.store, STRANGER) is None
     # A forged press from the admin: an alert, nothing changed.
     await h.text(admin, "/actions")
     await h.press_data(admin, f"a1|t|{action_id}|a")
@@ -169,3 +170,52 @@ async def test_coordinators_are_reminded_before_due_dates(digest_harness: Harnes
     on_the_day = morning + timedelta(days=5)
     assert await send_due_reminders(h.app, on_the_day) == 1
     assert "is due today" in h.telegram.bot_messages(COORDINATOR)[-1].text
+
+
+async def test_a_half_entered_action_outlives_a_restart_and_is_saved_once(
+    database: Path,
+) -> None:
+    """The draft is in the database: the next typed answer may reach the bot after a
+    restart (or another webhook worker) and carry on; a second tap on Save adds
+    nothing."""
+    settings, admin = digest_settings(database), Person(ADMIN, "en")
+    async with Harness(settings, FilesTelegram()) as h:
+        user = await users.ensure_user(h.services.store, ADMIN, ADMIN)
+        await users.set_language(h.services.store, user.id, "en")
+        await h.text(admin, "/actions")
+        await h.press(admin, "New action")
+        for answer in ("1.1.1", "Thiếu lớp học thêm", "Mở lớp học hè"):
+            await h.text(admin, answer)
+        assert "responsible" in h.screen(admin).text
+    async with Harness(settings, FilesTelegram()) as h:  # a new process
+        for answer in ("UBND xã", "-", SOON.isoformat()):
+            await h.text(admin, answer)
+        summary = h.screen(admin)
+        assert "Mở lớp học hè" in summary.text and "UBND xã" in summary.text
+        save = h.button(admin, "Save", summary)
+        await h.press_data(admin, save, summary)
+        assert h.telegram.callback_answers()[-1]["text"] == "Saved."
+        await h.press_data(admin, save, summary)  # the same button again
+        assert h.telegram.callback_answers()[-1]["text"] == (
+            "This action was already saved or cancelled."
+        )
+        assert [
+            (a.agreed, a.organisation) for a in await actions.list_actions(h.services.store)
+        ] == [("Mở lớp học hè", "UBND xã")]
+        assert await actions.get_draft(h.services.store, ADMIN) is None
+        # Typed text is the journey's again: no action answer, nothing added.
+        await h.text(admin, "Xin chào")
+        assert "responsible" not in h.screen(admin).text
+        assert len(await actions.list_actions(h.services.store)) == 1
+
+
+async def test_two_workers_saving_the_same_draft_add_one_action(digest_harness: Harness) -> None:
+    """Both read the draft before either saved (a press redelivered to a second
+    worker): the draft is taken in the same transaction as the insert."""
+    store = digest_harness.services.store
+    new = actions.NewAction("", "{}", "issue", "agreed", "UBND xã", "", SOON.isoformat(),
+                            ("1.1.1",), date.today().isoformat())  # fmt: skip
+    await actions.put_draft(store, ADMIN, "{}")
+    saved = [await actions.add_from_draft(store, ADMIN, new) for _ in range(2)]
+    assert saved[0] is not None and saved[1] is None
+    assert len(await actions.list_actions(store)) == 1
