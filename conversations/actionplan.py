@@ -19,7 +19,8 @@ from html import escape
 from conversations.callbacks import action_data
 from conversations.keyboard import Button, layout
 from conversations.screens import Screen
-from locales.i18n import Translate, translator
+from locales.dates import format_day
+from locales.i18n import Translate, plural_translator, translator
 from storage.actions import NEXT, Action, NewAction
 from survey.model import Survey
 
@@ -87,7 +88,11 @@ def list_screen(language: str, listed: Sequence[Action]) -> Screen:
     if not shown:
         text = _("<b>Action plan</b>\nNo actions yet. Add the first one agreed at the meeting.")
     else:
-        lines = [_("<b>Action plan</b> ({count} actions)").format(count=len(listed))]
+        ngettext = plural_translator(language)
+        count = ngettext(
+            "<b>Action plan</b> (1 action)", "<b>Action plan</b> ({count} actions)", len(listed)
+        )
+        lines = [count.format(count=len(listed))]
         for action in shown:
             lines.append(
                 _("#{id} {codes}: {agreed} — {organisation}, by {due} ({status})").format(
@@ -95,7 +100,7 @@ def list_screen(language: str, listed: Sequence[Action]) -> Screen:
                     codes=", ".join(action.codes),
                     agreed=escape(action.agreed),
                     organisation=escape(action.organisation),
-                    due=action.due_on,
+                    due=_day(action.due_on, language),
                     status=status_label(_, action.status),
                 )
             )
@@ -103,6 +108,14 @@ def list_screen(language: str, listed: Sequence[Action]) -> Screen:
     rows = [[Button(f"#{a.id} {', '.join(a.codes)}", action_data("v", a.id))] for a in shown]
     rows.append([Button(_("➕ New action"), action_data("n"))])
     return Screen(text, layout(rows))
+
+
+def _day(iso: str, language: str) -> str:
+    """A stored date (YYYY-MM-DD) as the language writes it: 31/03/2027, 31 Mar 2027."""
+    try:
+        return format_day(date.fromisoformat(iso), language)
+    except ValueError:
+        return iso
 
 
 def _capitalised(text: str) -> str:
@@ -117,14 +130,14 @@ def action_screen(language: str, survey: Survey, action: Action) -> Screen:
         else code
         for code in action.codes
     ]
-    dates = [_("agreed on {date}").format(date=action.agreed_on)]
+    dates = [_("agreed on {date}").format(date=_day(action.agreed_on, language))]
     for label, value in (
         (_("started on {date}"), action.started_on),
         (_("done on {date}"), action.done_on),
         (_("dropped on {date}"), action.dropped_on),
     ):
         if value:
-            dates.append(label.format(date=value))
+            dates.append(label.format(date=_day(value, language)))
     lines = [
         _("<b>Action #{id}</b> ({status})").format(
             id=action.id, status=status_label(_, action.status)
@@ -135,7 +148,7 @@ def action_screen(language: str, survey: Survey, action: Action) -> Screen:
         _("Responsible: {organisation} ({role})").format(
             organisation=escape(action.organisation), role=escape(action.role or "—")
         ),
-        _("Due: {due}").format(due=action.due_on),
+        _("Due: {due}").format(due=_day(action.due_on, language)),
         _capitalised(", ".join(dates)),
     ]
     if action.evidence:
@@ -147,8 +160,46 @@ def action_screen(language: str, survey: Survey, action: Action) -> Screen:
     }
     steps = [Button(labels[s], action_data("t", action.id, s)) for s in NEXT[action.status]]
     rows = [steps] if steps else []
+    rows.append([Button(_("📝 Add an evidence note"), action_data("e", action.id))])
     rows.append([Button(_("‹ All actions"), action_data("l"))])
     return Screen("\n".join(lines), layout(rows))
+
+
+def evidence_draft(action_id: int) -> str:
+    """The stored draft while an evidence note for an action is being typed."""
+    return json.dumps({"evidence_for": action_id})
+
+
+def evidence_target(text: str | None) -> int | None:
+    """The action an evidence note is being typed for, if that is the stored draft."""
+    try:
+        data = json.loads(text or "")
+        target = data["evidence_for"] if isinstance(data, dict) else None
+    except (ValueError, KeyError):
+        return None
+    return target if isinstance(target, int) and not isinstance(target, bool) else None
+
+
+def evidence_screen(language: str, action: Action, problem: str = "") -> Screen:
+    _ = translator(language)
+    head = f"⚠️ {escape(problem)}\n\n" if problem else ""
+    text = head + _(
+        "<b>Evidence for action #{id}</b>\nType what was done and where it can be seen"
+        " (a report, a photo at the commune office, a meeting's minutes). Do not write"
+        " anyone's name."
+    ).format(id=action.id)
+    return Screen(text, layout([[Button(_("Cancel"), action_data("x"))]]))
+
+
+def check_evidence(language: str, text: str) -> tuple[str, str]:
+    """(the note, "") or ("", why it cannot be kept)."""
+    _ = translator(language)
+    note = " ".join(text.split())
+    if len(note) < 2:
+        return "", _("Please type a short answer.")
+    if len(note) > MAX_TEXT:
+        return "", _("Please keep it under {limit} characters.").format(limit=MAX_TEXT)
+    return note, ""
 
 
 def draft_screen(language: str, survey: Survey, draft: Draft, problem: str = "") -> Screen:
@@ -186,7 +237,7 @@ def draft_screen(language: str, survey: Survey, draft: Draft, problem: str = "")
         ).format(
             codes=", ".join(draft.codes), issue=escape(v["issue"]), agreed=escape(v["agreed"]),
             organisation=escape(v["organisation"]), role=escape(v.get("role") or "—"),
-            due=v["due"],
+            due=_day(v["due"], language),
         )  # fmt: skip
         return Screen(text, layout([[cancel, Button(_("💾 Save"), action_data("y"))]]))
     questions = {

@@ -106,9 +106,7 @@ INTERVIEW = Flow("interview", "i1")
 SESSION = Flow("session", "g1")
 GUARDIAN = Flow("guardian", "gc1")
 ACTIONS = Flow("actions", "a1")
-FLOWS = {
-    flow.prefix: flow for flow in (JOURNEY, OUTREACH, INTERVIEW, SESSION, GUARDIAN, ACTIONS)
-}
+FLOWS = {flow.prefix: flow for flow in (JOURNEY, OUTREACH, INTERVIEW, SESSION, GUARDIAN, ACTIONS)}
 
 
 def _split(data: object) -> tuple[Flow, list[str]]:
@@ -443,15 +441,17 @@ def decode_guardian(data: object) -> GuardianDecision:
 
 # --- action plans: a1|... -------------------------------------------------------
 
-ActionVerb = Literal["l", "n", "k", "y", "x", "c", "v", "t"]
+ActionVerb = Literal["l", "n", "k", "y", "x", "c", "v", "t", "e"]
 _ACTION_STEPS = {"p": "in_progress", "d": "done", "x": "dropped"}
 MAX_ITEMS = 999
 
 
 @dataclass(frozen=True, slots=True)
 class ActionPress:
-    verb: str  # l list, n new, k indicators chosen, y save, x cancel, c toggle, v view, t status
-    number: int = 0  # the indicator index (c) or the action id (v, t)
+    # l list, n new, k indicators chosen, y save, x cancel, c toggle, v view, t status,
+    # e an evidence note to type
+    verb: str
+    number: int = 0  # the indicator index (c) or the action id (v, t, e)
     status: str = ""  # t: in_progress, done or dropped
 
 
@@ -467,15 +467,15 @@ def action_data(verb: ActionVerb, number: int | None = None, status: str | None 
 
 def decode_actions(data: object) -> ActionPress:
     fields = _fields(data, ACTIONS, 1, 2, 3)
-    verb = _one_of(fields[0], {"l", "n", "k", "y", "x", "c", "v", "t"}, "action button")
-    wanted = {"c": 2, "v": 2, "t": 3}.get(verb, 1)
+    verb = _one_of(fields[0], {"l", "n", "k", "y", "x", "c", "v", "t", "e"}, "action button")
+    wanted = {"c": 2, "v": 2, "e": 2, "t": 3}.get(verb, 1)
     if len(fields) != wanted:
         raise ForgedCallback("wrong number of fields")
     if verb == "c":
         if not _index(fields[1], MAX_ITEMS):
             raise ForgedCallback("indicator is not an index")
         return ActionPress(verb, int(fields[1]))
-    if verb in ("v", "t"):
+    if verb in ("v", "t", "e"):
         action_id = _id(fields[1], "action id")
         status = _ACTION_STEPS[_one_of(fields[2], _ACTION_STEPS, "status")] if verb == "t" else ""
         return ActionPress(verb, action_id, status)

@@ -159,6 +159,23 @@ async def add_from_draft(store: Store, telegram_id: int, new: NewAction) -> int 
         return await _insert(db, telegram_id, new, utc_now())
 
 
+async def note_from_draft(
+    store: Store, telegram_id: int, action_id: int, note: str, on: str
+) -> bool:
+    """Add the evidence note typed for an action and forget the draft, in one
+    transaction (audited); False when the draft was gone (the note is kept once)."""
+    async with store.write() as db:
+        cursor = await db.execute("DELETE FROM action_drafts WHERE telegram_id = ?", (telegram_id,))
+        if cursor.rowcount != 1:
+            return False
+        async with db.execute("SELECT status FROM actions WHERE id = ?", (action_id,)) as c:
+            row = await c.fetchone()
+        if row is None:
+            raise ActionError(f"no action {action_id}")
+        await _move(db, telegram_id, action_id, str(row[0]), on, note, utc_now())
+        return True
+
+
 async def add_many(store: Store, actor_id: int, new: Sequence[NewAction]) -> list[int]:
     """All in one transaction: an import writes everything or nothing."""
     now = utc_now()

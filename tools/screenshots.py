@@ -205,6 +205,40 @@ def walk_digest(page: ChatPage, playground: Playground, out: Path, language: str
         driver.save_screenshot(str(out / f"{language}-{name}.png"))
 
 
+def walk_actions(page: ChatPage, out: Path, language: str) -> None:
+    """The admin enters an action agreed at the meeting, moves it on, adds evidence."""
+    driver = page.driver
+
+    def shot(name: str) -> None:
+        time.sleep(1.0)
+        driver.execute_script(
+            "const c = document.getElementById('chat'); c.scrollTop = c.scrollHeight;"
+        )
+        time.sleep(0.3)
+        driver.save_screenshot(str(out / f"{language}-{name}.png"))
+
+    vi = language == "vi"
+    page.type("/actions")
+    page.until(lambda live: live and live["buttons"], "no action plan")
+    page.click(index=0)  # New action
+    shot("22-new-action")
+    for answer in ("1.1.1",
+                   "Nhiều hộ nghèo chưa được hỗ trợ" if vi else "Poor families miss support",
+                   "Rà soát lại danh sách hộ nghèo" if vi else "Review the list of poor families",
+                   "UBND xã Tân Lập", "Phó Chủ tịch" if vi else "Vice-chair", "31/03/2027"):
+        page.type(answer)
+        time.sleep(1.0)
+    shot("23-new-action-check")
+    page.click(index=1)  # Save (after Cancel)
+    page.click(index=0)  # In progress
+    shot("24-action")
+    buttons = page.live()["buttons"]  # type: ignore[index]
+    page.click(index=len(buttons) - 2)  # Add an evidence note
+    page.type("Danh sách mới niêm yết tại nhà văn hóa thôn" if vi else
+              "The new list is posted at the village hall")
+    shot("25-action-evidence")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
@@ -226,6 +260,7 @@ def main() -> None:
                 page.until(lambda _live, d=driver: d.execute_script(HAS_COMPOSER), "no page")
                 walk(page, args.out, language)
                 walk_digest(page, playground, args.out, language)
+                walk_actions(page, args.out, language)
             finally:
                 driver.quit()
                 playground.stop()

@@ -145,11 +145,18 @@ async def _on_press(update: Update, context: Context, access: Access) -> None:
                 screen = actionplan.action_screen(access.language, services.survey, saved)
                 alert = _("Saved.")
                 await announce(context, saved, "agreed")
-    else:  # v: one action; t: a status step
+    else:  # v: one action; t: a status step; e: an evidence note to type
         found = await actions.get(services.store, press.number)
         if found is None or not visible(access, found):
             await presenters.acknowledge(
                 query, _("This action is not in your scope."), show_alert=True
+            )
+            return
+        if press.verb == "e":
+            await actions.put_draft(services.store, user.id, actionplan.evidence_draft(found.id))
+            await presenters.acknowledge(query)
+            await presenters.edit_or_send(
+                context, chat.id, actionplan.evidence_screen(access.language, found), message
             )
             return
         if press.verb == "t":
@@ -186,7 +193,12 @@ async def _on_draft_text(update: Update, context: Context, access: Access) -> No
     services: Services = context.bot_data.services
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
-    draft = draft_from_json(await actions.get_draft(services.store, user.id))
+    stored = await actions.get_draft(services.store, user.id)
+    target = actionplan.evidence_target(stored)
+    if target is not None:
+        await _on_evidence_text(context, access, user.id, chat.id, target, message.text or "")
+        return
+    draft = draft_from_json(stored)
     if draft is None:  # cancelled or saved meanwhile (another worker, a double tap)
         screen = actionplan.list_screen(access.language, await _listed(services, access))
         await presenters.send_screen(context, chat.id, screen)
@@ -197,3 +209,28 @@ async def _on_draft_text(update: Update, context: Context, access: Access) -> No
     await _keep(services, user.id, draft)
     screen = actionplan.draft_screen(access.language, services.survey, draft, problem)
     await presenters.send_screen(context, chat.id, screen)
+
+
+async def _on_evidence_text(
+    context: Context, access: Access, user_id: int, chat_id: int, action_id: int, text: str
+) -> None:
+    """The typed evidence note for an action: kept (audited) and the action shown, or
+    the reason and the same question again."""
+    settings: Settings = context.bot_data.settings
+    services: Services = context.bot_data.services
+    found = await actions.get(services.store, action_id)
+    if found is None or not visible(access, found):
+        await actions.drop_draft(services.store, user_id)
+        screen = actionplan.list_screen(access.language, await _listed(services, access))
+        await presenters.send_screen(context, chat_id, screen)
+        return
+    note, problem = actionplan.check_evidence(access.language, text)
+    if problem:
+        screen = actionplan.evidence_screen(access.language, found, problem)
+        await presenters.send_screen(context, chat_id, screen)
+        return
+    today = _today(settings).isoformat()
+    await actions.note_from_draft(services.store, user_id, found.id, note, today)
+    found = await actions.get(services.store, found.id) or found
+    screen = actionplan.action_screen(access.language, services.survey, found)
+    await presenters.send_screen(context, chat_id, screen)

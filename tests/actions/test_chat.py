@@ -57,17 +57,32 @@ async def test_an_admin_enters_an_action_with_buttons_and_moves_it_on(
     ]  # fmt: skip
     text = h.screen(admin).text
     assert "Action #1" in text and "(Agreed)" in text
+    # Dates as people write them (2 Jan 2027), not as stored (2027-01-02).
+    assert f"Due: {SOON.day} {SOON:%b %Y}" in text and SOON.isoformat() not in text
     await h.press(admin, "In progress")
     assert "(In progress)" in h.screen(admin).text
     await h.press(admin, "Done")
     assert "(Done)" in h.screen(admin).text
-    assert [b["text"] for b in h.screen(admin).buttons()] == ["‹ All actions"]  # final
+    # Done is final: only an evidence note can still be added.
+    assert [b["text"] for b in h.screen(admin).buttons()] == [
+        "📝 Add an evidence note", "‹ All actions",
+    ]  # fmt: skip
+    await h.press(admin, "Add an evidence note")
+    assert "Evidence for action #1" in h.screen(admin).text
+    await h.text(admin, " ")
+    assert "Please type a short answer." in h.screen(admin).text  # and the question again
+    assert "Evidence for action #1" in h.screen(admin).text
+    await h.text(admin, "Danh sách mới  niêm yết tại UBND xã")
+    assert "Evidence: Danh sách mới niêm yết tại UBND xã" in h.screen(admin).text
     trail = await actions.changes(h.services.store, 1)
     assert [(c.actor_id, c.field, c.old, c.new) for c in trail] == [
         (ADMIN, "created", None, "agreed"),
         (ADMIN, "status", "agreed", "in_progress"),
         (ADMIN, "status", "in_progress", "done"),
+        (ADMIN, "evidence", "", "Danh sách mới niêm yết tại UBND xã"),
     ]
+    await h.press(admin, "All actions")
+    assert h.screen(admin).text.startswith("<b>Action plan</b> (1 action)\n")
     # After the draft is saved, typed text goes back to the journey as before.
     await h.text(admin, "hello")
     assert (await stored(h))[0][1] == "done"
@@ -106,7 +121,7 @@ async def test_strangers_are_refused_and_nothing_changes(digest_harness: Harness
         "", "{}", "issue", "agreed", "UBND xã", "", SOON.isoformat(), ("1.1.1",), "2026-01-01"))  # fmt: skip
     await h.text(stranger, "/actions")
     assert h.screen(stranger).text == "Not allowed."
-    for data in (f"a1|t|{action_id}|d", "a1|n", "a1|y", f"a1|v|{action_id}"):
+    for data in (f"a1|t|{action_id}|d", "a1|n", "a1|y", f"a1|v|{action_id}", f"a1|e|{action_id}"):
         await h.press_data(stranger, data, h.screen(stranger))
         answer = h.telegram.callback_answers()[-1]
         assert answer["text"] == "Not allowed." and answer["show_alert"] is True
