@@ -2,8 +2,8 @@
 
 The audit does not trust the publication. It calls the real outputs (the
 digest analysis behind the text, workbook and charts, for every view of the
-scope with and without each mode filter; the Open SDG rows of every round;
-/results' comparisons; the anonymised export) and notes, for each row they
+scope with and without each mode filter; the Open SDG rows and the SDMX
+observations of every round; /results' comparisons; the anonymised export) and notes, for each row they
 show or hide, who it is about, worked out again here from the raw profile
 answers. Then, round by round:
 
@@ -44,6 +44,7 @@ from reporting.digest.opensdg import DISAGGREGATIONS, opensdg_frame
 from reporting.publication import Publication, View
 from reporting.publication.protect import derivable_groups
 from reporting.results import comparisons
+from reporting.sdmx.observations import BREAKDOWNS, Observation, code_of, round_rows, series_code
 from storage import analytics
 from storage import publication as stored
 from storage.publication import Person
@@ -188,6 +189,9 @@ def audit(
                 report.outputs += 1
                 _digest_rows(seen[rid], view, analysis, report, rid)
                 _digest_means(survey, seen[rid], view, analysis, rid)
+        if scope is None or not scope:  # SDMX is the everyone view of every round
+            report.outputs += 1
+            _sdmx_rows(survey, seen[rid], published, report, rid)
         if rid == current:
             _results_rows(survey, seen[rid], publications[rid], report)
     for rid, rows in seen.items():
@@ -264,6 +268,41 @@ def _opensdg_rows(
             condition = (dimension, choice)
             seen.note(seen.who([*base, condition]), choice in present,
                       _where(rid, view, condition, "Open SDG"))  # fmt: skip
+
+
+def _sdmx_rows(
+    survey: Survey, seen: Seen, published: Publication, report: Report, rid: str
+) -> None:
+    """The SDMX observations of the round: a key with any value is a shown row (of
+    the people its dimension codes name), each value a shown mean of one indicator."""
+    choices = {}
+    for dimension in BREAKDOWNS:
+        question = survey.profile_question(dimension)
+        for choice in question.choices if question else ():
+            choices[code_of(dimension, choice.id)] = (dimension, choice.id)
+    series = {
+        series_code(item.code, kind): (section.sdg, item.code, kind)
+        for section, item in survey.items
+        for kind in survey.years
+    }
+    rows: dict[tuple[Condition, ...], list[Observation]] = {}
+    for obs in round_rows(survey, published, survey.years):
+        conditions = tuple(
+            choices[(name, code)] for name, code in obs.key.items() if (name, code) in choices
+        )
+        rows.setdefault(conditions, []).append(obs)
+    view = View.of({})
+    for conditions, listed in rows.items():
+        where = _where(rid, view, conditions[0] if conditions else None, "SDMX")
+        values = [obs.value for obs in listed if obs.value is not None]
+        _precision(values, where, report)
+        cell = seen.who(list(conditions))
+        if values:  # a row whose every mean is confidential says nothing more
+            seen.note(cell, True, where)
+        for obs in listed:
+            if obs.value is not None:
+                sdg, code, kind = series[obs.key["SERIES"]]
+                seen.note_mean(cell, sdg, kind, [code], where)
 
 
 def _goal_codes(survey: Survey) -> dict[int, list[str]]:

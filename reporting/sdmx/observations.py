@@ -70,14 +70,15 @@ def observations(
     rounds give the same key (same years), the later round's row is kept."""
     found: dict[tuple[str, ...], Observation] = {}
     for published, years in parts:
-        for obs in _round_rows(survey, published, years):
+        for obs in round_rows(survey, published, years):
             found[tuple(obs.key[d] for d in DIMENSIONS)] = obs
     return list(found.values())
 
 
-def _round_rows(
+def round_rows(
     survey: Survey, published: Publication, years: Mapping[str, int]
 ) -> list[Observation]:
+    """One round's observations (the privacy audit reads them as an output too)."""
     view = View.of({})
     if published.view_status(view) is not None:
         return []  # the round is refused as a whole (fewer than k people): nothing to say

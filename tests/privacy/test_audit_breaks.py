@@ -107,3 +107,14 @@ async def test_an_export_checked_only_for_k_is_reported(
 
     monkeypatch.setattr(anonymise, "written_people", k_only)
     assert "linking" in attacks(designed)
+
+
+async def test_an_sdmx_file_that_shows_hidden_rows_is_reported(
+    designed: Designed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDMX observations are an output of their own: if they wrote the values
+    of rows every other output hides, the audit finds the people in them."""
+    observations = importlib.import_module("reporting.sdmx.observations")
+    everything_shown = SimpleNamespace(shown=True)
+    monkeypatch.setattr(observations, "row_states", lambda *_args: lambda *_key: everything_shown)
+    assert "differencing" in attacks(designed)  # only the SDMX rows show them
