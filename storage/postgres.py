@@ -19,6 +19,7 @@ but a bot's statements are small and few per press.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
@@ -26,9 +27,22 @@ from typing import Any
 import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from storage.dialect import translate
+
+# While the server is away (a restart), a statement waits this long for a
+# connection and then fails: the person is told "could not be saved, try
+# again" well within the 15 s Telegram lets a bot answer a press.
+WAIT_SECONDS = 3.0
+# Once a wait has failed, statements wait this little until one succeeds again:
+# the bot's statements go one at a time, and a queue of them must not wait
+# WAIT_SECONDS each.
+WAIT_WHILE_DOWN_SECONDS = 0.1
+# The pool tries to reconnect with a doubling pause (1 s, 2 s, 4 s, ...); it gives
+# an attempt up after this long and the next statement starts another at once, so
+# the bot is back within seconds of the server, however long it was away.
+RECONNECT_SECONDS = 4.0
 
 # The tables whose rows get an ``id`` from a sequence: an INSERT into them
 # returns it, for ``cursor.lastrowid`` as SQLite gives it.
@@ -150,6 +164,25 @@ class AsyncPostgres:
         self.pool = pool
         self.row_factory: object = None  # rows are always :class:`Row`
         self._tx: psycopg.AsyncConnection[Any] | None = None
+        self._down = False  # the last wait for a connection failed
+
+    async def _getconn(self) -> psycopg.AsyncConnection[Any]:
+        timeout = WAIT_WHILE_DOWN_SECONDS if self._down else WAIT_SECONDS
+        try:
+            connection = await self.pool.getconn(timeout=timeout)
+        except PoolTimeout:
+            self._down = True
+            raise
+        self._down = False
+        return connection
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        connection = await self._getconn()
+        try:
+            yield connection
+        finally:
+            await self.pool.putconn(connection)
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> _Pending:
         return _Pending(self._execute(sql, tuple(params)))
@@ -158,7 +191,7 @@ class AsyncPostgres:
         statement, returning = _statement(sql)
         if statement == "BEGIN":
             if self._tx is None:
-                self._tx = await self.pool.getconn()
+                self._tx = await self._getconn()
             try:
                 await self._tx.execute("BEGIN")
             except BaseException:
@@ -173,7 +206,7 @@ class AsyncPostgres:
             return Result([], -1, None)
         if self._tx is not None:
             return await self._run(self._tx, statement, params, returning)
-        async with self.pool.connection() as connection:
+        async with self._connection() as connection:
             return await self._run(connection, statement, params, returning)
 
     @staticmethod
@@ -202,7 +235,7 @@ class AsyncPostgres:
             async with self._tx.cursor() as cursor:
                 await cursor.executemany(statement, batch)
                 return Result([], cursor.rowcount, None)
-        async with self.pool.connection() as connection, connection.cursor() as cursor:
+        async with self._connection() as connection, connection.cursor() as cursor:
             await cursor.executemany(statement, batch)
             return Result([], cursor.rowcount, None)
 
@@ -289,6 +322,8 @@ async def connect_pool(url: str) -> AsyncConnectionPool:
         kwargs={"autocommit": True},
         configure=_configure,
         check=AsyncConnectionPool.check_connection,
+        timeout=WAIT_SECONDS,
+        reconnect_timeout=RECONNECT_SECONDS,
     )
     await pool.open(wait=True, timeout=10)
     return pool

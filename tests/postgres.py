@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from storage.dialect import PostgresURL
 
 SERVER = os.environ.get("SCORECARD_TEST_POSTGRES", "")
+# A script that stops and starts that server (``.ci/postgres`` writes it): ``CTL stop``.
+CTL = os.environ.get("SCORECARD_TEST_POSTGRES_CTL", "")
+needs_server = pytest.mark.skipif(
+    not SERVER, reason="no PostgreSQL server: SCORECARD_TEST_POSTGRES is not set (.ci/postgres)"
+)
 # SCORECARD_TEST_POSTGRES_ALL=1: every test that takes the database fixture, to see
 # which run on PostgreSQL (docs/postgresql.md lists them).
 EVERYTHING = os.environ.get("SCORECARD_TEST_POSTGRES_ALL") == "1"
@@ -48,6 +58,8 @@ SELECTED = (
     "tests/test_webhook.py",
     "tests/actions/test_chat.py",
     "tests/actions/test_followup.py",
+    "tests/e2e/test_webhook_workers.py",
+    "tests/e2e/test_webhook_postgres.py",
 )
 
 _schemas = itertools.count(1)
@@ -58,6 +70,7 @@ class TestURL(PostgresURL):
     (tests keep surveys and exports beside the database)."""
 
     parent: Path
+    __test__ = False  # not a test class, whatever its name
 
     def __new__(cls, url: str, folder: Path) -> TestURL:
         made = super().__new__(cls, url)
@@ -83,3 +96,20 @@ def drop_schema(name: str) -> None:
 
     with psycopg.connect(SERVER, autocommit=True) as connection:
         connection.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+@contextmanager
+def fresh_schema(folder: Path) -> Iterator[TestURL]:
+    """A new, empty schema on the server for one test (dropped afterwards)."""
+    url, schema = new_schema_url()
+    try:
+        yield TestURL(url, folder)
+    finally:
+        drop_schema(schema)
+
+
+def server_ctl(action: str) -> None:
+    """``stop`` (fast: every session cut) or ``start`` the test server, data kept."""
+    if not CTL:
+        pytest.skip("SCORECARD_TEST_POSTGRES_CTL is not set: .ci/postgres sets it")
+    subprocess.run([CTL, action], check=True, timeout=60)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from cli.main import main
 from conversations.services import CONSENT_VERSION
 from storage import analytics, responses, users
 from storage import publication as stored
-from storage.database import DatabaseUnavailable
+from storage.database import DatabaseUnavailable, database_errors
 from storage.dialect import PostgresURL, translate
 from storage.schema import MIGRATIONS
 from storage.store import Store
@@ -255,4 +256,50 @@ async def test_a_press_postgresql_refuses_says_so_and_the_next_press_after_a_res
             assert stored_rating is not None and stored_rating[0] == 3
         assert "storage failure" in caplog.text and "Traceback" not in caplog.text
     finally:
+        postgres.drop_schema(schema)
+
+
+@server
+async def test_statements_fail_fast_while_postgresql_is_down_and_work_once_it_is_back() -> None:
+    """The server away for longer than the pool's doubling pauses between
+    reconnection attempts would reach (1, 2, 4, 8 s: the next after 15 s):
+    statements fail within seconds, then at once, and work within seconds of
+    the server's return."""
+    from storage import postgres as pg
+
+    url, schema = postgres.new_schema_url()
+    store = await Store.open(PostgresURL(url))
+    try:
+        await store.execute("CREATE TABLE seen (n INTEGER)")
+        postgres.server_ctl("stop")
+        try:
+            failures: list[float] = []
+            stopped = time.monotonic()
+            while time.monotonic() - stopped < 16:
+                began = time.monotonic()
+                with pytest.raises(database_errors()):
+                    await store.execute("INSERT INTO seen VALUES (1)")
+                failures.append(time.monotonic() - began)
+                await asyncio.sleep(0.5)
+        finally:
+            postgres.server_ctl("start")
+        started = time.monotonic()
+        # The first waits for a connection as long as a press may wait; the rest
+        # fail at once, not each after as long again.
+        assert failures[0] < pg.WAIT_SECONDS + 1
+        assert max(failures[1:]) < pg.WAIT_WHILE_DOWN_SECONDS + 1, failures
+        while True:
+            try:
+                await store.execute("INSERT INTO seen VALUES (2)")
+                break
+            except database_errors():
+                assert time.monotonic() - started < pg.RECONNECT_SECONDS
+                await asyncio.sleep(0.2)
+        print(
+            f"failed in {failures[0]:.1f} s, then {max(failures[1:]):.1f} s at most;"
+            f" working again {time.monotonic() - started:.1f} s after the server started"
+        )
+        assert [tuple(r) for r in await store.fetchall("SELECT n FROM seen")] == [(2,)]
+    finally:
+        await store.close()
         postgres.drop_schema(schema)

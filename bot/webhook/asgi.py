@@ -30,6 +30,7 @@ from bot.logs import configure_logging
 from bot.webhook.cluster import Cluster
 from bot.webhook.jobs import take_over
 from storage import webhook
+from storage.database import database_errors
 from survey.model import Survey
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,23 @@ def create_app(
             return Response(status_code=400)
         try:
             done = await cluster.handle(data, raw.decode("utf-8"))
-        except Exception:  # the database cannot be written: Telegram delivers it again
+        except database_errors() as error:  # still down after wait_seconds: delivered again
+            log.warning("update %d not done: the database failed: %s", data["update_id"], error)
+            return Response(status_code=503)
+        except Exception:  # Telegram delivers it again
             log.exception("update %d could not be taken in", data["update_id"])
             return Response(status_code=503)
         return Response(status_code=200 if done else 503)
 
     async def health(request: Request) -> Response:
-        waiting = await webhook.backlog(cluster.store)
+        try:
+            waiting = await webhook.backlog(cluster.store)
+        except database_errors() as error:
+            log.warning("health check: the database failed: %s", error)
+            return JSONResponse(
+                {"ok": False, "leader": cluster.leader, "database": "unavailable"},
+                status_code=503,
+            )
         return JSONResponse({"ok": True, "leader": cluster.leader, "waiting": waiting})
 
     @contextlib.asynccontextmanager

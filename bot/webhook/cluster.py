@@ -12,12 +12,24 @@ how a worker follows them for one update it received over HTTP:
 So an update is acknowledged only after its answer was stored and shown; a
 worker killed in step 3 leaves its updates waiting, and the next worker to
 hold the person (after the lease expires) handles them in order.
+
+When the database cannot be reached (a restart, say):
+
+* in step 1, the update is not in the inbox: the person is told at once that
+  it "could not be saved, try again" (the error handler's message) and Telegram
+  gets its 200, so the press is not delivered again behind the person's back;
+* after step 1, the update is in the inbox: the worker holds on to it, asking
+  again every second, and goes on where it stopped once the database answers
+  (an update whose handlers already ran is only marked done, never run twice
+  by this worker); after ``wait_seconds`` it gives up with a 503 and Telegram
+  delivers it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -32,6 +44,7 @@ from telegram.ext import Application
 
 from bot.updates import person_of
 from storage import webhook
+from storage.database import database_errors
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -75,8 +88,17 @@ class Cluster:
     async def handle(self, data: dict[str, Any], body: str) -> bool:
         """Steps 1-4 for one posted update; False when it could not be done in time."""
         update_id = int(data["update_id"])
-        person = person_of(self._parse(data))
-        await webhook.receive(self.store, update_id, person, body)
+        update = self._parse(data)
+        person = person_of(update)
+        try:
+            await webhook.receive(self.store, update_id, person, body)
+        except database_errors() as error:
+            # Not in the inbox, so not handled: the person is told to try again
+            # (bot/guards.py on_error), and Telegram must not deliver it later.
+            log.warning("update %d not taken in: the database failed: %s", update_id, error)
+            if update is not None:
+                await self.application.process_error(update, error)
+            return True
         deadline = time.monotonic() + self.wait_seconds
         key = person if person is not None else -update_id
         lock = self._local.setdefault(key, asyncio.Lock())
@@ -85,20 +107,29 @@ class Cluster:
         try:
             # One coroutine per person in this worker asks the database at a time.
             async with lock:
-                while not await webhook.is_done(self.store, update_id):
-                    if await self._drain(person, update_id):
-                        continue
+                said = False
+                while True:
+                    pause = delay
+                    try:
+                        if await webhook.is_done(self.store, update_id):
+                            return True
+                        if await self._drain(person, update_id, deadline):
+                            continue
+                    except database_errors() as error:
+                        # In the inbox: held until the database answers again.
+                        if not said:
+                            log.warning("update %d waits for the database: %s", update_id, error)
+                        said, pause = True, 1.0
                     if time.monotonic() > deadline:
                         return False
-                    await asyncio.sleep(delay)
+                    await asyncio.sleep(pause)
                     delay = min(delay * 2, 0.1)
-            return True
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
                 del self._waiting[key], self._local[key]
 
-    async def _drain(self, person: int | None, update_id: int) -> bool:
+    async def _drain(self, person: int | None, update_id: int, deadline: float) -> bool:
         """Hold the person and handle their waiting updates; False if another holds them."""
         name = webhook.person_lease(person) if person is not None else f"u:{update_id}"
         if not await webhook.take_lease(self.store, name, self.holder, self.person_lease):
@@ -108,22 +139,35 @@ class Cluster:
             while (
                 waiting := await webhook.next_waiting(self.store, person, update_id)
             ) is not None:
-                await self._process(waiting)
+                await self._process(waiting, deadline)
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
-            await webhook.release_lease(self.store, name, self.holder)
+            # Without the database the lease cannot be given back: it expires.
+            with contextlib.suppress(*database_errors()):
+                await webhook.release_lease(self.store, name, self.holder)
         return True
 
-    async def _process(self, waiting: webhook.Waiting) -> None:
+    async def _process(self, waiting: webhook.Waiting, deadline: float) -> None:
         update = self._parse(json.loads(waiting.body))
         if update is not None:
             try:
                 await self.application.process_update(update)
             except Exception:  # the error handler already ran; never retry a poison update
                 log.exception("update %d failed in its handlers", waiting.update_id)
-        await webhook.mark_done(self.store, waiting.update_id)
+        # Its handlers ran (and told the person if the database failed them):
+        # only the mark is missing, so it is asked for again, the handlers never.
+        for attempt in itertools.count():
+            try:
+                await webhook.mark_done(self.store, waiting.update_id)
+                return
+            except database_errors() as error:
+                if time.monotonic() > deadline:
+                    raise
+                if attempt == 0:
+                    log.warning("update %d handled, not marked done: %s", waiting.update_id, error)
+                await asyncio.sleep(1.0)
 
     def _parse(self, data: dict[str, Any]) -> Update | None:
         try:
@@ -142,6 +186,8 @@ class Cluster:
             try:
                 if not await webhook.take_lease(self.store, name, self.holder, self.person_lease):
                     log.warning("lost the lease %s to another worker", name.split(":")[0])
+            except database_errors() as error:
+                log.warning("could not renew a person's lease: %s", error)
             except Exception:
                 log.warning("could not renew a person's lease", exc_info=True)
 
@@ -167,6 +213,9 @@ class Cluster:
             held = await webhook.take_lease(
                 self.store, webhook.LEADER, self.holder, self.leader_lease
             )
+        except database_errors() as error:  # it expires; whoever reaches the database leads
+            log.warning("could not renew the leader's lease: %s", error)
+            held = False
         except Exception:
             log.warning("could not renew the leader's lease", exc_info=True)
             held = False

@@ -27,6 +27,7 @@ from localbotapi import ChatMessage, ControlClient, SimulatedUser
 from survey.model import Survey
 from survey.steps import steps_of
 from tests.auxil.journeys import adult_choices
+from tests.postgres import TestURL
 
 # A fixed fake token: the local server checks its shape only, and so does the bot.
 TOKEN = "7000000001:local-e2e-token-not-a-real-one"
@@ -45,7 +46,7 @@ class BotApiUrls(Protocol):
 
 
 def bot_environment(
-    server: BotApiUrls, database: Path, extra: dict[str, str] | None = None
+    server: BotApiUrls, database: Path | TestURL, extra: dict[str, str] | None = None
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCORECARD_")}
     env.update(
@@ -66,7 +67,7 @@ class BotProcess:
     """``scorecard-bot run`` as a child process; its output goes to ``log``."""
 
     server: BotApiUrls
-    database: Path
+    database: Path | TestURL  # a SQLite file, or a PostgreSQL schema (tests/postgres.py)
     log: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
@@ -414,3 +415,12 @@ def exported_ratings(rows: list[dict[str, str]]) -> dict[str, dict[tuple[str, st
         assert key not in answers, f"{key} exported twice for {row['respondent_id']}"
         answers[key] = row["value"] or "d"
     return result
+
+
+def exported_orders(rows: list[dict[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """respondent_id -> (indicator_code, kind) in the order they were stored (answered_at)."""
+    stamped: dict[str, list[tuple[str, tuple[str, str]]]] = {}
+    for row in rows:
+        key = (row["indicator_code"], row["kind"])
+        stamped.setdefault(row["respondent_id"], []).append((row["answered_at"], key))
+    return {person: [key for _at, key in sorted(keys)] for person, keys in stamped.items()}

@@ -1,4 +1,5 @@
-"""``serve`` with three worker processes on SQLite, at process level.
+"""``serve`` with three worker processes at process level, on SQLite (24 people)
+and on PostgreSQL (50 people; tests/postgres.py).
 
 The local Bot API server plays Telegram for the bot's calls; the test plays
 Telegram's webhook delivery: it takes each update off the server and POSTs it
@@ -8,7 +9,7 @@ leader is killed (SIGKILL) in the middle of a scheduled digest and then
 another worker in the middle of the survey:
 
 * every answer the respondents saw acknowledged is stored exactly once and
-  equals what they gave last;
+  equals what they gave last, each person's in the order they gave them;
 * every update is handled once (the inbox holds each id once, all done);
 * the digest goes out once: its text, album and workbook at most once each,
   after another worker took the leader's lease over, and the coordinator is
@@ -20,12 +21,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
-import pytest
 
 from localbotapi import ControlClient, LocalBotApiServer
 from localbotapi.client import ControlError
@@ -35,37 +34,18 @@ from survey.model import Survey
 from tests.e2e.driver import (
     ChatWatcher,
     Respondent,
+    exported_orders,
     exported_ratings,
 )
-from tests.e2e.webhook_driver import (
-    Delivery,
-    ServeProcess,
-    free_port,
-    serve_environment,
-    wait_healthy,
-)
+from tests.e2e.webhook_driver import Delivery, ServeProcess, wait_healthy
+from tests.postgres import TestURL
 
-PEOPLE = 24
+# People at once: PostgreSQL is the backend for a crowd.
+PEOPLE = {"sqlite": 24, "postgresql": 50}
 RATINGS = 10
 
 
-@pytest.fixture
-async def serve(local_server: LocalBotApiServer, tmp_path: Path) -> AsyncIterator[ServeProcess]:
-    port = free_port()
-    process = ServeProcess(
-        local_server,
-        tmp_path / "scorecard.sqlite3",
-        tmp_path / "serve.log",
-        extra_env=serve_environment(port),
-    )
-    process.port = port
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-async def leader_pid(database: Path) -> int:
+async def leader_pid(database: Path | TestURL) -> int:
     store = await Store.open(database)
     try:
         for _ in range(200):
@@ -78,7 +58,7 @@ async def leader_pid(database: Path) -> int:
     raise AssertionError("no worker leads")
 
 
-async def busy_workers(database: Path, among: set[int]) -> list[int]:
+async def busy_workers(database: Path | TestURL, among: set[int]) -> list[int]:
     """The workers of ``among`` now holding a person's lease (handling an update)."""
     store = await Store.open(database)
     try:
@@ -105,6 +85,7 @@ async def calls_to(control: ControlClient, method: str, chat_id: int) -> int:
 async def test_three_workers_survive_a_killed_worker_and_a_killed_leader(
     serve: ServeProcess, control: ControlClient, survey: Survey, local_server: LocalBotApiServer
 ) -> None:
+    crowd = PEOPLE["postgresql" if isinstance(serve.database, str) else "sqlite"]
     # A coordinator whose daily digest fell due while the bot was not running:
     # the leader sends it once on taking over.
     coordinator = await control.create_user("Coordinator", language_code="en")
@@ -138,13 +119,13 @@ async def test_three_workers_survive_a_killed_worker_and_a_killed_leader(
                     timeout=60,
                     watcher=watcher,
                 )
-                for n in range(PEOPLE)
+                for n in range(crowd)
             ]
             killed: list[int] = []
             again: list[int] = []
 
             async def kill_a_worker_mid_survey() -> None:
-                while sum(p.taps for p in people) < PEOPLE * 4:
+                while sum(p.taps for p in people) < crowd * 4:
                     await asyncio.sleep(0.05)
                 alive = await leader_pid(serve.database)
                 victims = sorted(
@@ -205,8 +186,11 @@ async def test_three_workers_survive_a_killed_worker_and_a_killed_leader(
 
     exported = serve.export()
     ratings = exported_ratings(exported)  # fails on any answer stored twice
-    assert len(ratings) == PEOPLE
+    assert len(ratings) == crowd
     assert sorted(ratings.values(), key=str) == sorted((p.given for p in people), key=str)
+    # Each person's answers stored in the order they gave them, whichever worker
+    # handled each one (a dict keeps the order of first insertion).
+    assert sorted(exported_orders(exported).values()) == sorted(list(p.given) for p in people)
     assert delivery.failed_tries > 0, "some deliveries hit the killed workers"
     # Every update handled exactly once, whoever received it and however often.
     store = await Store.open(serve.database)

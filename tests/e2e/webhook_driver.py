@@ -66,22 +66,30 @@ class Delivery:
         self._chains: dict[int, asyncio.Task[None]] = {}
 
     async def run(self) -> None:
-        offset = 0
         async with aiohttp.ClientSession() as session:
-            while True:
-                async with session.post(
-                    f"{self.server.base_url}{TOKEN}/getUpdates",
-                    json={"offset": offset, "timeout": 1},
-                ) as response:
-                    updates = (await response.json())["result"]
-                for update in updates:
-                    offset = update["update_id"] + 1
-                    person = _person(update)
-                    previous = self._chains.get(person)
-                    task = asyncio.create_task(self._deliver(session, update, previous))
-                    self._chains[person] = task
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+            try:
+                await self._poll(session)
+            finally:  # stopped: no delivery outlives the session
+                for task in list(self._tasks):
+                    task.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _poll(self, session: aiohttp.ClientSession) -> None:
+        offset = 0
+        while True:
+            async with session.post(
+                f"{self.server.base_url}{TOKEN}/getUpdates",
+                json={"offset": offset, "timeout": 1},
+            ) as response:
+                updates = (await response.json())["result"]
+            for update in updates:
+                offset = update["update_id"] + 1
+                person = _person(update)
+                previous = self._chains.get(person)
+                task = asyncio.create_task(self._deliver(session, update, previous))
+                self._chains[person] = task
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
 
     async def _deliver(
         self,
