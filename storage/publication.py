@@ -84,7 +84,13 @@ def cell_sums(
         (survey_id, round_id, audience),
     ).fetchall()
     # Read in key order, not grouped in SQL (a sort of every row): codes sharing a
-    # label are merged here, which almost never happens.
+    # label are merged here, which almost never happens. Where every invitation
+    # has a label of its own, no two rows share a key: nothing to merge.
+    distinct = db.execute(
+        "SELECT COUNT(*) = COUNT(DISTINCT NULLIF(label, '')) FROM invitations"
+    ).fetchone()[0]
+    if distinct:
+        return [CellSum(*row) for row in rows]
     merged: dict[tuple[object, ...], list[int]] = {}
     for row in rows:
         key = (*row[:5], row[6], row[7])
