@@ -81,13 +81,13 @@ class PublicationCache:
         """``build``'s publication; ``slot`` only keeps apart publications of the same
         round that are read from different people (the community's, the providers')."""
         key = (slot, round_id, k, tuple(tuple(sorted(scope.items())) for scope in scopes))
-        people, sums = list(people), list(sums)
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == people and entry[1] == sums:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return entry[2]
+        people, sums = list(people), list(sums)
         published = build(round_id, people, sums, k, scopes)
         with self._lock:
             self.builds += 1
