@@ -81,7 +81,10 @@ def cell_sums(
         " t.sdg, t.item_code, t.kind, t.rated, t.total, t.dont_know"
         " FROM round_totals t LEFT JOIN invitations i ON i.code = t.invitation_code"
         " WHERE t.survey_id = ? AND t.round_id = ? AND (t.rated > 0 OR t.dont_know > 0)"
-        " AND COALESCE(i.role, 'community') = ?",
+        " AND COALESCE(i.role, 'community') = ?"
+        # The key's order: SQLite's own (no sort), and PostgreSQL's every time, so
+        # the same totals are the same list (a warm bot's PublicationCache).
+        " ORDER BY t.mode, t.invitation_code, t.grp, t.region, t.area, t.item_code, t.kind",
         (survey_id, round_id, audience),
     ).fetchall()
     # Read in key order, not grouped in SQL (a sort of every row): codes sharing a
