@@ -34,6 +34,10 @@ CONSENT = "2026-11-1"
 REBUILD_TOTALS = next(
     sql for sql in MIGRATIONS[4] if sql.lstrip().startswith("INSERT INTO rating_totals")
 )
+REBUILD_ROUND_TOTALS = next(
+    sql for sql in MIGRATIONS[14] if sql.lstrip().startswith("INSERT INTO round_totals")
+)
+KIND_NAMES = ("now", "forecast")
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Distribution:
     skipped: float = 0.01
     unfinished: float = 0.15  # share who stop before submitting
     comment: float = 0.2  # share of sections with a comment
+    # Share of responses per mode of collection (self, interview, paper).
+    modes: dict[str, float] = field(default_factory=lambda: {"self": 1.0})
 
 
 def _iso(moment: datetime) -> str:
@@ -64,6 +70,48 @@ def create_schema(path: Path) -> None:
     asyncio.run(run())
 
 
+def _rounds(count: int, end: datetime, days: int) -> list[tuple[str, str, str, str | None]]:
+    """``count`` yearly rounds (id, title, opens_at, closed_at), oldest first; the last
+    open. Round r's responses start in the ``days`` after it opened."""
+    result = []
+    for r in range(count):
+        back = count - 1 - r
+        opens = end - timedelta(days=days + 1 + 365 * back)
+        closed = None if back == 0 else _iso(opens + timedelta(days=days + 2))
+        result.append((str(end.year - back), f"Round {end.year - back}", _iso(opens), closed))
+    return result
+
+
+def _ratings(
+    rng: np.random.Generator,
+    answered: np.ndarray,
+    shift: np.ndarray,
+    item_mean: np.ndarray,
+    dist: Distribution,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every rating of a batch at once: (respondent index, item index, kind 0/1,
+    value 1-5 or 0 for none, skipped), respondent by respondent, now then forecast."""
+    who = np.repeat(np.arange(len(answered)), answered)
+    offsets = np.repeat(np.cumsum(answered) - answered, answered)
+    item = np.arange(len(who)) - offsets
+    now = item_mean[item] + shift[who] + rng.normal(0, dist.spread, len(who))
+    forecast = now + dist.forecast_gain + rng.normal(0, 0.4, len(who))
+    whos, items, kinds, values, skips = [], [], [], [], []
+    for kind, latent in enumerate((now, forecast)):
+        value = np.clip(np.rint(latent), 1, 5).astype(np.int64)
+        draw = rng.random(len(who))
+        skipped = draw < dist.skipped
+        value[draw < dist.skipped + dist.dont_know] = 0
+        whos.append(who)
+        items.append(item)
+        kinds.append(np.full(len(who), kind))
+        values.append(value)
+        skips.append(skipped)
+    # Respondent by respondent (the primary key's order), now before forecast.
+    order = np.lexsort((np.concatenate(items), np.concatenate(kinds), np.concatenate(whos)))
+    return tuple(np.concatenate(a)[order] for a in (whos, items, kinds, values, skips))  # type: ignore[return-value]
+
+
 def generate(
     path: Path,
     respondents: int,
@@ -73,8 +121,17 @@ def generate(
     seed: int = 1,
     days: int = 28,
     end: datetime | None = None,
+    rounds: int = 0,
+    progress: bool = False,
 ) -> None:
-    """Write ``respondents`` synthetic responses into the SQLite file at ``path``."""
+    """Write ``respondents`` synthetic responses into the SQLite file at ``path``.
+
+    ``rounds`` >= 1 opens that many yearly rounds (the last one open) and spreads
+    the respondents over them, the current round taking the larger share (two
+    rounds: a third in the previous one); 0 leaves them outside any round, as
+    before the first round exists. Ratings are drawn with numpy a batch at a
+    time and loaded in bulk: 1,000,000 respondents are ~125 million ratings.
+    """
     survey = survey or load_survey()
     dist = distribution or Distribution()
     rng = np.random.default_rng(seed)
@@ -82,27 +139,47 @@ def generate(
     create_schema(path)
     db = sqlite3.connect(path)
     db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA cache_size = -1000000")  # 1 GB: the index pages stay in memory
     items = survey.items
-    codes = [item.code for _s, item in items]
+    codes = np.array([item.code for _s, item in items], dtype=object)
     sdgs = np.array([section.sdg for section, _i in items])
     item_mean = np.array([dist.base + dist.sdg_shift.get(int(s), 0.0) for s in sdgs])
     profile = {q.id: [c.id for c in q.choices] for q in survey.profile}
     invitations = [f"INV{n}" for n in range(4)]
+    modes = list(dist.modes)
+    mode_weights = np.array([dist.modes[m] for m in modes], dtype=float)
+    mode_weights /= mode_weights.sum()
     started = db.execute("SELECT COALESCE(MAX(id), 0) FROM users").fetchone()[0]
+    cycles = _rounds(rounds, end, days)
     with db:
         db.executemany(
             "INSERT OR IGNORE INTO invitations (code, label, created_at) VALUES (?, ?, ?)",
             [(code, f"Partner {n + 1}", _iso(end)) for n, code in enumerate(invitations)],
         )
-    # Bulk loading: the running-totals triggers are dropped and the totals
-    # rebuilt in one GROUP BY at the end (as migration 10 does), then the
-    # triggers come back exactly as they were.
+        db.executemany(
+            "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+            [
+                (rid, title, survey.years["now"], survey.years["forecast"], survey.content_hash,
+                 opens, closed)
+                for rid, title, opens, closed in cycles
+            ],
+        )  # fmt: skip
+    # Bulk loading: the running-totals triggers (rating_totals and round_totals)
+    # are dropped and the totals rebuilt in one GROUP BY each at the end (as
+    # migrations 10 and 14 do), then the triggers come back exactly as they were.
     triggers = db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rating_totals%'"
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        " AND (name LIKE 'rating_totals%' OR name LIKE 'round_totals%')"
     ).fetchall()
     for name, _sql in triggers:
         db.execute(f"DROP TRIGGER {name}")
-    batch = 2000
+    # Which round each respondent is in: the earlier rounds share a third.
+    if rounds:
+        earlier = respondents // 3 if rounds > 1 else 0
+        bounds = [earlier * r // (rounds - 1) for r in range(rounds)] if rounds > 1 else [0]
+    batch = 10_000
+    began = time.perf_counter()
     for first in range(0, respondents, batch):
         count = min(batch, respondents - first)
         ids = np.arange(started + first + 1, started + first + count + 1)
@@ -112,52 +189,54 @@ def generate(
             shift += np.array([dist.group_shift.get(g, 0.0) for g in answers["group"]])
         if "region" in answers:
             shift += np.array([dist.region_shift.get(r, 0.0) for r in answers["region"]])
-        start_times = [
-            end - timedelta(seconds=float(s)) for s in rng.uniform(600, days * 86400, size=count)
-        ]
+        seconds = rng.uniform(600, days * 86400, size=count)
         durations = rng.gamma(4.0, 300.0, size=count)
         finished = rng.random(count) >= dist.unfinished
         stops = rng.integers(1, len(items), size=count)
         invited = rng.integers(-1, len(invitations), size=count)
-        users, consents, responses, profiles, ratings, texts = [], [], [], [], [], []
+        mode_of = rng.choice(len(modes), size=count, p=mode_weights)
+        if rounds:
+            place = np.searchsorted(bounds, first + np.arange(count), side="right") - 1
+        users, consents, responses, profiles, texts, done_at = [], [], [], [], [], []
         for n in range(count):
             rid = int(ids[n])
-            begun = start_times[n]
+            if rounds:
+                back = rounds - 1 - int(place[n])
+                begun = end - timedelta(seconds=float(seconds[n]), days=365 * back)
+                round_id = cycles[int(place[n])][0]
+            else:
+                begun, round_id = end - timedelta(seconds=float(seconds[n])), ""
             stamp = _iso(begun)
             done = _iso(begun + timedelta(seconds=float(durations[n])))
+            done_at.append(done)
             users.append((rid, 10**9 + rid, 10**9 + rid, f"S{rid:011d}", "vi", stamp))
             consents.append((rid, 1, CONSENT, stamp))
             code = invitations[invited[n]] if invited[n] >= 0 else None
             responses.append(
                 (
-                    rid,
-                    rid,
-                    survey.id,
-                    survey.version,
-                    survey.content_hash,
-                    code,
-                    stamp,
-                    done,
-                    done if finished[n] else None,
+                    rid, rid, survey.id, survey.version, survey.content_hash, code, stamp, done,
+                    done if finished[n] else None, modes[mode_of[n]], round_id,
                 )
-            )
+            )  # fmt: skip
             profiles.extend((rid, qid, str(answers[qid][n]), stamp) for qid in profile)
-            answered = len(items) if finished[n] else int(stops[n])
-            now = item_mean[:answered] + shift[n] + rng.normal(0, dist.spread, answered)
-            forecast = now + dist.forecast_gain + rng.normal(0, 0.4, answered)
-            for kind, latent in (("now", now), ("forecast", forecast)):
-                values = np.clip(np.rint(latent), 1, 5).astype(int)
-                draw = rng.random(answered)
-                for j in range(answered):
-                    if draw[j] < dist.skipped:
-                        ratings.append((rid, codes[j], kind, int(sdgs[j]), None, 1, done))
-                    elif draw[j] < dist.skipped + dist.dont_know:
-                        ratings.append((rid, codes[j], kind, int(sdgs[j]), None, 0, done))
-                    else:
-                        ratings.append((rid, codes[j], kind, int(sdgs[j]), int(values[j]), 0, done))
-            for section in survey.sections:
-                if section.comment is not None and finished[n] and rng.random() < dist.comment:
-                    texts.append((rid, f"section:{section.id}", "Ý kiến thử nghiệm", done))
+            if finished[n]:
+                for section in survey.sections:
+                    if section.comment is not None and rng.random() < dist.comment:
+                        texts.append((rid, f"section:{section.id}", "Ý kiến thử nghiệm", done))
+        answered = np.where(finished, len(items), stops)
+        who, item, kind, value, skipped = _ratings(rng, answered, shift, item_mean, dist)
+        values = value.astype(object)
+        values[value == 0] = None
+        ratings = zip(
+            ids[who].tolist(),
+            codes[item].tolist(),
+            np.array(KIND_NAMES, dtype=object)[kind].tolist(),
+            sdgs[item].tolist(),
+            values.tolist(),
+            skipped.astype(np.int64).tolist(),
+            np.array(done_at, dtype=object)[who].tolist(),
+            strict=True,
+        )
         with db:
             db.executemany(
                 "INSERT INTO users (id, telegram_id, chat_id, pseudonym, language, created_at)"
@@ -167,8 +246,8 @@ def generate(
             db.executemany("INSERT INTO consents VALUES (?, ?, ?, ?)", consents)
             db.executemany(
                 "INSERT INTO responses (id, user_id, survey_id, survey_version, survey_hash,"
-                " invitation_code, started_at, updated_at, submitted_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " invitation_code, started_at, updated_at, submitted_at, mode, round_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 responses,
             )
             db.executemany("INSERT INTO profile_answers VALUES (?, ?, ?, ?)", profiles)
@@ -177,9 +256,16 @@ def generate(
                 "INSERT INTO texts (response_id, question_id, text, answered_at) VALUES (?, ?, ?, ?)",
                 texts,
             )
+        if progress and (first // batch) % 10 == 9:
+            done_so_far = first + count
+            print(
+                f"  {done_so_far} respondents in {time.perf_counter() - began:.0f} s", flush=True
+            )
     with db:
         db.execute("DELETE FROM rating_totals")
         db.execute(REBUILD_TOTALS)
+        db.execute("DELETE FROM round_totals")
+        db.execute(REBUILD_ROUND_TOTALS)
         for _name, sql in triggers:
             db.execute(sql)
     db.execute("ANALYZE")
@@ -201,14 +287,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--group-shift", nargs="*", default=["youth=0.3", "disability=-0.4"])
     parser.add_argument("--region-shift", nargs="*", default=["north=0.2", "south=-0.1"])
+    parser.add_argument("--rounds", type=int, default=0, help="yearly rounds (0: none)")
+    parser.add_argument(
+        "--modes", nargs="*", default=["self=1"], help="share per mode, e.g. self=0.9 paper=0.1"
+    )
     args = parser.parse_args(argv)
     if args.out.exists():
         args.out.unlink()
     dist = Distribution(
-        group_shift=_shifts(args.group_shift), region_shift=_shifts(args.region_shift)
+        group_shift=_shifts(args.group_shift),
+        region_shift=_shifts(args.region_shift),
+        modes=_shifts(args.modes),
     )
     began = time.perf_counter()
-    generate(args.out, args.respondents, distribution=dist, seed=args.seed)
+    generate(
+        args.out, args.respondents, distribution=dist, seed=args.seed, rounds=args.rounds,
+        progress=True,
+    )  # fmt: skip
     print(f"{args.respondents} respondents -> {args.out} in {time.perf_counter() - began:.1f} s")
     return 0
 

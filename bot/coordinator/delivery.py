@@ -35,6 +35,7 @@ from reporting.digest.scope import (
     scope_text,
     scope_to_json,
 )
+from reporting.publication import PublicationCache
 from storage import digests, users
 from storage.digests import Coordinator, Delivery
 from storage.store import Store
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 # Seconds to wait before attempt 2, 3, ...; after the last one the digest is failed.
 BACKOFF = (30, 120, 600, 1800)
 JOB_PREFIX = "digest:"
+# This process's built publications: a digest per coordinator on the same data
+# builds each round's protection once (see reporting.publication.PublicationCache).
+PUBLICATIONS = PublicationCache()
 
 
 def official_overrides(settings: Settings) -> dict[int, Official]:
@@ -87,6 +91,7 @@ async def produce(
         mode,
         settings.publish.designed_by,
         settings.publish.url,
+        PUBLICATIONS,
     )
 
 

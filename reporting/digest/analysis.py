@@ -589,7 +589,19 @@ def analyse(
 def view_tables(
     survey: Survey, published: Publication, view: View, levels: Mapping[int, Official]
 ) -> Tables:
-    """A published view's tables: the same numbers in every output that shows the view."""
+    """A published view's tables: the same numbers in every output that shows the view.
+
+    Worked out once per publication, survey file, view and official levels (a
+    warm bot's digests of an unchanged round share them): the tables are read,
+    never changed, by the text, charts and workbook."""
+    official = tuple(sorted((sdg, o.level, o.source) for sdg, o in levels.items()))
+    key = ("view_tables", survey.content_hash, view, official)
+    return published.remember(key, lambda: _view_tables(survey, published, view, levels))
+
+
+def _view_tables(
+    survey: Survey, published: Publication, view: View, levels: Mapping[int, Official]
+) -> Tables:
     cells = cell_frame(view_cells(published, view)) if published.view_status(view) is None else None
     return tables(
         survey, cell_frame([]) if cells is None else cells, levels, row_states(published, view)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from reporting import publication
 from reporting.digest.analysis import Analysis, analyse
 from reporting.digest.charts import render_charts
 from reporting.digest.reference import Reference
@@ -54,11 +55,15 @@ def build_digest(
     mode: str | None = None,
     designed_by: str = DESIGNED_BY,
     site_url: str | None = None,
+    publications: publication.PublicationCache | None = None,
 ) -> Digest:
-    analysis = analyse(
-        database, survey, scope, start, end, k, overrides, max_comments, mode,
-        designed_by=designed_by,
-    )  # fmt: skip
+    """``publications``: a process's cache of built publications (the bot keeps one),
+    reused while a round's people and sums are read back unchanged."""
+    with publication.reusing(publications):
+        analysis = analyse(
+            database, survey, scope, start, end, k, overrides, max_comments, mode,
+            designed_by=designed_by,
+        )  # fmt: skip
     # The bot's own previous round, when there is one, is the earlier round compared.
     reference = analysis.previous_round or reference
     return Digest(

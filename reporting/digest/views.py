@@ -23,7 +23,12 @@ class RowStates(Protocol):
 
 
 def view_cells(published: Publication, view: View) -> list[Cell]:
-    """The rating sums of the view's people, as ``Cell`` rows (group, region, area)."""
+    """The rating sums of the view's people, as ``Cell`` rows (group, region, area);
+    worked out once per publication and view (a list of frozen rows: not to change)."""
+    return published.remember(("view_cells", view), lambda: _view_cells(published, view))
+
+
+def _view_cells(published: Publication, view: View) -> list[Cell]:
     members = published.members(view.conditions())
     wanted = {published.cells[n] for n in members}
     sums: dict[tuple[str, str, str, int, str, str], list[int]] = {}

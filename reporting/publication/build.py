@@ -15,9 +15,9 @@ the whole family at once. Outputs read views; nothing reads raw data again.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from reporting.publication.means import MeanKey, protect_means
 from reporting.publication.protect import Line, protect
@@ -27,6 +27,7 @@ from storage.publication import CellSum, Person
 SCOPED = ("group", "region", "area")  # scope and break down by
 COUNTED = ("mode", "partner")  # counts only
 Condition = tuple[str, str]
+T = TypeVar("T")
 
 TOO_SMALL = "too_small"
 COMPLEMENT = "complement"
@@ -92,6 +93,15 @@ class Publication:
     # Means hidden inside shown rows (``means``), with why (SMALL or LINKED).
     hidden_means: dict[MeanKey, str] = field(default_factory=dict)
     _members: dict[tuple[Condition, ...], frozenset[int]] = field(default_factory=dict)
+    # What readers derive from the publication alone, kept with it (``remember``).
+    _derived: dict[Hashable, object] = field(default_factory=dict)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per ``key``: for values that follow from the
+        publication alone (a view's cells), read again by every digest of it."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
 
     def members(self, conditions: Iterable[Condition]) -> frozenset[int]:
         """The cells matching every condition (remembered: views ask again and again)."""

@@ -74,3 +74,25 @@ async def test_a_changed_profile_answer_moves_ratings_once(database: Path) -> No
         cells = analytics.rating_cells(db, survey.id, {})
     assert [(c.group, c.rated, c.total) for c in cells] == [("youth", 1, 3)]
     same(database, survey.id, "")
+
+
+async def test_two_invitations_of_one_partner_are_one_partner(database: Path) -> None:
+    # Two codes with one label: the publication knows one partner, its ratings summed.
+    survey = load_survey()
+    store = await Store.open(database)
+    try:
+        codes = [(await create(store, InviteRequest(label="Hội Phụ nữ"), None)).code for _ in "ab"]
+        for n, code in enumerate(codes):
+            user = await users.ensure_user(store, 800 + n, 800 + n)
+            await users.record_consent(store, user.id, True, CONSENT_VERSION)
+            response = await responses.start_response(
+                store, user.id, survey.id, survey.version, survey.content_hash, code,
+                {"group": "women", "region": "north"},
+            )  # fmt: skip
+            await responses.save_rating(store, response.id, "1.1.1", "now", 1, n + 2, False)
+    finally:
+        await store.close()
+    with analytics.snapshot(database) as db:
+        sums = stored.cell_sums(db, survey.id, "")
+    assert [(s.partner, s.rated, s.total) for s in sums] == [("Hội Phụ nữ", 2, 5)]
+    same(database, survey.id, "")
