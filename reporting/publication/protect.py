@@ -202,7 +202,7 @@ def derivable_groups(
     column = {atom: number for number, atom in enumerate(atoms)}
     basis = _basis(_indicators(rows, column))
     residual = _residual(_indicators([atoms_ for atoms_, _n in small], column), basis)
-    u, singular, _vt = np.linalg.svd(residual, full_matrices=True)
+    u, singular, _vt = svd(residual, full_matrices=True)
     rank = int(np.sum(singular > 1e-6))
     null = u[:, rank:]
     if not null.size:
@@ -280,9 +280,21 @@ def _indicators(sets: list[frozenset[int]], column: Mapping[int, int]) -> np.nda
     return matrix
 
 
+def svd(matrix: np.ndarray, full_matrices: bool = False) -> tuple[np.ndarray, ...]:
+    """numpy's SVD, retried on the transpose when LAPACK's divide-and-conquer does not
+    converge: it happens on some 0/1 matrices of a few hundred rows, depending even on
+    the number of BLAS threads, and would stop a digest. The same factors, swapped."""
+    try:
+        u, s, vt = np.linalg.svd(matrix, full_matrices=full_matrices)
+    except np.linalg.LinAlgError:
+        u_t, s, vt_t = np.linalg.svd(matrix.T, full_matrices=full_matrices)
+        u, vt = vt_t.T, u_t.T
+    return u, s, vt
+
+
 def _basis(matrix: np.ndarray) -> np.ndarray:
     """An orthonormal basis (rows) of ``matrix``'s row space."""
-    _u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+    _u, s, vt = svd(matrix)
     return vt[s > 1e-9 * max(float(s.max(initial=0.0)), 1.0)]
 
 
@@ -297,7 +309,7 @@ def _derivable(shown: np.ndarray, wanted: np.ndarray) -> list[tuple[int, np.ndar
     """Each ``wanted`` row in the row space of ``shown``, with its minimum-norm weights."""
     if not len(shown) or not len(wanted):
         return []
-    u, s, vt = np.linalg.svd(shown, full_matrices=False)
+    u, s, vt = svd(shown)
     # Generous on purpose: a value taken for zero can only make a row count as
     # derivable (one more row hidden), never the other way round.
     keep = s > 1e-9 * max(float(s.max(initial=0.0)), 1.0)

@@ -65,3 +65,38 @@ def test_protect_leaves_no_small_group_derivable() -> None:
         shown = [line.atoms for n, line in lines.items() if n not in hidden]
         assert not brute_force(shown, people, 5) if shown else True
         assert set(hidden.values()) <= {SMALL, LINKED}
+
+
+def test_an_svd_that_does_not_converge_changes_no_decision(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """LAPACK's SVD can fail to converge on a 0/1 matrix (seen on a 670 × 808 one
+    of a 150-person round with interviews and paper forms, with one BLAS thread):
+    the publication retries on the transpose and decides exactly as before."""
+    import numpy as np
+
+    from reporting.publication import protect as module
+
+    rng = random.Random(7)
+    cases = []
+    for _trial in range(60):
+        atoms = rng.randint(3, 9)
+        rows = random_rows(rng, atoms, rng.randint(2, 7))
+        people = {a: rng.choice([1, 2, 3, 6, 9]) for a in range(atoms)}
+        lines = {
+            n: Line(row, sum(people[a] for a in row), True, 0 if n else 4)
+            for n, row in enumerate(dict.fromkeys(rows))
+        }
+        cases.append((rows, people, lines))
+    expected = [(set(derivable_groups(r, p, 3)), protect(lines, 5, p)) for r, p, lines in cases]
+
+    real = np.linalg.svd
+    failed: list[tuple[int, ...]] = []
+
+    def fussy(matrix, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if matrix.shape[0] < matrix.shape[1] or (matrix.shape[0] == matrix.shape[1] and not failed):
+            failed.append(matrix.shape)
+            raise np.linalg.LinAlgError("SVD did not converge")
+        return real(matrix, *args, **kwargs)
+
+    monkeypatch.setattr(module.np.linalg, "svd", fussy)
+    again = [(set(derivable_groups(r, p, 3)), protect(lines, 5, p)) for r, p, lines in cases]
+    assert failed and again == expected
