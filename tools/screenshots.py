@@ -43,16 +43,21 @@ def browser(width: int) -> Any:
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
+def save_bottom(driver: Any, path: Path, settle: float = 0.4) -> None:
+    """The chat scrolled to its newest message, once the page has settled."""
+    time.sleep(settle)
+    driver.execute_script(
+        "const c = document.getElementById('chat'); c.scrollTop = c.scrollHeight;"
+    )
+    time.sleep(0.2)
+    driver.save_screenshot(str(path))
+
+
 def walk(page: ChatPage, out: Path, language: str) -> None:
     driver = page.driver
 
     def shot(name: str) -> None:
-        time.sleep(0.4)
-        driver.execute_script(
-            "const c = document.getElementById('chat'); c.scrollTop = c.scrollHeight;"
-        )
-        time.sleep(0.2)
-        driver.save_screenshot(str(out / f"{language}-{name}.png"))
+        save_bottom(driver, out / f"{language}-{name}.png")
 
     def live_values() -> list[str]:
         return driver.execute_script(
@@ -198,8 +203,11 @@ def walk_digest(page: ChatPage, playground: Playground, out: Path, language: str
     time.sleep(2.0)
     images = driver.find_elements("css selector", "#chat img")
     texts = driver.find_elements("css selector", "#chat .msg.bot")
-    for name, element in (("19-digest-text", texts[-4] if len(texts) >= 4 else texts[-1]),
-                          ("20-digest-goals", images[-2]), ("21-digest-heat-map", images[-1])):
+    for name, element in (
+        ("19-digest-text", texts[-4] if len(texts) >= 4 else texts[-1]),
+        ("20-digest-goals", images[-2]),
+        ("21-digest-heat-map", images[-1]),
+    ):
         driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", element)
         time.sleep(0.4)
         driver.save_screenshot(str(out / f"{language}-{name}.png"))
@@ -210,22 +218,21 @@ def walk_actions(page: ChatPage, out: Path, language: str) -> None:
     driver = page.driver
 
     def shot(name: str) -> None:
-        time.sleep(1.0)
-        driver.execute_script(
-            "const c = document.getElementById('chat'); c.scrollTop = c.scrollHeight;"
-        )
-        time.sleep(0.3)
-        driver.save_screenshot(str(out / f"{language}-{name}.png"))
+        save_bottom(driver, out / f"{language}-{name}.png", settle=1.0)
 
     vi = language == "vi"
     page.type("/actions")
     page.until(lambda live: live and live["buttons"], "no action plan")
     page.click(index=0)  # New action
     shot("22-new-action")
-    for answer in ("1.1.1",
-                   "Nhiều hộ nghèo chưa được hỗ trợ" if vi else "Poor families miss support",
-                   "Rà soát lại danh sách hộ nghèo" if vi else "Review the list of poor families",
-                   "UBND xã Tân Lập", "Phó Chủ tịch" if vi else "Vice-chair", "31/03/2027"):
+    for answer in (
+        "1.1.1",
+        "Nhiều hộ nghèo chưa được hỗ trợ" if vi else "Poor families miss support",
+        "Rà soát lại danh sách hộ nghèo" if vi else "Review the list of poor families",
+        "UBND xã Tân Lập",
+        "Phó Chủ tịch" if vi else "Vice-chair",
+        "31/03/2027",
+    ):
         page.type(answer)
         time.sleep(1.0)
     shot("23-new-action-check")
@@ -234,8 +241,11 @@ def walk_actions(page: ChatPage, out: Path, language: str) -> None:
     shot("24-action")
     buttons = page.live()["buttons"]  # type: ignore[index]
     page.click(index=len(buttons) - 2)  # Add an evidence note
-    page.type("Danh sách mới niêm yết tại nhà văn hóa thôn" if vi else
-              "The new list is posted at the village hall")
+    page.type(
+        "Danh sách mới niêm yết tại nhà văn hóa thôn"
+        if vi
+        else "The new list is posted at the village hall"
+    )
     shot("25-action-evidence")
 
 

@@ -28,7 +28,6 @@ import aiohttp
 import pytest
 
 from localbotapi import ChatMessage, ControlClient, LocalBotApiServer
-from localbotapi.client import ControlError
 from locales.i18n import translator
 from storage import postgres as pg
 from storage import webhook
@@ -43,7 +42,12 @@ from tests.e2e.driver import (
     live_screen,
     signature,
 )
-from tests.e2e.webhook_driver import Delivery, ServeProcess, wait_healthy
+from tests.e2e.webhook_driver import (
+    Delivery,
+    ServeProcess,
+    rate_through_redeliveries,
+    wait_healthy,
+)
 
 PEOPLE = 20
 RATINGS = 12
@@ -177,14 +181,7 @@ async def test_the_workers_ride_out_a_database_restart_under_load(
                 if person in late:
                     await stopped.wait()
                     await asyncio.sleep(0.5)
-                for _attempt in range(5):
-                    try:
-                        await person.answer(until=lambda step: len(person.given) == RATINGS)
-                        return
-                    except ControlError as error:
-                        # The screen moved on under the press (a press handled again).
-                        assert "no button" in error.message, error
-                raise AssertionError(f"{person.user}: the screen kept changing")
+                await rate_through_redeliveries(person, RATINGS)
 
             async def everyone() -> None:
                 await asyncio.gather(*(p.begin() for p in people))

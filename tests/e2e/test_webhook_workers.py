@@ -27,7 +27,6 @@ from pathlib import Path
 import psutil
 
 from localbotapi import ControlClient, LocalBotApiServer
-from localbotapi.client import ControlError
 from storage import digests, webhook
 from storage.store import Store
 from survey.model import Survey
@@ -37,7 +36,12 @@ from tests.e2e.driver import (
     exported_orders,
     exported_ratings,
 )
-from tests.e2e.webhook_driver import Delivery, ServeProcess, wait_healthy
+from tests.e2e.webhook_driver import (
+    Delivery,
+    ServeProcess,
+    rate_through_redeliveries,
+    wait_healthy,
+)
 from tests.postgres import TestURL
 
 # People at once: PostgreSQL is the backend for a crowd.
@@ -141,17 +145,9 @@ async def test_three_workers_survive_a_killed_worker_and_a_killed_leader(
 
             async def take_part(person: Respondent) -> None:
                 await person.begin()
-                for _attempt in range(5):
-                    try:
-                        await person.answer(until=lambda step: len(person.given) == RATINGS)
-                        return
-                    except ControlError as error:
-                        # The one update a killed worker was handling is handled again
-                        # by the next (it never got its 200): the question may come
-                        # again as a new message, so the person taps the newest one.
-                        assert "no button" in error.message, error
-                        again.append(person.user.id)
-                raise AssertionError(f"{person.user}: the screen kept changing")
+                # The one update a killed worker was handling is handled again by the
+                # next (it never got its 200): the person taps the newest question.
+                await rate_through_redeliveries(person, RATINGS, again)
 
             await asyncio.gather(
                 kill_a_worker_mid_survey(), *(take_part(person) for person in people)

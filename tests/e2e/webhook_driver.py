@@ -15,7 +15,8 @@ import time
 import aiohttp
 import psutil
 
-from tests.e2e.driver import TOKEN, BotApiUrls, BotProcess, bot_environment
+from localbotapi.client import ControlError
+from tests.e2e.driver import TOKEN, BotApiUrls, BotProcess, Respondent, bot_environment
 
 SECRET = "e2e-webhook-secret"
 
@@ -154,3 +155,20 @@ async def wait_healthy(serve: BotProcess, port: int, timeout: float = 90) -> Non
                 raise RuntimeError(f"serve exited:\n{serve.output()}")
             await asyncio.sleep(0.2)
     raise TimeoutError(f"serve did not answer:\n{serve.output()}")
+
+
+async def rate_through_redeliveries(
+    person: Respondent, ratings: int, moved: list[int] | None = None
+) -> None:
+    """Give ``ratings`` ratings, tapping the newest screen again when the one tapped
+    moved on under the press (an update handled again by another worker, which may
+    send the question again as a new message); ``moved`` collects who that happened to."""
+    for _attempt in range(5):
+        try:
+            await person.answer(until=lambda step: len(person.given) == ratings)
+            return
+        except ControlError as error:
+            assert "no button" in error.message, error
+            if moved is not None:
+                moved.append(person.user.id)
+    raise AssertionError(f"{person.user}: the screen kept changing")

@@ -24,6 +24,21 @@ def random_rows(rng: random.Random, atoms: int, rows: int) -> list[frozenset[int
     return picked
 
 
+def random_lines(
+    rng: random.Random,
+) -> tuple[list[frozenset[int]], dict[int, int], dict[int, Line]]:
+    """Random rows over 3 to 9 atoms, people per atom, and the rows as lines to
+    protect (the first, everyone, is the headline)."""
+    atoms = rng.randint(3, 9)
+    rows = random_rows(rng, atoms, rng.randint(2, 7))
+    people = {a: rng.choice([1, 2, 3, 6, 9]) for a in range(atoms)}
+    lines = {
+        n: Line(row, sum(people[a] for a in row), True, 0 if n else 4)
+        for n, row in enumerate(dict.fromkeys(rows))
+    }
+    return rows, people, lines
+
+
 def brute_force(rows: list[frozenset[int]], people: dict[int, int], k: int) -> set[frozenset]:
     """Every union of classes with 1 to k−1 people that lies in the rows' span."""
     classes = [atoms for atoms, _size in small_classes(rows, people, k)]
@@ -53,13 +68,7 @@ def test_derivable_groups_finds_exactly_what_brute_force_finds() -> None:
 def test_protect_leaves_no_small_group_derivable() -> None:
     rng = random.Random(11)
     for _trial in range(100):
-        atoms = rng.randint(3, 9)
-        rows = random_rows(rng, atoms, rng.randint(2, 7))
-        people = {a: rng.choice([1, 2, 3, 6, 9]) for a in range(atoms)}
-        lines = {
-            n: Line(row, sum(people[a] for a in row), True, 0 if n else 4)
-            for n, row in enumerate(dict.fromkeys(rows))
-        }
+        _rows, people, lines = random_lines(rng)
         hidden = protect(lines, 5, people)
         assert all(hidden[n] == SMALL for n, line in lines.items() if 0 < line.size < 5)
         shown = [line.atoms for n, line in lines.items() if n not in hidden]
@@ -76,16 +85,7 @@ def test_an_svd_that_does_not_converge_changes_no_decision(monkeypatch) -> None:
     from reporting.publication import protect as module
 
     rng = random.Random(7)
-    cases = []
-    for _trial in range(60):
-        atoms = rng.randint(3, 9)
-        rows = random_rows(rng, atoms, rng.randint(2, 7))
-        people = {a: rng.choice([1, 2, 3, 6, 9]) for a in range(atoms)}
-        lines = {
-            n: Line(row, sum(people[a] for a in row), True, 0 if n else 4)
-            for n, row in enumerate(dict.fromkeys(rows))
-        }
-        cases.append((rows, people, lines))
+    cases = [random_lines(rng) for _trial in range(60)]
     expected = [(set(derivable_groups(r, p, 3)), protect(lines, 5, p)) for r, p, lines in cases]
 
     real = np.linalg.svd
