@@ -1,7 +1,12 @@
-"""The store: one SQLite connection guarded by a lock.
+"""The store: one database connection shared by every handler.
 
-Every statement goes through :meth:`Store.read` or :meth:`Store.write`, so
-concurrent handlers never interleave inside one another's transaction.
+A single statement (:meth:`Store.fetchall`, :meth:`Store.execute`) is its own
+transaction, so many of them may be in flight at once: aiosqlite runs them one
+after another on its thread without waiting for the event loop in between,
+and on PostgreSQL each takes its own pooled connection. A transaction
+(:meth:`Store.write`) has the connection alone: statements sent while it is
+open wait until it commits, so concurrent handlers never interleave inside
+one another's transaction.
 """
 
 from __future__ import annotations
@@ -23,24 +28,50 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class _SharedOrAlone:
+    """Statements share the connection; a transaction has it alone.
+
+    ``alone`` holds ``_turn`` for the whole transaction. ``shared`` waits for
+    ``_turn`` only while a transaction holds it (or waits for it, so a stream
+    of statements never starves one), and does not keep it: a statement issued
+    before the transaction began runs before it on either backend (SQLite:
+    first in aiosqlite's queue; PostgreSQL: on a pooled connection of its own).
+    """
+
+    def __init__(self) -> None:
+        self._turn = asyncio.Lock()
+
+    @asynccontextmanager
+    async def shared(self) -> AsyncIterator[None]:
+        if self._turn.locked():
+            async with self._turn:
+                pass  # nothing may suspend from here until the statement is issued
+        yield
+
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[None]:
+        async with self._turn:
+            yield
+
+
 class Store:
     def __init__(self, db: aiosqlite.Connection, path: Path | str) -> None:
         self.db = db
         self.path = path
-        self._lock = asyncio.Lock()
+        self._access = _SharedOrAlone()
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
         return cls(await open_database(path), path)
 
     async def close(self) -> None:
-        async with self._lock:
+        async with self._access.alone():
             await self.db.close()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction; committed to disk when the block exits."""
-        async with self._lock:
+        async with self._access.alone():
             await self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
@@ -50,9 +81,10 @@ class Store:
             await self.db.commit()
 
     # One statement, one trip to the database thread: with many respondents
-    # at once, the number of trips per answer is what bounds throughput.
+    # at once, the number of trips per answer is what bounds throughput, and
+    # trips in flight together overlap their hand-overs between the threads.
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock:
+        async with self._access.shared():
             return list(await self.db.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
@@ -61,5 +93,5 @@ class Store:
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
         """One statement in its own (autocommit) transaction: durable on return."""
-        async with self._lock:
+        async with self._access.shared():
             await self.db.execute_fetchall(sql, tuple(params))

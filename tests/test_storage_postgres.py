@@ -303,3 +303,39 @@ async def test_statements_fail_fast_while_postgresql_is_down_and_work_once_it_is
     finally:
         await store.close()
         postgres.drop_schema(schema)
+
+
+async def test_a_statement_never_runs_inside_another_handlers_transaction(database: Path) -> None:
+    """Statements run side by side, but one sent while a transaction is open waits
+    for it: a rollback there must not take another respondent's answer with it."""
+    survey = load_survey()
+    store = await Store.open(database)
+    try:
+        ids = []
+        for telegram_id in (1001, 1002):
+            user = await users.ensure_user(store, telegram_id, telegram_id)
+            response = await responses.start_response(
+                store, user.id, survey.id, survey.version, survey.content_hash, None, {}
+            )
+            ids.append(response.id)
+        began = asyncio.Event()
+
+        async def failing_transaction() -> None:
+            async with store.write() as db:
+                await db.execute(
+                    "INSERT INTO ratings VALUES (?, '1.1.1', 'now', 1, 2, 0, 'x')", (ids[0],)
+                )
+                began.set()
+                await asyncio.sleep(0.05)  # the other handler's answer arrives now
+                raise RuntimeError("the first handler fails")
+
+        async def other_answer() -> None:
+            await began.wait()
+            await responses.save_rating(store, ids[1], "1.1.1", "now", 1, 5, False)
+
+        results = await asyncio.gather(failing_transaction(), other_answer(), return_exceptions=True)
+        assert isinstance(results[0], RuntimeError) and results[1] is None
+        rows = await store.fetchall("SELECT response_id, value FROM ratings ORDER BY response_id")
+        assert [tuple(row) for row in rows] == [(ids[1], 5)]
+    finally:
+        await store.close()
