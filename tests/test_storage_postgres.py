@@ -38,7 +38,9 @@ def test_a_postgresql_url_selects_postgresql_and_a_path_keeps_sqlite(
     assert isinstance(chosen.storage.database, PostgresURL)
     assert chosen.storage.database == "postgresql://bot:s3cret@db.example:5432/scorecard"
     assert chosen.storage.database.redacted == "postgresql://bot:***@db.example:5432/scorecard"
-    assert Settings(storage={"database": "data/x.sqlite3"}).storage.database == Path("data/x.sqlite3")
+    assert Settings(storage={"database": "data/x.sqlite3"}).storage.database == Path(
+        "data/x.sqlite3"
+    )
     assert Settings().storage.database == Path("data/scorecard.sqlite3")
     monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", "postgres://bot@localhost/scorecard")
     assert isinstance(Settings().storage.database, PostgresURL)
@@ -333,7 +335,9 @@ async def test_a_statement_never_runs_inside_another_handlers_transaction(databa
             await began.wait()
             await responses.save_rating(store, ids[1], "1.1.1", "now", 1, 5, False)
 
-        results = await asyncio.gather(failing_transaction(), other_answer(), return_exceptions=True)
+        results = await asyncio.gather(
+            failing_transaction(), other_answer(), return_exceptions=True
+        )
         assert isinstance(results[0], RuntimeError) and results[1] is None
         rows = await store.fetchall("SELECT response_id, value FROM ratings ORDER BY response_id")
         assert [tuple(row) for row in rows] == [(ids[1], 5)]
