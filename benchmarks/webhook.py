@@ -1,5 +1,6 @@
 """Webhook workers over loopback HTTP: answers/s and press-to-reply latency for
-``serve --workers 1, 2, 4`` on SQLite, each against ceilings measured in the same run.
+``serve --workers 1, 2, 4`` on SQLite (or PostgreSQL), each against ceilings measured
+in the same run.
 
 For each worker count:
   (a) raw SQLite: that many processes doing one upsert + commit at a time on one
@@ -12,6 +13,15 @@ For each worker count:
       simulated people answering ratings;
 and the ratio of (c) to (b) and to the composed ceiling 1 / (1/a + 1/b).
 
+With ``--postgres URL`` (a server; ``.ci/postgres`` starts a throw-away one) the
+database is PostgreSQL instead: (a) is that many processes, one psycopg
+connection each, doing one upsert + commit at a time, and (c) is ``serve`` with
+``SCORECARD_STORAGE__DATABASE`` naming a database; each is a fresh, empty
+database made on that server for the run (``bench_<random>``, the bot migrates
+it on start) and dropped afterwards. The server's processes (its postmaster
+and every child, found from a session's backend pid) count in the CPU meter,
+beside the workers and this process, when the server runs on this machine.
+
 This process plays Telegram on both sides, as lightly as it can: it POSTs each
 press to the workers (Telegram's webhook delivery) and answers the workers'
 Bot API calls over HTTP (the recording Telegram of tests/auxil, behind an
@@ -20,6 +30,7 @@ after the answer is stored and the next question sent. Everything shares
 this machine's cores: read the figures as ratios to the same run's ceiling.
 
     python benchmarks/webhook.py [--people 40] [--taps 20] [--workers 1 2 4] [--rounds 2]
+        [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -31,11 +42,14 @@ import itertools
 import json
 import multiprocessing
 import os
+import secrets
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +73,7 @@ from tests.e2e.webhook_driver import (
     serve_environment,
     wait_healthy,
 )
+from tests.postgres import TestURL
 
 HERE = Path(__file__).resolve().parent
 _update_ids = itertools.count(1)
@@ -71,28 +86,93 @@ class Figures:
     p99: float
     cpu_workers: float = 0.0  # CPU seconds per press: the workers, all together
     cpu_driver: float = 0.0  # and this process (Telegram's both sides)
+    cpu_server: float | None = None  # and the PostgreSQL server (None: not metered)
+
+    @property
+    def cpu_total(self) -> float:
+        return self.cpu_workers + self.cpu_driver + (self.cpu_server or 0.0)
 
     def text(self) -> str:
+        server = "" if self.cpu_server is None else f", postgres {self.cpu_server * 1000:.1f}"
         return (
             f"{self.rate:7.1f}/s  p50 {self.p50:5.0f} ms  p99 {self.p99:5.0f} ms"
             f"  CPU ms/press: workers {self.cpu_workers * 1000:.1f},"
-            f" driver {self.cpu_driver * 1000:.1f}"
+            f" driver {self.cpu_driver * 1000:.1f}{server}"
         )
 
 
-def figures(taps: int, elapsed: float, latencies: list[float], cpu: tuple[float, float]) -> Figures:
+def figures(
+    taps: int, elapsed: float, latencies: list[float], cpu: tuple[float, float, float | None]
+) -> Figures:
     ms = [s * 1000 for s in latencies]
+    server = None if cpu[2] is None else cpu[2] / taps
     return Figures(
-        taps / elapsed, percentile(ms, 0.5), percentile(ms, 0.99), cpu[0] / taps, cpu[1] / taps
+        taps / elapsed,
+        percentile(ms, 0.5),
+        percentile(ms, 0.99),
+        cpu[0] / taps,
+        cpu[1] / taps,
+        server,
     )
 
 
-class CpuMeter:
-    """CPU seconds used by a process tree (the workers) and by this process."""
+class ServerCpu:
+    """CPU seconds used by a PostgreSQL server on this machine: its postmaster and
+    every process it started (backends, checkpointer, WAL writer, autovacuum...),
+    including the backends that end while it is measured."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, postmaster: psutil.Process) -> None:
+        self.postmaster = postmaster
+
+    @classmethod
+    def of(cls, url: str) -> ServerCpu | None:
+        """The server ``url`` names, found from a session's backend; None if it is
+        not a process of this machine (or not one named postgres)."""
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            row = connection.execute("SELECT pg_backend_pid()").fetchone()
+            assert row is not None
+            try:
+                backend = psutil.Process(int(row[0]))
+                postmaster = backend.parent()
+                if postmaster is None or "postgres" not in (backend.name(), postmaster.name()):
+                    return None
+            except psutil.Error:
+                return None
+        return cls(postmaster)
+
+    def _sample(self) -> tuple[dict[int, float], float]:
+        times: dict[int, float] = {}
+        for process in self.postmaster.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if process.name() == "postgres":
+                    times[process.pid] = sum(process.cpu_times()[:2])
+        own = self.postmaster.cpu_times()
+        times[self.postmaster.pid] = own.user + own.system
+        # A backend that ends is reaped by the postmaster: its whole life's CPU moves
+        # to the postmaster's children_user / children_system.
+        return times, own.children_user + own.children_system
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def used(self) -> float:
+        (before, reaped_before), (now, reaped_now) = self.before, self._sample()
+        alive = sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
+        # Those that ended: counted in full in reaped_now; take off what they had used before.
+        ended = sum(seconds for pid, seconds in before.items() if pid not in now)
+        return alive + (reaped_now - reaped_before) - ended
+
+
+class CpuMeter:
+    """CPU seconds used by a process tree (the workers), by this process, and by
+    the PostgreSQL server if there is one to meter."""
+
+    def __init__(self, pid: int, server: ServerCpu | None = None) -> None:
         self.root = psutil.Process(pid)
         self.me = psutil.Process()
+        self.server = server
 
     def _tree(self) -> float:
         total = 0.0
@@ -103,9 +183,16 @@ class CpuMeter:
 
     def start(self) -> None:
         self.before = (self._tree(), sum(self.me.cpu_times()[:2]))
+        if self.server is not None:
+            self.server.start()
 
-    def used(self) -> tuple[float, float]:
-        return self._tree() - self.before[0], sum(self.me.cpu_times()[:2]) - self.before[1]
+    def used(self) -> tuple[float, float, float | None]:
+        server = None if self.server is None else self.server.used()
+        return (
+            self._tree() - self.before[0],
+            sum(self.me.cpu_times()[:2]) - self.before[1],
+            server,
+        )
 
 
 # -- Telegram, both sides -----------------------------------------------------------
@@ -211,10 +298,76 @@ def raw_sqlite(folder: Path, processes: int, seconds: float = 3.0) -> float:
     return total / seconds
 
 
+# -- (a) raw PostgreSQL (--postgres) ------------------------------------------------
+
+
+def database_url(server: str, name: str) -> str:
+    """``server`` (a postgresql:// URL) with its database replaced by ``name``."""
+    parts = urllib.parse.urlsplit(server)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextlib.contextmanager
+def fresh_database(server: str) -> Iterator[str]:
+    """A new, empty database on ``server``, dropped afterwards: its URL."""
+    import psycopg
+
+    name = f"bench_{secrets.token_hex(6)}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield database_url(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _pg_commit_loop(url: str, worker: int, seconds: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        done, end = 0, time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            with db.transaction():  # BEGIN, the upsert, COMMIT: as the bot's writes
+                db.execute(
+                    "INSERT INTO t VALUES (%s, %s, %s) ON CONFLICT (w, k)"
+                    " DO UPDATE SET v = excluded.v",
+                    (worker, done % 500, done % 5),
+                )
+            done += 1
+    out.put(done)
+
+
+def raw_postgres(server: str, processes: int, seconds: float = 3.0) -> float:
+    import psycopg
+
+    with fresh_database(server) as url:
+        with psycopg.connect(url, autocommit=True) as setup:
+            setup.execute("CREATE TABLE t (w INTEGER, k INTEGER, v INTEGER, PRIMARY KEY (w, k))")
+        out: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+        workers = [
+            multiprocessing.Process(target=_pg_commit_loop, args=(url, n, seconds, out))
+            for n in range(processes)
+        ]
+        for worker in workers:
+            worker.start()
+        total = sum(out.get() for _ in workers)
+        for worker in workers:
+            worker.join()
+    return total / seconds
+
+
 # -- (b) the HTTP ceiling -----------------------------------------------------------
 
 
-async def ceiling(workers: int, people: int, taps: int, folder: Path, survey: Survey) -> Figures:
+async def ceiling(
+    workers: int,
+    people: int,
+    taps: int,
+    folder: Path,
+    survey: Survey,
+    server: ServerCpu | None = None,
+) -> Figures:
     api = BotApi()
     await api.start()
     port = free_port()
@@ -247,7 +400,7 @@ async def ceiling(workers: int, people: int, taps: int, folder: Path, survey: Su
 
             await asyncio.gather(*(warm_up(p) for p in crowd))
             harness.timing = True
-            meter = CpuMeter(process.pid)
+            meter = CpuMeter(process.pid, server)
             meter.start()
             started = time.perf_counter()
             await asyncio.gather(*(presses(p, taps) for p in crowd))
@@ -277,13 +430,21 @@ async def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float
 # -- (c) the bot --------------------------------------------------------------------
 
 
-async def the_bot(workers: int, people: int, taps: int, folder: Path, survey: Survey) -> Figures:
+async def the_bot(
+    workers: int,
+    people: int,
+    taps: int,
+    folder: Path,
+    survey: Survey,
+    database: TestURL | None = None,  # PostgreSQL; else a new SQLite file in folder
+    server: ServerCpu | None = None,
+) -> Figures:
     api = BotApi()
     await api.start()
     port = free_port()
     serve = ServeProcess(
         api,  # type: ignore[arg-type]
-        folder / f"bot{workers}.sqlite3",
+        folder / f"bot{workers}.sqlite3" if database is None else database,
         folder / f"bot{workers}.log",
         extra_env={
             **serve_environment(port),
@@ -308,7 +469,7 @@ async def the_bot(workers: int, people: int, taps: int, folder: Path, survey: Su
                     await harness.press_data(person, data)
 
             assert serve.process is not None
-            meter = CpuMeter(serve.process.pid)
+            meter = CpuMeter(serve.process.pid, server)
             meter.start()
             started = time.perf_counter()
             await asyncio.gather(*(ratings(p) for p in crowd))
@@ -329,10 +490,17 @@ async def _ready(harness: HttpHarness, person: Person) -> None:
     await answer_profile(harness, person)
 
 
-async def run(people: int, taps: int, worker_counts: list[int], rounds: int) -> None:
+async def run(
+    people: int, taps: int, worker_counts: list[int], rounds: int, postgres: str | None = None
+) -> None:
     folder = Path(tempfile.mkdtemp(prefix="webhook-bench-"))
     print(f"{people} people at once, {taps} presses each; {os.cpu_count()} CPU cores; {folder}")
     survey = load_survey(None)
+    server = None
+    if postgres is not None:
+        server = ServerCpu.of(postgres)
+        where = "metered" if server is not None else "not metered: not a process of this machine"
+        print(f"PostgreSQL at {TestURL(postgres, folder).redacted}; its CPU {where}")
     # A shared VM drifts by tens of percent from minute to minute: the
     # measurements are interleaved and each figure keeps its best round.
     best: dict[tuple[int, str], Any] = {}
@@ -340,9 +508,17 @@ async def run(people: int, taps: int, worker_counts: list[int], rounds: int) -> 
         for workers in worker_counts:
             here = folder / f"round{round_number + 1}"
             here.mkdir(exist_ok=True)
-            raw = raw_sqlite(here, workers)
-            top = await ceiling(workers, people, taps, here, survey)
-            bot = await the_bot(workers, people, taps, here, survey)
+            if postgres is None:
+                raw = raw_sqlite(here, workers)
+                top = await ceiling(workers, people, taps, here, survey)
+                bot = await the_bot(workers, people, taps, here, survey)
+            else:
+                raw = raw_postgres(postgres, workers)
+                top = await ceiling(workers, people, taps, here, survey, server)
+                with fresh_database(postgres) as url:
+                    bot = await the_bot(
+                        workers, people, taps, here, survey, TestURL(url, here), server
+                    )
             for kind, value, rate in (("a", raw, raw), ("b", top, top.rate), ("c", bot, bot.rate)):
                 old = best.get((workers, kind))
                 if old is None or rate > (old if kind == "a" else old.rate):
@@ -351,18 +527,27 @@ async def run(people: int, taps: int, worker_counts: list[int], rounds: int) -> 
                 f"round {round_number + 1}, {workers} worker(s): b {top.rate:.0f}/s, c {bot.rate:.0f}/s"
             )
     rows = []
+    database = "SQLite" if postgres is None else "PostgreSQL"
     for workers in worker_counts:
         raw, top, bot = (best[(workers, kind)] for kind in "abc")
         composed = 1 / (1 / raw + 1 / top.rate)
         rows.append((workers, raw, top, bot, composed))
         print(f"\n{workers} worker(s)")
-        print(f"  (a) raw SQLite commits   {raw:7.0f}/s")
+        print(f"  {f'(a) raw {database} commits':<25}{raw:7.0f}/s")
         print(f"  (b) HTTP ceiling         {top.text()}")
         print(f"  (c) the bot              {bot.text()}")
         print(
             f"  ratio (c)/(b) {bot.rate / top.rate:.2f}, (c)/composed {bot.rate / composed:.2f};"
             f" p50 {bot.p50 / top.p50:.1f}x the ceiling's"
         )
+        if postgres is not None:
+            # Every process of the test shares this machine's cores: at best they are
+            # all busy, so cores / CPU per press bounds the presses per second.
+            cores = os.cpu_count() or 1
+            print(
+                f"  CPU per press, all together: {bot.cpu_total * 1000:.1f} ms; at most"
+                f" {cores / bot.cpu_total:.0f} presses/s on {cores} cores"
+            )
     base = rows[0][3].rate
     print(
         "\nscaling of the bot: " + ", ".join(f"{w}: {b.rate / base:.2f}x" for w, _, _, b, _ in rows)
@@ -375,8 +560,13 @@ def main() -> None:
     parser.add_argument("--taps", type=int, default=20, help="presses each (default 20)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--rounds", type=int, default=2, help="interleaved; best round kept")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server (postgresql://...): a fresh database on it per measurement",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.people, args.taps, args.workers, args.rounds))
+    asyncio.run(run(args.people, args.taps, args.workers, args.rounds, args.postgres))
 
 
 if __name__ == "__main__":
