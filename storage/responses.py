@@ -50,6 +50,11 @@ class Answers:
     # The indicator codes this response is asked about (a provider invitation's
     # subset); empty: every indicator.
     only: frozenset[str] = frozenset()
+    # What survey.steps derived from the profile, kept for the rest of the tap
+    # (a tap asks for it a dozen times): (survey, profile, only, derived).
+    derived: tuple[object, dict[str, str], frozenset[str], object] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 def _codes(stored: str | None) -> frozenset[str]:

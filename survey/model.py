@@ -218,6 +218,8 @@ class Survey(_Strict):
         return hash((self.id, self.content_hash))
 
     def __eq__(self, other: object) -> bool:
+        if self is other:  # what a cache lookup nearly always finds
+            return True
         if not isinstance(other, Survey):
             return NotImplemented
         return (self.id, self.content_hash) == (other.id, other.content_hash)

@@ -153,9 +153,19 @@ def visible(survey: Survey, answers: Answers) -> Visible:
     """What skip logic leaves of the survey for this respondent's profile answers
     (a survey without ``relevant`` shares one entry for everyone), narrowed to the
     indicators of a provider invitation that names some."""
+    kept = answers.derived
+    if (
+        kept is not None
+        and kept[0] is survey
+        and kept[1] == answers.profile
+        and kept[2] is answers.only
+    ):
+        return kept[3]  # type: ignore[return-value]
     narrowed = has_skip_logic(survey) or answers.only
     stored = tuple(sorted(answers.profile.items())) if narrowed else ()
-    return _visible_of(survey, stored, answers.only)
+    result = _visible_of(survey, stored, answers.only)
+    answers.derived = (survey, dict(answers.profile), answers.only, result)
+    return result
 
 
 def visible_steps(survey: Survey, answers: Answers) -> tuple[Step, ...]:
