@@ -9,6 +9,7 @@ stop the next question) live in one place.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from functools import lru_cache
 
@@ -34,6 +35,14 @@ def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
             for row in keyboard
         ]
     )
+
+
+@lru_cache(maxsize=4096)
+def markup_json(keyboard: Keyboard | None) -> str | None:
+    """The markup as the JSON python-telegram-bot would post for it, serialised once:
+    a keyboard's 17 buttons cost more to serialise on each tap than to look up."""
+    built = markup(keyboard)
+    return None if built is None else json.dumps(built.to_dict())
 
 
 async def send_screen(context: Context, chat_id: int, screen: Screen) -> Message:
@@ -74,15 +83,40 @@ async def edit_or_send(
     anew and return the new message (``None``: edited, or already showing it)."""
     if message is not None:
         try:
-            await message.edit_text(
-                screen.text, parse_mode=ParseMode.HTML, reply_markup=markup(screen.keyboard)
-            )
+            await _edit_screen(context, message, screen)
             return None
         except BadRequest as error:
             if "not modified" in error.message:
                 return None
             log.info("edit failed (%s); sending the screen anew", error.message)
     return await send_screen(context, chat_id, screen)
+
+
+async def _edit_screen(context: Context, message: Message, screen: Screen) -> None:
+    """``message.edit_text`` for a screen, without reading Telegram's answer.
+
+    Telegram answers an edit with the whole edited message, and
+    ``edit_message_text`` parses it into a :class:`Message`, keyboard and all:
+    about a quarter of the CPU a tap costs (benchmarks/answers.py), for a
+    message the bot never reads. The request is the one ``edit_message_text``
+    posts, through the same request layer, rate limiter and errors ("not
+    modified" is still a ``BadRequest``); only the parsing of the answer is left
+    out. ``_post`` is python-telegram-bot's own entry to that layer (the public
+    ``do_api_request`` warns for a method the library has), pinned below 23 in
+    pyproject.toml and covered by every journey test.
+    """
+    await context.bot._post(
+        "editMessageText",
+        {
+            "chat_id": message.chat_id,
+            "message_id": message.message_id,
+            "text": screen.text,
+            "parse_mode": ParseMode.HTML,
+            # A string goes on the wire as it is, where an object would be serialised
+            # to this same JSON (telegram.request.RequestParameter.json_value).
+            "reply_markup": markup_json(screen.keyboard),
+        },
+    )
 
 
 async def retire_keyboard(context: Context, chat_id: int, old: int | None, new: int) -> None:
