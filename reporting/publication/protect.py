@@ -131,14 +131,30 @@ def _second(
     rank: Mapping[Key, tuple[int, int, int]],
 ) -> Key:
     """The row to hide: of the lowest priority taking part, the first (fewest people)
-    whose hiding alone stops the derivation; else simply the first."""
+    whose hiding alone stops the derivation; else simply the first.
+
+    A row taking part stops it alone exactly when it is not a combination of the
+    other shown rows: then its weight is the same in every way of deriving the
+    target, and not zero. One SVD tells that for every row at once (those in the
+    left null space's support are combinations of the others), where hiding each
+    candidate and testing again took one SVD per candidate."""
     lowest = rank[taking_part[0]][0]
     position = {key: n for n, key in enumerate(shown)}
+    replaceable = _combinations_of_others(shown_matrix)
     for candidate in [key for key in taking_part if rank[key][0] == lowest][:12]:
-        keep = [n for n in range(len(shown)) if n != position[candidate]]
-        if not _derivable(shown_matrix[keep], target[None, :]):
+        if not replaceable[position[candidate]]:
             return candidate
     return taking_part[0]
+
+
+def _combinations_of_others(matrix: np.ndarray) -> np.ndarray:
+    """For each row, whether it is a sum and difference of the other rows."""
+    u, s, _vt = svd(matrix, full_matrices=True)
+    rank = int(np.sum(s > 1e-9 * max(float(s.max(initial=0.0)), 1.0)))
+    null = u[:, rank:]
+    if not null.size:
+        return np.zeros(len(matrix), dtype=bool)
+    return np.linalg.norm(null, axis=1) > 1e-6
 
 
 def small_classes(
@@ -221,11 +237,9 @@ def _zero_sums(vectors: np.ndarray, sizes: list[int], k: int, first: bool) -> li
     projections = vectors @ rng.standard_normal((vectors.shape[1], 2))
     scale = max(float(np.abs(projections).max(initial=0.0)), 1.0)
     most = (k // 2) or 1
-    halves = _halves(sizes, k, most)
     # Padded with an index to a zero row, so every half sums in one vectorised step.
-    padded = np.full((len(halves), most), len(sizes))
-    for row, half in enumerate(halves):
-        padded[row, : len(half)] = half
+    padded = _halves(sizes, k, most)
+    pad = len(sizes)
     sums = np.vstack([projections, np.zeros((1, 2))])[padded].sum(axis=1)
     order = np.argsort(sums[:, 0], kind="stable")
     ordered = sums[order, 0]
@@ -233,10 +247,14 @@ def _zero_sums(vectors: np.ndarray, sizes: list[int], k: int, first: bool) -> li
     highs = np.searchsorted(ordered, -sums[:, 0] + 1e-7 * scale, side="right")
     found: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
+
+    def members(row: int) -> tuple[int, ...]:
+        return tuple(int(n) for n in padded[row] if n != pad)
+
     for a in np.flatnonzero(highs > lows):
-        half = halves[a]
+        half = members(a)
         for b in order[lows[a] : highs[a]]:
-            other = halves[b]
+            other = members(b)
             union = tuple(sorted(set(half) | set(other)))
             if not union or set(half) & set(other) or union in seen:
                 continue
@@ -252,23 +270,40 @@ def _zero_sums(vectors: np.ndarray, sizes: list[int], k: int, first: bool) -> li
     return found
 
 
-def _halves(sizes: list[int], k: int, most: int) -> list[tuple[int, ...]]:
-    """Subsets of at most ``most`` indexes whose sizes total below k, the empty one first."""
-    order = sorted(range(len(sizes)), key=sizes.__getitem__)
-    result: list[tuple[int, ...]] = [()]
+def _halves(sizes: list[int], k: int, most: int) -> np.ndarray:
+    """Subsets of at most ``most`` indexes whose sizes total below k, one per row padded
+    with ``len(sizes)``: the empty one first, then in the order of a depth-first walk
+    over the indexes sorted by size (each subset before those it grows into).
 
-    def grow(start: int, chosen: tuple[int, ...], total: int) -> None:
-        if len(chosen) == most:
-            return
-        for position in range(start, len(order)):
-            index = order[position]
-            if total + sizes[index] >= k:
-                break  # sorted by size: every later one is at least as big
-            result.append((*chosen, index))
-            grow(position + 1, (*chosen, index), total + sizes[index])
-
-    grow(0, (), 0)
-    return result
+    Built a level at a time with numpy: a small round has tens of thousands of
+    them, and growing them one by one in Python was most of its protection."""
+    pad = len(sizes)
+    order = np.array(sorted(range(pad), key=sizes.__getitem__), dtype=np.int64)
+    ordered_sizes = np.asarray(sizes, dtype=np.int64)[order]
+    positions = [np.zeros((1, 0), dtype=np.int64)]  # into ``order``; the empty subset
+    totals = np.zeros(1, dtype=np.int64)
+    for depth in range(most):
+        previous = positions[-1]
+        starts = previous[:, -1] + 1 if depth else np.zeros(len(previous), dtype=np.int64)
+        # Sorted by size: every later index is at least as big as the first too big.
+        ends = np.searchsorted(ordered_sizes, k - totals, side="left")
+        counts = np.maximum(ends - starts, 0)
+        if not counts.sum():
+            break
+        parent = np.repeat(np.arange(len(previous)), counts)
+        step = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        added = starts[parent] + step
+        positions.append(np.hstack([previous[parent], added[:, None]]))
+        totals = totals[parent] + ordered_sizes[added]
+    walk = np.full((sum(len(level) for level in positions), most), -1, dtype=np.int64)
+    row = 0
+    for level in positions:
+        walk[row : row + len(level), : level.shape[1]] = level
+        row += len(level)
+    # Depth-first order is the lexicographic one, a subset (padded with -1) first.
+    walk = walk[np.lexsort(walk.T[::-1])]
+    # ``order`` with the pad index after it, so -1 (no index) maps to the pad.
+    return np.append(order, pad)[walk]
 
 
 def _indicators(sets: list[frozenset[int]], column: Mapping[int, int]) -> np.ndarray:
