@@ -97,6 +97,7 @@ def measure(database: str, runs: int) -> None:
     rebuilt = []
     for _run in range(runs):
         cache.clear()
+        reporting.digest.charts.forget_drawn()
         rebuilt.append(_digest(database, survey, cache))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     analysis = first[4]

@@ -24,6 +24,8 @@ can therefore add up to more than its total.
 from __future__ import annotations
 
 import json
+import sqlite3
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -46,6 +48,7 @@ from storage import actions as stored_actions
 from storage import analytics, versions
 from storage.actions import Action
 from storage.analytics import Cell, Comment, Progress, SessionRecord
+from storage.publication import round_moments
 from storage.rounds import Round, rounds_of
 from survey.model import Official, Survey, survey_versions_from
 
@@ -543,8 +546,7 @@ def analyse(
 
         published = load(round_id)
         before = load(previous.id) if previous else None
-        progress = analytics.progress(db, survey.id, scope, start_text, end_text, mode, round_id)
-        comments = analytics.comments(
+        progress, comments = _in_window(
             db, survey.id, scope, start_text, end_text, max_comments, mode, round_id
         )
         sessions = analytics.session_records(db, survey.id, scope)
@@ -584,6 +586,60 @@ def analyse(
         None if refusal is not None else providers_refusal,
         agreed,
     )  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Windows:
+    """A round's counts and comments in the windows asked so far, and every moment a
+    window is compared with (``storage.publication.round_moments``): a window no
+    moment tells apart from one already counted counts the same."""
+
+    moments: list[str]
+    counted: list[tuple[str, str, Progress, list[Comment]]] = field(default_factory=list)
+
+    def same(self, one: str, other: str) -> bool:
+        """No moment in [min, max): every ``moment < bound`` and ``>= bound`` agrees."""
+        low, high = sorted((one, other))
+        return bisect_left(self.moments, low) == bisect_left(self.moments, high)
+
+    def find(self, start: str, end: str) -> tuple[Progress, list[Comment]] | None:
+        for counted_start, counted_end, progress, comments in self.counted:
+            if self.same(start, counted_start) and self.same(end, counted_end):
+                return progress, comments
+        return None
+
+
+def _in_window(
+    db: sqlite3.Connection,
+    survey_id: str,
+    scope: Mapping[str, str],
+    start: str,
+    end: str,
+    max_comments: int,
+    mode: str | None,
+    round_id: str,
+) -> tuple[Progress, list[Comment]]:
+    """``analytics.progress`` and ``analytics.comments`` of the window; a warm bot
+    (``publication.reusing``) reads them once per window while the round's change
+    mark stays, and not at all for a window no stored moment tells apart."""
+
+    def read() -> tuple[Progress, list[Comment]]:
+        return (
+            analytics.progress(db, survey_id, scope, start, end, mode, round_id),
+            analytics.comments(db, survey_id, scope, start, end, max_comments, mode, round_id),
+        )
+
+    key = ("windows", tuple(sorted(scope.items())), mode, max_comments)
+    windows = publication.remembered(
+        db, survey_id, round_id, key, lambda: _Windows(round_moments(db, survey_id, round_id))
+    )
+    if windows is None:
+        return read()
+    found = windows.find(start, end)
+    if found is None:
+        found = read()
+        windows.counted = [*windows.counted[-7:], (start, end, *found)]
+    return found
 
 
 def view_tables(
