@@ -85,7 +85,7 @@ def measure(database: str, runs: int) -> None:
 
     pandas_s = time.perf_counter() - began
     import reporting.digest.charts
-    import reporting.digest.workbook  # noqa: F401
+    import reporting.digest.workbook
     from reporting.publication import PublicationCache
     from survey.model import load_survey
 
