@@ -191,6 +191,18 @@ def round_mark(db: sqlite3.Connection, survey_id: str, round_id: str) -> tuple[s
     return None if row is None else (_database_name(db), int(row[0]))
 
 
+def survey_marks(db: sqlite3.Connection, survey_id: str) -> tuple[str, tuple[object, ...]] | None:
+    """Every round's mark (``round_mark``) for the survey: each response is in a round
+    that has one (its insert made it, or migration 20 did). None if no round has one."""
+    rows = db.execute(
+        "SELECT round_id, mark FROM round_marks WHERE survey_id = ? ORDER BY round_id",
+        (survey_id,),
+    ).fetchall()
+    if not rows:
+        return None
+    return _database_name(db), tuple((str(row[0]), int(row[1])) for row in rows)
+
+
 def _database_name(db: sqlite3.Connection) -> str:
     """Which database ``db`` is (a copy of a file starts with the file's marks)."""
     if on_postgres(db):

@@ -560,7 +560,7 @@ def analyse(
             a for a in stored_actions.actions_of(db)
             if all(json.loads(a.scope or "{}").get(d) == c for d, c in scope.items())
         ]  # fmt: skip
-        used = versions.versions_in_use(db, survey.id)
+        used = _versions_in_use(db, survey.id)
         texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
     levels = officials(survey, overrides)
     refusal = published.view_status(view)
@@ -642,6 +642,16 @@ def _in_window(
     return found
 
 
+def _versions_in_use(db: sqlite3.Connection, survey_id: str) -> list[tuple[str, str, int]]:
+    """``versions.versions_in_use`` (every response of the survey), read once while no
+    round's change mark moves (``publication.remembered_survey``)."""
+    key = ("versions_in_use",)
+    kept = publication.remembered_survey(
+        db, survey_id, key, lambda: versions.versions_in_use(db, survey_id)
+    )
+    return versions.versions_in_use(db, survey_id) if kept is None else kept
+
+
 def view_tables(
     survey: Survey, published: Publication, view: View, levels: Mapping[int, Official]
 ) -> Tables:
@@ -692,7 +702,13 @@ def _last_two_rounds(listed: Sequence[Round]) -> tuple[Round | None, Round | Non
 
 def round_reference(previous: Round, before: Publication, view: View) -> Reference:
     """The previous round's per-goal means (now and forecast) in the same view of its
-    own publication, rounded and hidden as there; all hidden if it refuses the view."""
+    own publication, rounded and hidden as there; all hidden if it refuses the view.
+    Worked out once per publication, view and round record (read, never changed)."""
+    key = ("round_reference", view, previous)
+    return before.remember(key, lambda: _round_reference(previous, before, view))
+
+
+def _round_reference(previous: Round, before: Publication, view: View) -> Reference:
     goals: dict[int, ReferencePoint] = {}
     if before.view_status(view) is None:
         cells = cell_frame(view_cells(before, view))

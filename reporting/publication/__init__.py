@@ -34,7 +34,7 @@ from storage.publication import CellSum, Person
 __all__ = [
     "COMPLEMENT", "LINKED", "NOT_PUBLISHED", "SMALL", "TOO_SMALL",
     "Publication", "PublicationCache", "Refused", "RowState", "View", "build", "load",
-    "remembered", "reusing",
+    "remembered", "remembered_survey", "reusing",
 ]  # fmt: skip
 
 T = TypeVar("T")
@@ -211,3 +211,15 @@ def remembered(
     if cache is None or mark is None:
         return None
     return cache.remember((survey_id, round_id, mark, *key), compute)
+
+
+def remembered_survey(
+    db: sqlite3.Connection, survey_id: str, key: tuple[object, ...], compute: Callable[[], T]
+) -> T | None:
+    """As ``remembered``, for reads of every round of the survey: kept while no round's
+    mark moves and no round gains one (``storage.publication.survey_marks``)."""
+    cache = _REUSING.get()
+    marks = None if cache is None else stored.survey_marks(db, survey_id)
+    if cache is None or marks is None:
+        return None
+    return cache.remember((survey_id, "every round", marks, *key), compute)

@@ -21,7 +21,7 @@ from conversations.services import CONSENT_VERSION
 from reporting.digest import charts
 from reporting.digest.build import Digest, build_digest
 from reporting.publication import PublicationCache
-from storage import analytics, responses, rounds, users
+from storage import analytics, responses, rounds, users, versions
 from storage import publication as stored
 from storage.store import Store
 from survey.model import load_survey
@@ -45,7 +45,8 @@ def shown(result: Digest) -> tuple[object, ...]:
     return (
         result.text, result.charts, analysis.goal_table.to_csv(),
         analysis.indicator_table.to_csv(), analysis.breakdown_table.to_csv(), analysis.progress,
-        analysis.comments,
+        analysis.comments, analysis.versions, analysis.partial_items, analysis.quality,
+        analysis.previous_round,
     )  # fmt: skip
 
 
@@ -65,7 +66,8 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
     for module, name in (
         (stored, "people"), (stored, "cell_sums"), (analytics, "progress"),
-        (analytics, "comments"), (charts, "goals_chart"), (charts, "heat_map"),
+        (analytics, "comments"), (versions, "versions_in_use"), (charts, "goals_chart"),
+        (charts, "heat_map"),
     ):  # fmt: skip
         counting(module, name)
     charts.forget_drawn()
@@ -191,3 +193,20 @@ async def test_every_change_a_digest_reads_moves_the_round_mark(database: Path) 
         await moved("a deleted respondent")
     finally:
         await store.close()
+
+
+async def test_a_response_on_another_survey_version_shows_in_the_next_digest(
+    digest_harness: Harness,
+) -> None:
+    h, cache = digest_harness, PublicationCache()
+    store, survey = h.services.store, h.services.survey
+    before = digest(h, cache)
+    user = await users.ensure_user(store, 840001, 840001)
+    await users.record_consent(store, user.id, True, CONSENT_VERSION)
+    response = await responses.start_response(
+        store, user.id, survey.id, "2025.9", "0" * 64, None, {"group": "youth"}
+    )
+    await responses.submit(store, response.id)
+    after = digest(h, cache)
+    assert "2025.9" in after.analysis.versions and "2025.9" not in before.analysis.versions
+    assert shown(after) == shown(digest(h, None))
