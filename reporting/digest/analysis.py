@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -591,22 +591,33 @@ def analyse(
 @dataclass(slots=True)
 class _Windows:
     """A round's counts and comments in the windows asked so far, and every moment a
-    window is compared with (``storage.publication.round_moments``): a window no
-    moment tells apart from one already counted counts the same."""
+    window is compared with (``storage.publication.round_moments``, read only once a
+    second window is asked): a window no moment tells apart from one already
+    counted counts the same."""
 
-    moments: list[str]
     counted: list[tuple[str, str, Progress, list[Comment]]] = field(default_factory=list)
+    moments: list[str] | None = None
 
-    def same(self, one: str, other: str) -> bool:
-        """No moment in [min, max): every ``moment < bound`` and ``>= bound`` agrees."""
-        low, high = sorted((one, other))
-        return bisect_left(self.moments, low) == bisect_left(self.moments, high)
-
-    def find(self, start: str, end: str) -> tuple[Progress, list[Comment]] | None:
+    def find(
+        self, start: str, end: str, moments: Callable[[], list[str]]
+    ) -> tuple[Progress, list[Comment]] | None:
         for counted_start, counted_end, progress, comments in self.counted:
-            if self.same(start, counted_start) and self.same(end, counted_end):
+            if (counted_start, counted_end) == (start, end):
+                return progress, comments
+        if not self.counted:
+            return None
+        if self.moments is None:
+            self.moments = moments()
+        for counted_start, counted_end, progress, comments in self.counted:
+            if self._same(start, counted_start) and self._same(end, counted_end):
                 return progress, comments
         return None
+
+    def _same(self, one: str, other: str) -> bool:
+        """No moment in [min, max): every ``moment < bound`` and ``>= bound`` agrees."""
+        assert self.moments is not None
+        low, high = sorted((one, other))
+        return bisect_left(self.moments, low) == bisect_left(self.moments, high)
 
 
 def _in_window(
@@ -630,12 +641,10 @@ def _in_window(
         )
 
     key = ("windows", tuple(sorted(scope.items())), mode, max_comments)
-    windows = publication.remembered(
-        db, survey_id, round_id, key, lambda: _Windows(round_moments(db, survey_id, round_id))
-    )
+    windows = publication.remembered(db, survey_id, round_id, key, _Windows)
     if windows is None:
         return read()
-    found = windows.find(start, end)
+    found = windows.find(start, end, lambda: round_moments(db, survey_id, round_id))
     if found is None:
         found = read()
         windows.counted = [*windows.counted[-7:], (start, end, *found)]

@@ -105,8 +105,8 @@ async def test_a_window_holding_other_answers_is_counted_again(
     reads.clear()
     # A window ending before every answer: nothing in it, read for what it is.
     earlier = digest(digest_harness, cache, END - timedelta(days=30))
-    assert reads["progress"] == 1
     assert earlier.analysis.progress.started_in_window == 0
+    assert reads["progress"] == 1
     assert shown(earlier) == shown(digest(digest_harness, None, END - timedelta(days=30)))
 
 
