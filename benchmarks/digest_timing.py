@@ -85,7 +85,7 @@ def measure(database: str, runs: int) -> None:
 
     pandas_s = time.perf_counter() - began
     import reporting.digest.charts
-    import reporting.digest.workbook  # noqa: F401
+    import reporting.digest.workbook
     from reporting.publication import PublicationCache
     from survey.model import load_survey
 
@@ -97,6 +97,7 @@ def measure(database: str, runs: int) -> None:
     rebuilt = []
     for _run in range(runs):
         cache.clear()
+        reporting.digest.charts.forget_drawn()
         rebuilt.append(_digest(database, survey, cache))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     analysis = first[4]

@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage.database import open_database
-from storage.schema import MIGRATIONS
+from storage.schema import MIGRATIONS, ROUND_MARKS_STEP
 from survey.model import Survey, load_survey
 
 CONSENT = "2026-11-1"
@@ -36,6 +36,11 @@ REBUILD_TOTALS = next(
 )
 REBUILD_ROUND_TOTALS = next(
     sql for sql in MIGRATIONS[14] if sql.lstrip().startswith("INSERT INTO round_totals")
+)
+SEED_ROUND_MARKS = next(
+    sql
+    for sql in MIGRATIONS[ROUND_MARKS_STEP]
+    if sql.lstrip().startswith("INSERT INTO round_marks")
 )
 KIND_NAMES = ("now", "forecast")
 
@@ -166,11 +171,13 @@ def generate(
             ],
         )  # fmt: skip
     # Bulk loading: the running-totals triggers (rating_totals and round_totals)
-    # are dropped and the totals rebuilt in one GROUP BY each at the end (as
-    # migrations 10 and 14 do), then the triggers come back exactly as they were.
+    # and the rounds' change marks are dropped and the totals rebuilt in one
+    # GROUP BY each at the end (as migrations 10 and 14 do), the marks set as
+    # migration 20 does, then the triggers come back exactly as they were.
     triggers = db.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-        " AND (name LIKE 'rating_totals%' OR name LIKE 'round_totals%')"
+        " AND (name LIKE 'rating_totals%' OR name LIKE 'round_totals%'"
+        " OR name LIKE 'round_marks%')"
     ).fetchall()
     for name, _sql in triggers:
         db.execute(f"DROP TRIGGER {name}")
@@ -258,14 +265,14 @@ def generate(
             )
         if progress and (first // batch) % 10 == 9:
             done_so_far = first + count
-            print(
-                f"  {done_so_far} respondents in {time.perf_counter() - began:.0f} s", flush=True
-            )
+            print(f"  {done_so_far} respondents in {time.perf_counter() - began:.0f} s", flush=True)
     with db:
         db.execute("DELETE FROM rating_totals")
         db.execute(REBUILD_TOTALS)
         db.execute("DELETE FROM round_totals")
         db.execute(REBUILD_ROUND_TOTALS)
+        db.execute("DELETE FROM round_marks")
+        db.execute(SEED_ROUND_MARKS)
         for _name, sql in triggers:
             db.execute(sql)
     db.execute("ANALYZE")

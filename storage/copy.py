@@ -127,6 +127,9 @@ def copy_to_postgres(source: Path, url: str, verify: bool = True) -> list[TableC
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                         f' COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
                     )
+        # The planner's statistics now, not when autovacuum gets round to it: on a
+        # copy of 100,000 respondents, one digest's comment count took 55 s without.
+        target.execute("ANALYZE")
         return compare(db, target, tables) if verify else []
     finally:
         db.close()

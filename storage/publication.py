@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
+from storage.dialect import on_postgres
+
 # The respondent's profile cell (``response_cells``) computed once per response:
 # joining the view per rating would run its subqueries once per rating.
 _PEOPLE = (
@@ -174,3 +176,56 @@ def rated_responses(db: sqlite3.Connection, survey_id: str, round_id: str) -> se
         (survey_id, round_id),
     )
     return {row[0] for row in rows}
+
+
+def round_mark(db: sqlite3.Connection, survey_id: str, round_id: str) -> tuple[str, int] | None:
+    """The round's change mark (migration 20: moved by every stored answer, response,
+    consent, invitation or pseudonym change of the round), with the database it is
+    of; None when nothing is recorded for the round (read the round itself then).
+
+    Read it *before* what it stands for, in the same transaction: what is read after
+    it is then never older than the mark says (PostgreSQL's READ COMMITTED too)."""
+    row = db.execute(
+        "SELECT mark FROM round_marks WHERE survey_id = ? AND round_id = ?", (survey_id, round_id)
+    ).fetchone()
+    return None if row is None else (_database_name(db), int(row[0]))
+
+
+def survey_marks(db: sqlite3.Connection, survey_id: str) -> tuple[str, tuple[object, ...]] | None:
+    """Every round's mark (``round_mark``) for the survey: each response is in a round
+    that has one (its insert made it, or migration 20 did). None if no round has one."""
+    rows = db.execute(
+        "SELECT round_id, mark FROM round_marks WHERE survey_id = ? ORDER BY round_id",
+        (survey_id,),
+    ).fetchall()
+    if not rows:
+        return None
+    return _database_name(db), tuple((str(row[0]), int(row[1])) for row in rows)
+
+
+def _database_name(db: sqlite3.Connection) -> str:
+    """Which database ``db`` is (a copy of a file starts with the file's marks)."""
+    if on_postgres(db):
+        row = db.execute(
+            "SELECT current_database() || '@' || COALESCE(inet_server_addr()::text, 'local')"
+            " || ':' || COALESCE(inet_server_port()::text, '')"
+        ).fetchone()
+        return "postgresql:" + str(row[0])
+    return "sqlite:" + next((str(row[2]) for row in db.execute("PRAGMA database_list")), "")
+
+
+def round_moments(db: sqlite3.Connection, survey_id: str, round_id: str) -> list[str]:
+    """Every moment a digest's window is compared with, for the round, sorted: responses
+    started and submitted, comments written and spoken. Two windows no moment tells
+    apart count the same (``analytics.progress``, ``analytics.comments``)."""
+    rows = db.execute(
+        "SELECT r.started_at FROM responses r WHERE r.survey_id = ? AND r.round_id = ?"
+        " UNION SELECT r.submitted_at FROM responses r WHERE r.survey_id = ? AND r.round_id = ?"
+        " AND r.submitted_at IS NOT NULL"
+        " UNION SELECT x.answered_at FROM texts x JOIN responses r ON r.id = x.response_id"
+        " WHERE r.survey_id = ? AND r.round_id = ?"
+        " UNION SELECT v.created_at FROM voice_comments v JOIN responses r ON r.id = v.response_id"
+        " WHERE r.survey_id = ? AND r.round_id = ?",
+        (survey_id, round_id) * 4,
+    )
+    return sorted(row[0] for row in rows)

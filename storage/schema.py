@@ -787,3 +787,97 @@ MIGRATIONS[ACTION_DRAFTS_STEP] = [
         updated_at TEXT NOT NULL
     )""",
 ]
+
+
+# Issue 19, item 6: a change mark per round, so a warm bot knows an unchanged round
+# without reading its people, sums and responses again. Every stored answer, response,
+# consent, invitation and pseudonym a digest reads moves the mark of each round it is
+# in (a response moving round or mode: both rounds). A mark starts at a random number
+# (never 0), so two databases, or one made again at the same path, never share one;
+# it only grows. No row: nothing recorded yet, and a reader must read the round.
+ROUND_MARKS_TABLE = """CREATE TABLE round_marks (
+    survey_id TEXT NOT NULL,
+    round_id TEXT NOT NULL,
+    mark INTEGER NOT NULL,
+    PRIMARY KEY (survey_id, round_id)
+) WITHOUT ROWID"""
+# A response's columns a digest reads (not the live message's bookkeeping).
+MARKED_RESPONSE_COLUMNS = (
+    "user_id, survey_id, survey_version, survey_hash, invitation_code, started_at,"
+    " submitted_at, mode, round_id"
+)
+_OF_RESPONSE = (
+    "SELECT DISTINCT r.survey_id, r.round_id FROM responses r WHERE r.id = {row}.response_id"
+)
+_OF_USER = (
+    "SELECT DISTINCT r.survey_id, r.round_id FROM responses r WHERE r.user_id = {row}.{column}"
+)
+_EVERY_ROUND = "SELECT DISTINCT r.survey_id, r.round_id FROM responses r"
+_ITSELF = "SELECT {row}.survey_id AS survey_id, {row}.round_id AS round_id"
+
+
+def round_mark_triggers() -> list[tuple[str, str, str, str]]:
+    """(name, event, table, SELECT of the (survey_id, round_id) pairs to mark), every
+    trigger AFTER its event; one list for both dialects."""
+    triggers = []
+    events = (("insert", "INSERT", "NEW"), ("update", "UPDATE", "NEW"), ("delete", "DELETE", "OLD"))
+    for table in ("ratings", "profile_answers", "texts", "choices", "voice_comments"):
+        for name, event, row in events:
+            triggers.append(
+                (f"round_marks_{table}_{name}", event, table, _OF_RESPONSE.format(row=row))
+            )
+    triggers += [
+        ("round_marks_responses_insert", "INSERT", "responses", _ITSELF.format(row="NEW")),
+        (
+            "round_marks_responses_update",
+            f"UPDATE OF {MARKED_RESPONSE_COLUMNS}",
+            "responses",
+            _ITSELF.format(row="OLD") + " UNION " + _ITSELF.format(row="NEW"),
+        ),
+        ("round_marks_responses_delete", "DELETE", "responses", _ITSELF.format(row="OLD")),
+    ]
+    for name, event, row in events:
+        triggers.append(
+            (f"round_marks_consents_{name}", event, "consents",
+             _OF_USER.format(row=row, column="user_id"))
+        )  # fmt: skip
+    triggers.append(
+        ("round_marks_users_update", "UPDATE OF pseudonym", "users",
+         _OF_USER.format(row="NEW", column="id"))
+    )  # fmt: skip
+    # An invitation's label and role are read for every round (and whether labels repeat).
+    for name, event, _row in events:
+        if event == "UPDATE":
+            event = "UPDATE OF code, label, role"
+        triggers.append((f"round_marks_invitations_{name}", event, "invitations", _EVERY_ROUND))
+    return triggers
+
+
+def mark_rounds(pairs: str, start: str, conflict: str = "") -> str:
+    """Move the mark of each (survey_id, round_id) of ``pairs``; ``start``: a new mark."""
+    return f"""INSERT INTO round_marks (survey_id, round_id, mark)
+            SELECT p.survey_id, p.round_id, {start} FROM ({pairs}) AS p WHERE true
+            ON CONFLICT {conflict}DO UPDATE SET mark = round_marks.mark + 1;"""
+
+
+SQLITE_START = "1 + abs(random() % 1000000000000000)"
+
+
+def _round_marks_migration() -> list[str]:
+    return [
+        ROUND_MARKS_TABLE,
+        *[
+            f"""CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN
+            {mark_rounds(pairs, SQLITE_START)}
+        END"""
+            for name, event, table, pairs in round_mark_triggers()
+        ],
+        # The rounds answered before this step.
+        f"""INSERT INTO round_marks (survey_id, round_id, mark)
+            SELECT survey_id, round_id, {SQLITE_START} FROM responses
+            GROUP BY survey_id, round_id""",
+    ]
+
+
+ROUND_MARKS_STEP = ACTION_DRAFTS_STEP + 1  # 20
+MIGRATIONS[ROUND_MARKS_STEP] = _round_marks_migration()

@@ -20,6 +20,10 @@ from storage.schema import (
     PROVIDER_ITEMS_STEP,
     RESPONSE_CELLS_VIEW,
     ROUND_KEY,
+    ROUND_MARKS_STEP,
+    ROUND_MARKS_TABLE,
+    mark_rounds,
+    round_mark_triggers,
 )
 
 VERSION_TABLE = "scorecard_schema"
@@ -212,6 +216,23 @@ def _migration_14() -> list[str]:
     return steps
 
 
+PG_START = "1 + floor(random() * 1000000000000000)::bigint"
+MARK_CONFLICT = "(survey_id, round_id) "
+
+
+def _round_marks() -> list[str]:
+    """SQLite's step: the marks table, its triggers as functions, the rounds so far."""
+    steps = [ddl(ROUND_MARKS_TABLE)]
+    for name, event, table, pairs in round_mark_triggers():
+        steps += trigger(name, "AFTER", event, table, mark_rounds(pairs, PG_START, MARK_CONFLICT))
+    steps.append(
+        f"""INSERT INTO round_marks (survey_id, round_id, mark)
+            SELECT survey_id, round_id, {PG_START} FROM responses
+            GROUP BY survey_id, round_id"""
+    )
+    return steps
+
+
 def _build() -> dict[int, list[str]]:
     steps: dict[int, list[str]] = {version: _tables(version) for version in (1, 2, 5, 6, 7, 10, 11, 12)}
     steps[3] = [
@@ -250,6 +271,7 @@ def _build() -> dict[int, list[str]]:
     ]
     steps[PROVIDER_ITEMS_STEP] = _tables(PROVIDER_ITEMS_STEP)  # a plain column
     steps[ACTION_DRAFTS_STEP] = _tables(ACTION_DRAFTS_STEP)  # a plain table
+    steps[ROUND_MARKS_STEP] = _round_marks()
     return dict(sorted(steps.items()))
 
 

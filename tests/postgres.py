@@ -51,6 +51,7 @@ SELECTED = (
     "tests/digest/test_cli.py",
     "tests/digest/test_modes.py",
     "tests/digest/test_reference.py",
+    "tests/digest/test_warm_digest.py",
     "tests/outreach/test_broadcasts.py",
     "tests/outreach/test_invitations.py",
     "tests/outreach/test_reminders_and_stop.py",

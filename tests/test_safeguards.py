@@ -351,6 +351,7 @@ def test_the_readme_names_the_number_of_migrations() -> None:
             17: "seventeen",
             18: "eighteen",
             19: "nineteen",
+            20: "twenty",
         }
     )
     count = len(MIGRATIONS)

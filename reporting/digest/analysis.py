@@ -24,7 +24,9 @@ can therefore add up to more than its total.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import sqlite3
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -46,6 +48,7 @@ from storage import actions as stored_actions
 from storage import analytics, versions
 from storage.actions import Action
 from storage.analytics import Cell, Comment, Progress, SessionRecord
+from storage.publication import round_moments
 from storage.rounds import Round, rounds_of
 from survey.model import Official, Survey, survey_versions_from
 
@@ -543,8 +546,7 @@ def analyse(
 
         published = load(round_id)
         before = load(previous.id) if previous else None
-        progress = analytics.progress(db, survey.id, scope, start_text, end_text, mode, round_id)
-        comments = analytics.comments(
+        progress, comments = _in_window(
             db, survey.id, scope, start_text, end_text, max_comments, mode, round_id
         )
         sessions = analytics.session_records(db, survey.id, scope)
@@ -558,7 +560,7 @@ def analyse(
             a for a in stored_actions.actions_of(db)
             if all(json.loads(a.scope or "{}").get(d) == c for d, c in scope.items())
         ]  # fmt: skip
-        used = versions.versions_in_use(db, survey.id)
+        used = _versions_in_use(db, survey.id)
         texts = versions.stored_texts(db, [digest for _v, digest, _n in used])
     levels = officials(survey, overrides)
     refusal = published.view_status(view)
@@ -584,6 +586,79 @@ def analyse(
         None if refusal is not None else providers_refusal,
         agreed,
     )  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Windows:
+    """A round's counts and comments in the windows asked so far, and every moment a
+    window is compared with (``storage.publication.round_moments``, read only once a
+    second window is asked): a window no moment tells apart from one already
+    counted counts the same."""
+
+    counted: list[tuple[str, str, Progress, list[Comment]]] = field(default_factory=list)
+    moments: list[str] | None = None
+
+    def find(
+        self, start: str, end: str, moments: Callable[[], list[str]]
+    ) -> tuple[Progress, list[Comment]] | None:
+        for counted_start, counted_end, progress, comments in self.counted:
+            if (counted_start, counted_end) == (start, end):
+                return progress, comments
+        if not self.counted:
+            return None
+        if self.moments is None:
+            self.moments = moments()
+        for counted_start, counted_end, progress, comments in self.counted:
+            if self._same(start, counted_start) and self._same(end, counted_end):
+                return progress, comments
+        return None
+
+    def _same(self, one: str, other: str) -> bool:
+        """No moment in [min, max): every ``moment < bound`` and ``>= bound`` agrees."""
+        assert self.moments is not None
+        low, high = sorted((one, other))
+        return bisect_left(self.moments, low) == bisect_left(self.moments, high)
+
+
+def _in_window(
+    db: sqlite3.Connection,
+    survey_id: str,
+    scope: Mapping[str, str],
+    start: str,
+    end: str,
+    max_comments: int,
+    mode: str | None,
+    round_id: str,
+) -> tuple[Progress, list[Comment]]:
+    """``analytics.progress`` and ``analytics.comments`` of the window; a warm bot
+    (``publication.reusing``) reads them once per window while the round's change
+    mark stays, and not at all for a window no stored moment tells apart."""
+
+    def read() -> tuple[Progress, list[Comment]]:
+        return (
+            analytics.progress(db, survey_id, scope, start, end, mode, round_id),
+            analytics.comments(db, survey_id, scope, start, end, max_comments, mode, round_id),
+        )
+
+    key = ("windows", tuple(sorted(scope.items())), mode, max_comments)
+    windows = publication.remembered(db, survey_id, round_id, key, _Windows)
+    if windows is None:
+        return read()
+    found = windows.find(start, end, lambda: round_moments(db, survey_id, round_id))
+    if found is None:
+        found = read()
+        windows.counted = [*windows.counted[-7:], (start, end, *found)]
+    return found
+
+
+def _versions_in_use(db: sqlite3.Connection, survey_id: str) -> list[tuple[str, str, int]]:
+    """``versions.versions_in_use`` (every response of the survey), read once while no
+    round's change mark moves (``publication.remembered_survey``)."""
+    key = ("versions_in_use",)
+    kept = publication.remembered_survey(
+        db, survey_id, key, lambda: versions.versions_in_use(db, survey_id)
+    )
+    return versions.versions_in_use(db, survey_id) if kept is None else kept
 
 
 def view_tables(
@@ -636,7 +711,13 @@ def _last_two_rounds(listed: Sequence[Round]) -> tuple[Round | None, Round | Non
 
 def round_reference(previous: Round, before: Publication, view: View) -> Reference:
     """The previous round's per-goal means (now and forecast) in the same view of its
-    own publication, rounded and hidden as there; all hidden if it refuses the view."""
+    own publication, rounded and hidden as there; all hidden if it refuses the view.
+    Worked out once per publication, view and round record (read, never changed)."""
+    key = ("round_reference", view, previous)
+    return before.remember(key, lambda: _round_reference(previous, before, view))
+
+
+def _round_reference(previous: Round, before: Publication, view: View) -> Reference:
     goals: dict[int, ReferencePoint] = {}
     if before.view_status(view) is None:
         cells = cell_frame(view_cells(before, view))

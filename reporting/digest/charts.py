@@ -14,8 +14,11 @@ Vietnamese) and the rating axis uses the survey's own scale words.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import textwrap
+import threading
+from collections import OrderedDict
 
 import matplotlib
 import numpy as np
@@ -291,7 +294,48 @@ def heat_map_figure(analysis: Analysis, language: str, dimension: str = "group")
         return figure
 
 
+# Charts already drawn in this process, by everything they are drawn from
+# (``chart_key``): a warm bot's digests of an unchanged round draw nothing again.
+_DRAWN: OrderedDict[str, list[bytes]] = OrderedDict()
+_DRAWN_SIZE = 16
+_DRAWN_LOCK = threading.Lock()
+
+
+def chart_key(analysis: Analysis, language: str, reference: Reference | None = None) -> str:
+    """A digest of all the charts read: the survey file, the language, k, the goal
+    rows (means, counts, official levels), the breakdowns and the earlier round.
+    Equal keys draw equal PNGs (the figures are a function of these alone)."""
+    table = analysis.breakdown_table
+    parts = [
+        analysis.survey.content_hash,
+        language,
+        str(analysis.k),
+        repr(analysis.goals),
+        repr(reference),
+        repr(list(table.columns)),
+        table.to_csv(index=False),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def forget_drawn() -> None:
+    """Draw every chart again from now on (a benchmark's cold digests)."""
+    with _DRAWN_LOCK:
+        _DRAWN.clear()
+
+
 def render_charts(
     analysis: Analysis, language: str, reference: Reference | None = None
 ) -> list[bytes]:
-    return [goals_chart(analysis, language, reference), heat_map(analysis, language)]
+    key = chart_key(analysis, language, reference)
+    with _DRAWN_LOCK:
+        drawn = _DRAWN.get(key)
+        if drawn is not None:
+            _DRAWN.move_to_end(key)
+            return list(drawn)
+    drawn = [goals_chart(analysis, language, reference), heat_map(analysis, language)]
+    with _DRAWN_LOCK:
+        _DRAWN[key] = drawn
+        while len(_DRAWN) > _DRAWN_SIZE:
+            _DRAWN.popitem(last=False)
+    return list(drawn)

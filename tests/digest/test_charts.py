@@ -105,6 +105,7 @@ def _figures(monkeypatch: pytest.MonkeyPatch, analysis: Analysis, language: str)
         return real_png(figure, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(charts, "_png", keep)
+    charts.forget_drawn()  # draw them, even if an earlier test drew the same
     charts.render_charts(analysis, language, REFERENCE)
     return drawn
 
