@@ -261,13 +261,18 @@ def generate(
         )  # fmt: skip
     # Bulk loading: the running-totals triggers (rating_totals and round_totals)
     # are dropped and the totals summed here as the ratings are drawn (Totals),
-    # written at the end; then the triggers come back exactly as they were.
-    triggers = db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-        " AND (name LIKE 'rating_totals%' OR name LIKE 'round_totals%')"
+    # written at the end; so are the triggers that touch a response for each
+    # answer (updated_at is written as the last answer's time, which they would
+    # leave) and the index on ratings (built once at the end, not row by row).
+    # Then they all come back exactly as they were.
+    dropped = db.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger'"
+        " AND (name LIKE 'rating_totals%' OR name LIKE 'round_totals%'"
+        " OR name LIKE '%_touches_response'))"
+        " OR (type = 'index' AND tbl_name = 'ratings' AND sql IS NOT NULL)"
     ).fetchall()
-    for name, _sql in triggers:
-        db.execute(f"DROP TRIGGER {name}")
+    for kind, name, _sql in dropped:
+        db.execute(f"DROP {kind.upper()} {name}")
     # Which round each respondent is in: the earlier rounds share a third.
     if rounds:
         earlier = respondents // 3 if rounds > 1 else 0
@@ -370,7 +375,7 @@ def generate(
             print(f"  {done_so_far} respondents in {time.perf_counter() - began:.0f} s", flush=True)
     with db:
         totals.write(db, survey.id)
-        for _name, sql in triggers:
+        for _kind, _name, sql in dropped:
             db.execute(sql)
     db.execute("ANALYZE")
     db.close()
