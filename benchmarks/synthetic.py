@@ -31,6 +31,8 @@ from storage.schema import MIGRATIONS, ROUND_MARKS_STEP
 from survey.model import Survey, load_survey
 
 CONSENT = "2026-11-1"
+# The migrations' rebuilds of the running totals from every rating (tests compare
+# the generator's own sums with them).
 REBUILD_TOTALS = next(
     sql for sql in MIGRATIONS[4] if sql.lstrip().startswith("INSERT INTO rating_totals")
 )
@@ -43,6 +45,7 @@ SEED_ROUND_MARKS = next(
     if sql.lstrip().startswith("INSERT INTO round_marks")
 )
 KIND_NAMES = ("now", "forecast")
+CELL = ("group", "region", "area")  # the profile questions a totals cell is made of
 
 
 @dataclass
@@ -117,6 +120,97 @@ def _ratings(
     return tuple(np.concatenate(a)[order] for a in (whos, items, kinds, values, skips))  # type: ignore[return-value]
 
 
+class Totals:
+    """The running totals the triggers keep (storage/schema.py, migrations 4 and
+    14), summed while the ratings are drawn: one counter per round, mode,
+    invitation, cell (group, region, area), indicator and kind, in dense numpy
+    arrays (a few hundred thousand slots), so loading 125 million ratings needs
+    no GROUP BY over them afterwards.
+
+    A row exists once any rating of its key is stored, skipped ones included
+    (their ``rated``, ``total`` and ``dont_know`` are all 0), as a trigger's
+    upsert leaves it; ``count`` tells which slots are such rows.
+    """
+
+    def __init__(
+        self,
+        round_ids: Sequence[str],
+        modes: Sequence[str],
+        invitations: Sequence[str],
+        cells: Sequence[Sequence[str]],
+        codes: Sequence[str],
+        sdgs: Sequence[int],
+    ) -> None:
+        self.axes: list[list[str]] = [
+            list(round_ids), list(modes), list(invitations), *(list(c) for c in cells),
+            list(codes), list(KIND_NAMES),
+        ]  # fmt: skip
+        self.sdgs = [int(s) for s in sdgs]
+        self.shape = tuple(len(axis) for axis in self.axes)
+        size = int(np.prod(self.shape))
+        self.count, self.rated, self.total, self.dont_know = (
+            np.zeros(size, dtype=np.int64) for _n in range(4)
+        )
+
+    def add(
+        self,
+        place: np.ndarray,
+        who: np.ndarray,
+        item: np.ndarray,
+        kind: np.ndarray,
+        value: np.ndarray,
+        skipped: np.ndarray,
+    ) -> None:
+        """Ratings (``value`` 0 for none) of respondents whose (round, mode,
+        invitation, cell) index, flattened over those axes, is ``place[who]``."""
+        slot = (place[who] * self.shape[-2] + item) * self.shape[-1] + kind
+        size = len(self.count)
+        self.count += np.bincount(slot, minlength=size)
+        self.rated += np.bincount(slot, weights=value > 0, minlength=size).astype(np.int64)
+        self.total += np.bincount(slot, weights=value, minlength=size).astype(np.int64)
+        unknown = (value == 0) & ~skipped
+        self.dont_know += np.bincount(slot, weights=unknown, minlength=size).astype(np.int64)
+
+    def place(self, *indices: np.ndarray) -> np.ndarray:
+        """The flat (round, mode, invitation, group, region, area) index of each respondent."""
+        return np.ravel_multi_index(indices, self.shape[:-2])
+
+    def _rows(self, keep: int) -> list[tuple[object, ...]]:
+        """Rows (key..., sdg, rated, total, dont_know) over the last ``keep`` axes,
+        the others summed away."""
+        arrays = [
+            a.reshape(self.shape) for a in (self.count, self.rated, self.total, self.dont_know)
+        ]
+        drop = tuple(range(len(self.shape) - keep))
+        count, rated, total, dont_know = (a.sum(axis=drop) for a in arrays)
+        axes = self.axes[len(self.shape) - keep :]
+        rows = []
+        for key in zip(*np.nonzero(count), strict=True):
+            labels = [axes[n][i] for n, i in enumerate(key)]
+            rows.append((*labels, self.sdgs[key[-2]], int(rated[key]), int(total[key]),
+                         int(dont_know[key])))  # fmt: skip
+        return rows
+
+    def write(self, db: sqlite3.Connection, survey_id: str) -> None:
+        """Add the sums to rating_totals and round_totals, as the triggers would
+        have: onto any row already there."""
+        add = (
+            " ON CONFLICT DO UPDATE SET rated = rated + excluded.rated,"
+            " total = total + excluded.total, dont_know = dont_know + excluded.dont_know"
+        )
+        db.executemany(
+            "INSERT INTO rating_totals (survey_id, grp, region, area, item_code, kind, sdg,"
+            " rated, total, dont_know) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + add,
+            [(survey_id, *row) for row in self._rows(5)],
+        )
+        db.executemany(
+            "INSERT INTO round_totals (survey_id, round_id, mode, invitation_code, grp, region,"
+            " area, item_code, kind, sdg, rated, total, dont_know)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + add,
+            [(survey_id, *row) for row in self._rows(8)],
+        )
+
+
 def generate(
     path: Path,
     respondents: int,
@@ -171,20 +265,29 @@ def generate(
             ],
         )  # fmt: skip
     # Bulk loading: the running-totals triggers (rating_totals and round_totals)
-    # and the rounds' change marks are dropped and the totals rebuilt in one
-    # GROUP BY each at the end (as migrations 10 and 14 do), the marks set as
-    # migration 20 does, then the triggers come back exactly as they were.
-    triggers = db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+    # are dropped and the totals summed here as the ratings are drawn (Totals),
+    # written at the end; so are the triggers that touch a response for each
+    # answer (updated_at is written as the last answer's time, which they would
+    # leave), the rounds' change marks (set at the end as migration 20 does)
+    # and the index on ratings (built once at the end, not row by row).
+    # Then they all come back exactly as they were.
+    dropped = db.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger'"
         " AND (name LIKE 'rating_totals%' OR name LIKE 'round_totals%'"
-        " OR name LIKE 'round_marks%')"
+        " OR name LIKE 'round_marks%' OR name LIKE '%_touches_response'))"
+        " OR (type = 'index' AND tbl_name = 'ratings' AND sql IS NOT NULL)"
     ).fetchall()
-    for name, _sql in triggers:
-        db.execute(f"DROP TRIGGER {name}")
+    for kind, name, _sql in dropped:
+        db.execute(f"DROP {kind.upper()} {name}")
     # Which round each respondent is in: the earlier rounds share a third.
     if rounds:
         earlier = respondents // 3 if rounds > 1 else 0
         bounds = [earlier * r // (rounds - 1) for r in range(rounds)] if rounds > 1 else [0]
+    cells = [profile.get(qid, [""]) for qid in CELL]
+    choice_index = [{choice: n for n, choice in enumerate(choices)} for choices in cells]
+    totals = Totals(
+        [cycle[0] for cycle in cycles] or [""], modes, ["", *invitations], cells, codes, sdgs
+    )
     batch = 10_000
     began = time.perf_counter()
     for first in range(0, respondents, batch):
@@ -232,6 +335,16 @@ def generate(
                         texts.append((rid, f"section:{section.id}", "Ý kiến thử nghiệm", done))
         answered = np.where(finished, len(items), stops)
         who, item, kind, value, skipped = _ratings(rng, answered, shift, item_mean, dist)
+        in_cell = [
+            np.fromiter((index[c] for c in answers[qid]), np.int64, count)
+            if qid in answers
+            else np.zeros(count, dtype=np.int64)
+            for qid, index in zip(CELL, choice_index, strict=True)
+        ]
+        in_round = place if rounds else np.zeros(count, dtype=np.int64)
+        totals.add(
+            totals.place(in_round, mode_of, invited + 1, *in_cell), who, item, kind, value, skipped
+        )
         values = value.astype(object)
         values[value == 0] = None
         ratings = zip(
@@ -267,13 +380,10 @@ def generate(
             done_so_far = first + count
             print(f"  {done_so_far} respondents in {time.perf_counter() - began:.0f} s", flush=True)
     with db:
-        db.execute("DELETE FROM rating_totals")
-        db.execute(REBUILD_TOTALS)
-        db.execute("DELETE FROM round_totals")
-        db.execute(REBUILD_ROUND_TOTALS)
+        totals.write(db, survey.id)
         db.execute("DELETE FROM round_marks")
         db.execute(SEED_ROUND_MARKS)
-        for _name, sql in triggers:
+        for _kind, _name, sql in dropped:
             db.execute(sql)
     db.execute("ANALYZE")
     db.close()
