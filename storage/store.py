@@ -1,9 +1,9 @@
 """The store: one database connection shared by every handler.
 
 A single statement (:meth:`Store.fetchall`, :meth:`Store.execute`) is its own
-transaction, so many of them may be in flight at once: aiosqlite runs them one
-after another on its thread without waiting for the event loop in between,
-and on PostgreSQL each takes its own pooled connection. A transaction
+transaction, so on SQLite many of them may be in flight at once: aiosqlite
+runs them one after another on its thread without waiting for the event loop
+in between (on PostgreSQL they go one at a time per process). A transaction
 (:meth:`Store.write`) has the connection alone: statements sent while it is
 open wait until it commits, so concurrent handlers never interleave inside
 one another's transaction.
@@ -21,6 +21,7 @@ from typing import Any
 import aiosqlite
 
 from storage.database import open_database
+from storage.dialect import is_postgres
 
 
 def utc_now() -> str:
@@ -34,15 +35,20 @@ class _SharedOrAlone:
     ``alone`` holds ``_turn`` for the whole transaction. ``shared`` waits for
     ``_turn`` only while a transaction holds it (or waits for it, so a stream
     of statements never starves one), and does not keep it: a statement issued
-    before the transaction began runs before it on either backend (SQLite:
-    first in aiosqlite's queue; PostgreSQL: on a pooled connection of its own).
+    before the transaction began runs before it (first in aiosqlite's queue).
+    ``one_at_a_time``: statements hold ``_turn`` too, one after another.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, one_at_a_time: bool = False) -> None:
         self._turn = asyncio.Lock()
+        self._one_at_a_time = one_at_a_time
 
     @asynccontextmanager
     async def shared(self) -> AsyncIterator[None]:
+        if self._one_at_a_time:
+            async with self._turn:
+                yield
+            return
         if self._turn.locked():
             async with self._turn:
                 pass  # nothing may suspend from here until the statement is issued
@@ -58,7 +64,12 @@ class Store:
     def __init__(self, db: aiosqlite.Connection, path: Path | str) -> None:
         self.db = db
         self.path = path
-        self._access = _SharedOrAlone()
+        # On PostgreSQL a statement in flight holds one of the pool's four
+        # connections: many at once from one worker (its people's taps, their
+        # leases and inbox polls) starve one another into PoolTimeouts under
+        # load, so each process sends one at a time there, as before; the
+        # workers are what runs PostgreSQL statements side by side.
+        self._access = _SharedOrAlone(one_at_a_time=is_postgres(path))
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
