@@ -120,7 +120,11 @@ async def test_three_workers_survive_a_killed_worker_and_a_killed_leader(
                     await control.create_user(f"Person {n}", language_code="en"),
                     survey,
                     "en",
-                    timeout=60,
+                    # A person whose update the killed worker held can wait well
+                    # over a minute for the bot's answer (seen at 9536eac as at
+                    # HEAD, about one run in five; not yet explained): what this
+                    # test checks is that nothing is lost or reordered, not the wait.
+                    timeout=180,
                     watcher=watcher,
                 )
                 for n in range(crowd)
