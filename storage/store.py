@@ -66,9 +66,10 @@ class Store:
         self.path = path
         # On PostgreSQL a statement in flight holds one of the pool's four
         # connections: many at once from one worker (its people's taps, their
-        # leases and inbox polls) starve one another into PoolTimeouts under
-        # load, so each process sends one at a time there, as before; the
-        # workers are what runs PostgreSQL statements side by side.
+        # leases and inbox polls) could starve one another into PoolTimeouts
+        # under load, and the pool's short wait once one timed out would spread
+        # it; untested there, so each process sends one at a time, as before,
+        # and the workers are what runs PostgreSQL statements side by side.
         self._access = _SharedOrAlone(one_at_a_time=is_postgres(path))
 
     @classmethod
