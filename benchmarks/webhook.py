@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -285,9 +285,17 @@ def raw_sqlite(folder: Path, processes: int, seconds: float = 3.0) -> float:
     setup.execute("PRAGMA journal_mode = WAL")
     setup.execute("CREATE TABLE t (w INTEGER, k INTEGER, v INTEGER, PRIMARY KEY (w, k))")
     setup.close()
+    return _commits_per_second(_commit_loop, str(path), processes, seconds)
+
+
+def _commits_per_second(
+    loop: Callable[..., None], target: str, processes: int, seconds: float
+) -> float:
+    """``loop(target, worker, seconds, out)`` in ``processes`` processes at once: the
+    commits they made together, per second."""
     out: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
     workers = [
-        multiprocessing.Process(target=_commit_loop, args=(str(path), n, seconds, out))
+        multiprocessing.Process(target=loop, args=(target, n, seconds, out))
         for n in range(processes)
     ]
     for worker in workers:
@@ -344,17 +352,7 @@ def raw_postgres(server: str, processes: int, seconds: float = 3.0) -> float:
     with fresh_database(server) as url:
         with psycopg.connect(url, autocommit=True) as setup:
             setup.execute("CREATE TABLE t (w INTEGER, k INTEGER, v INTEGER, PRIMARY KEY (w, k))")
-        out: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-        workers = [
-            multiprocessing.Process(target=_pg_commit_loop, args=(url, n, seconds, out))
-            for n in range(processes)
-        ]
-        for worker in workers:
-            worker.start()
-        total = sum(out.get() for _ in workers)
-        for worker in workers:
-            worker.join()
-    return total / seconds
+        return _commits_per_second(_pg_commit_loop, url, processes, seconds)
 
 
 # -- (b) the HTTP ceiling -----------------------------------------------------------
