@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from storage.dialect import is_postgres
 from storage.store import Store, utc_now
 
 # The current round's id as an SQL expression: '' before any round exists.
@@ -68,6 +69,13 @@ async def open_round(
     if not round_id.strip():
         raise RoundError("a round needs an id, e.g. 2027")
     async with store.write() as db:
+        if is_postgres(store.path):
+            # The first round takes in the responses begun without one. A response
+            # begun meanwhile by another worker, its INSERT not yet committed, would
+            # be missed by that UPDATE and stay in no round, out of its person's
+            # reach (SQLite's writers take turns anyway). So responses wait for this
+            # transaction, and one waiting reads the new round once it is committed.
+            await db.execute("LOCK TABLE responses IN SHARE ROW EXCLUSIVE MODE")
         async with db.execute("SELECT id, closed_at FROM rounds") as cursor:
             rounds = {row[0]: row[1] for row in await cursor.fetchall()}
         if round_id in rounds:

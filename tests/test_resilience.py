@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from storage import responses, users
 from tests.auxil.harness import Harness, Person, make_settings
@@ -292,3 +296,59 @@ async def test_a_comment_delivered_twice_is_answered_once(harness: Harness) -> N
     assert "Your comment: Chợ xa quá" in harness.screen(person).text
     rows = await harness.services.store.fetchall("SELECT text FROM texts")
     assert [r[0] for r in rows] == ["Chợ xa quá"]
+
+
+async def test_a_press_on_an_older_message_points_below_and_sends_no_copy(
+    harness: Harness,
+) -> None:
+    person = Person(2012, "en")
+    await agree(harness, person)
+    await answer_profile(harness, person)
+    await rate(harness, person, "n", "1")
+    old_message = harness.screen(person)
+    old_forecast = rating_button(harness, person, "f", "2")
+    await harness.text(person, "/resume")  # the question again, as a new message below
+    live = harness.screen(person)
+    sent_before = len(harness.telegram.bot_messages(person.id))
+    # A press on the older copy: another copy would make the one below out of date
+    # too, and a press on that one would bring a third (a person tapping quickly
+    # would chase their question down the chat). The one below stays the question.
+    await harness.press_data(person, old_forecast, old_message)
+    answer = harness.telegram.callback_answers()[-1]
+    assert answer["text"] == (
+        "That message is out of date. Your current question is the last one below."
+    )
+    assert len(harness.telegram.bot_messages(person.id)) == sent_before
+    assert harness.screen(person) is live and not old_message.buttons()
+    assert await stored_ratings(harness, person) == {("1.1.1", "now"): 1}
+    await harness.press_data(person, rating_button(harness, person, "f", "2"), live)
+    assert await stored_ratings(harness, person) == {
+        ("1.1.1", "now"): 1,
+        ("1.1.1", "forecast"): 2,
+    }
+
+
+async def test_consent_whose_first_question_fails_keeps_its_buttons_to_try_again(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = Person(2013, "en")
+    await harness.text(person, "/start")
+    await harness.press(person, "English")
+    consent = harness.screen(person)
+    real_start = responses.start_response
+    failures = [sqlite3.OperationalError("disk I/O error")]
+
+    async def start_once_failing(*args: Any, **kwargs: Any) -> responses.Response:
+        if failures:
+            raise failures.pop()
+        return await real_start(*args, **kwargs)
+
+    monkeypatch.setattr(responses, "start_response", start_once_failing)
+    await harness.press(person, "I agree", consent)
+    answer = harness.telegram.callback_answers()[-1]
+    assert answer["show_alert"] is True and "could not be saved" in answer["text"]
+    # The consent is what the person still sees, and its "I agree" tries again.
+    assert harness.screen(person) is consent
+    await harness.press(person, "I agree", consent)
+    assert "About you (1/5)" in harness.screen(person).text
+    assert not consent.buttons()

@@ -17,7 +17,7 @@ import pytest
 from bot.config import Settings
 from cli.main import main
 from conversations.services import CONSENT_VERSION
-from storage import analytics, responses, users
+from storage import analytics, responses, rounds, users
 from storage import publication as stored
 from storage.database import DatabaseUnavailable, database_errors
 from storage.dialect import PostgresURL, translate
@@ -343,3 +343,36 @@ async def test_a_statement_never_runs_inside_another_handlers_transaction(databa
         assert [tuple(row) for row in rows] == [(ids[1], 5)]
     finally:
         await store.close()
+
+
+@server
+async def test_the_first_round_takes_in_a_response_begun_at_the_same_moment() -> None:
+    """A worker opens the first round (``ensure_round`` at its start) while another
+    worker's person begins their response: that response is in the round, never left
+    in none, where their next press could not find it."""
+    import psycopg
+
+    url, schema = postgres.new_schema_url()
+    survey = load_survey()
+    store = await Store.open(PostgresURL(url))
+    try:
+        user = await users.ensure_user(store, 1003, 1003)
+        with psycopg.connect(url) as other_worker:
+            other_worker.execute(
+                "INSERT INTO responses (user_id, survey_id, survey_version, survey_hash,"
+                " started_at, updated_at, mode, round_id)"
+                " VALUES (%s, %s, %s, %s, 'now', 'now', 'self', '')",
+                (user.id, survey.id, survey.version, survey.content_hash),
+            )  # not yet committed
+            opening = asyncio.create_task(
+                rounds.open_round(store, "2026", "2026", (2026, 2030), survey.content_hash)
+            )
+            await asyncio.sleep(0.5)
+            other_worker.commit()
+        await opening
+        left = await store.fetchall("SELECT id FROM responses WHERE round_id = ''")
+        assert left == []
+        assert await responses.get_response(store, user.id, survey.id) is not None
+    finally:
+        await store.close()
+        postgres.drop_schema(schema)

@@ -19,7 +19,7 @@ from telegram.constants import ParseMode
 
 from bot import guards
 from bot.context import Context
-from bot.presenters import acknowledge, edit, markup
+from bot.presenters import acknowledge, edit, markup, retire_keyboard
 from bot.respondent.handlers import (
     focused_interview,
     present,
@@ -36,7 +36,7 @@ from conversations.services import Services
 from locales.i18n import translator
 from storage import facilitation, followup, guardians, responses, users
 from storage.facilitation import Interview
-from storage.responses import RespondentState
+from storage.responses import RespondentState, Response
 from storage.users import User
 from survey.model import Survey
 
@@ -336,6 +336,22 @@ async def _answer_press(
                 context, user.chat_id, Reply(reply.screen, reply.shown), response, message
             )
             return
+        live = _newer_live_message(message, response)
+        if live is not None:
+            # The current question is further down already. A new copy would make
+            # that one out of date too, and a press on it while this reply is on
+            # its way would be answered by another copy, and so on: the person
+            # would chase their question down the chat. The live message is
+            # edited instead (nothing changes when it already shows the question).
+            await acknowledge(
+                query,
+                _("That message is out of date. Your current question is the last one below."),
+            )
+            await present(
+                context, user.chat_id, Reply(reply.screen, reply.shown), response, live
+            )
+            await retire_keyboard(context, user.chat_id, message.message_id, live.message_id)
+            return
         await acknowledge(query, _("That message is out of date. Here is your current question."))
         await present(context, user.chat_id, reply, response, message if is_live else None)
         return
@@ -355,6 +371,14 @@ async def _answer_press(
             return
     await acknowledge(query, reply.alert)
     await present(context, user.chat_id, reply, response, message)
+
+
+def _newer_live_message(message: Message | None, response: Response) -> Message | None:
+    """The live message, when the press came from an older one of the same chat."""
+    live_id = response.live_message_id
+    if message is None or live_id is None or live_id <= message.message_id:
+        return None
+    return Message(live_id, message.date, message.chat)
 
 
 # The person's own buttons: language, consent, /delete, a child's ----------------------
@@ -400,9 +424,11 @@ async def on_choice(update: Update, context: Context, user: User, choice: Choice
             if message is not None:
                 await edit(message, text)
             return
+        # The first question first: should it fail (the database away), the person
+        # is told to try again and still has the consent's buttons to do it with.
+        await show_where(context, user, resume=True)
         if message is not None:
             await edit(message, reply_markup=None)
-        await show_where(context, user, resume=True)
         return
     if choice.topic == "U":  # hear about actions: off unless they say yes
         agreed = choice.value == "y"
