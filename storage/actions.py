@@ -191,7 +191,7 @@ async def get(store: Store, action_id: int) -> Action | None:
 async def list_actions(store: Store, ids: Sequence[int] | None = None) -> list[Action]:
     where, params = "", ()  # type: tuple[str, tuple[object, ...]]
     if ids is not None:
-        where = f" WHERE id IN ({','.join('?' * len(ids))})" if ids else " WHERE 0"
+        where = f" WHERE id IN ({','.join('?' * len(ids))})" if ids else " WHERE 1 = 0"
         params = tuple(ids)
     rows = await store.fetchall(f"SELECT {_COLUMNS} FROM actions{where} ORDER BY id", params)
     codes = await store.fetchall(

@@ -163,6 +163,9 @@ async def test_coordinators_are_reminded_before_due_dates(digest_harness: Harnes
     await sync_config(h.app)  # the config's coordinators, as at start-up
     zone = h.settings.zone
     today = datetime.now(zone).date()
+    morning = datetime.combine(today, datetime.min.time(), zone).replace(hour=10)
+    # Nothing due yet: nothing sent, and no failure (PostgreSQL refused the empty list).
+    assert await send_due_reminders(h.app, morning) == 0
 
     def action(scope: str, days: int) -> actions.NewAction:
         due = (today + timedelta(days=days)).isoformat()
@@ -172,7 +175,6 @@ async def test_coordinators_are_reminded_before_due_dates(digest_harness: Harnes
     north = await actions.add(h.services.store, ADMIN, action('{"region":"north"}', 5))
     await actions.add(h.services.store, ADMIN, action('{"region":"south"}', 5))  # not theirs
     await actions.add(h.services.store, ADMIN, action('{"region":"north"}', 30))  # not yet
-    morning = datetime.combine(today, datetime.min.time(), zone).replace(hour=10)
     night = morning.replace(hour=23)
     assert await send_due_reminders(h.app, night) == 0  # quiet hours
     before = len(h.telegram.bot_messages(COORDINATOR))
