@@ -64,7 +64,11 @@ class ScorecardApplication(Application):  # type: ignore[type-arg]
                 bot_username=self.bot.username,
                 guardian_link_days=settings.privacy.guardian_link_days,
             )
-            await remember_survey(self.bot_data.services, self.bot_data.survey_text)
+            await remember_survey(
+                self.bot_data.services,
+                self.bot_data.survey_text,
+                default_round=self.bot_data.cluster is None,  # serve's parent opens it
+            )
             # Config facilitators into the database, before the first update.
             await facilitator.sync_config(self)
 
@@ -90,10 +94,13 @@ def freeze_start_up_objects() -> None:
     gc.freeze()
 
 
-async def remember_survey(services: Services, text: str | None) -> None:
+async def remember_survey(
+    services: Services, text: str | None, *, default_round: bool = True
+) -> None:
     """Keep the running survey file (issue 12, versions) and load the earlier
     versions responses began on; a database from before rounds gets its
-    default round, named after the survey's now year."""
+    default round, named after the survey's now year (``default_round``: not
+    in a webhook worker, see :func:`open_default_round`)."""
     survey, store = services.survey, services.store
     if text is not None:
         await versions.record_version(store, survey.id, survey.version, survey.content_hash, text)
@@ -101,6 +108,18 @@ async def remember_survey(services: Services, text: str | None) -> None:
     services.versions = survey_versions_from(
         {v.hash: v.text for v in stored if v.hash != survey.content_hash}
     )
+    if default_round:
+        await open_default_round(store, survey)
+
+
+async def open_default_round(store: Store, survey: Survey) -> None:
+    """The default round of a database that has responses and no round yet.
+
+    It takes in every response begun without a round. Only while no update is
+    being handled: ``run`` before it polls, ``serve`` before it starts its
+    workers. A worker restarted while the others serve must not: the move of
+    every response in the middle of people's answers deadlocks with them on
+    PostgreSQL (seen in tests/e2e/test_webhook_workers.py)."""
     years = (survey.years["now"], survey.years["forecast"])
     await rounds.ensure_round(store, str(years[0]), years, survey.content_hash)
 

@@ -15,7 +15,7 @@ from cli.common import (
     log,
     translated_start_up_errors,
 )
-from survey.model import load_survey
+from survey.model import Survey, load_survey
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,12 +44,14 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         raise ConfigError("--port: must be a TCP port, 1-65535")
     settings.require_token()
     secret = options.require_secret()
-    load_survey(settings.survey.file)
+    survey = load_survey(settings.survey.file)
     asyncio.run(check_bot_api(settings))
     # This process holds the lock for all its workers: `run` cannot start beside them.
     lock = hold_database_lock(settings.storage.database)
     try:
         asyncio.run(check_database(settings))
+        # Before any worker takes an update (bot.app.open_default_round).
+        asyncio.run(_open_default_round(settings, survey))
         if options.url is not None:
             asyncio.run(_set_webhook(settings, options.url, secret, workers))
         config = getattr(args, "config", None)
@@ -77,6 +79,18 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         lock.close()
     return 0
+
+
+async def _open_default_round(settings: Settings, survey: Survey) -> None:
+    from bot.app import open_default_round
+    from storage.store import Store
+
+    with translated_start_up_errors(settings):
+        store = await Store.open(settings.storage.database)
+        try:
+            await open_default_round(store, survey)
+        finally:
+            await store.close()
 
 
 async def _set_webhook(settings: Settings, url: str, secret: str, workers: int) -> None:

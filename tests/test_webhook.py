@@ -223,3 +223,65 @@ def test_serve_without_a_secret_stops_with_one_line_and_creates_nothing(
     assert error.count("\n") == 0 and "webhook.secret: missing" in error
     assert "SCORECARD_WEBHOOK__SECRET" in error
     assert not (tmp_path / "db.sqlite3").exists()
+
+
+async def _a_response_without_a_round(database: Path) -> None:
+    from storage import responses, users
+    from storage.store import Store
+    from survey.model import load_survey
+
+    survey = load_survey()
+    store = await Store.open(database)
+    try:
+        user = await users.ensure_user(store, 4242, 4242)
+        await responses.start_response(
+            store, user.id, survey.id, survey.version, survey.content_hash, None, {}
+        )
+    finally:
+        await store.close()
+
+
+async def _round_ids(database: Path) -> dict[str, list[str]]:
+    from storage.store import Store
+
+    store = await Store.open(database)
+    try:
+        opened = [row[0] for row in await store.fetchall("SELECT id FROM rounds")]
+        moved = [row[0] for row in await store.fetchall("SELECT round_id FROM responses")]
+    finally:
+        await store.close()
+    return {"rounds": opened, "responses": moved}
+
+
+async def test_a_worker_never_opens_the_default_round_serve_does_before_its_workers(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker restarted while the others serve must not move every response into
+    a new round in the middle of people's answers (on PostgreSQL that deadlocked
+    with them); ``serve`` opens it before any worker takes an update."""
+    await _a_response_without_a_round(database)
+    async with worker(database, "restarted"):
+        pass
+    assert await _round_ids(database) == {"rounds": [], "responses": [""]}
+
+    import uvicorn
+
+    import cli.serve
+    from cli.main import main
+    from tests.auxil.offline import TOKEN
+
+    seen_by_workers: list[dict[str, list[str]]] = []
+
+    async def no_bot_api(settings: Any) -> None:
+        return None
+
+    def start_workers(*args: Any, **kwargs: Any) -> None:
+        seen_by_workers.append(asyncio.run(_round_ids(database)))
+
+    monkeypatch.setattr(cli.serve, "check_bot_api", no_bot_api)
+    monkeypatch.setattr(uvicorn, "run", start_workers)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SCORECARD_WEBHOOK__SECRET", SECRET)
+    monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(database))
+    assert await asyncio.to_thread(main, ["serve", "--workers", "2"]) == 0
+    assert seen_by_workers == [{"rounds": ["2026"], "responses": ["2026"]}]
