@@ -119,6 +119,18 @@ async def _edit_screen(context: Context, message: Message, screen: Screen) -> No
     )
 
 
+def newer_live_message(message: Message | None, live_id: int | None) -> Message | None:
+    """The live message, when a press came from an older message of the same chat.
+
+    Such a press is answered by pointing below and editing the live message, never
+    by another copy of the question: a copy would make the one below out of date
+    too, a press on that one while the copy is on its way would bring a third, and
+    a person pressing quickly would chase their question down the chat."""
+    if message is None or live_id is None or live_id <= message.message_id:
+        return None
+    return Message(live_id, message.date, message.chat)
+
+
 async def retire_keyboard(context: Context, chat_id: int, old: int | None, new: int) -> None:
     """The old question's buttons would only confuse once a new message asks it."""
     if old is not None and old != new:

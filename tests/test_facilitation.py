@@ -373,6 +373,29 @@ async def test_session_buttons_are_checked_and_a_restart_resumes(database: Path)
         assert "Indicator 1 of 69" in second.screen(facilitator).text
 
 
+async def test_a_press_on_an_older_session_screen_points_below_and_sends_no_copy(
+    running: Harness,
+) -> None:
+    facilitator = await make_facilitator(running)
+    await running.text(facilitator, "/session")
+    await running.press(facilitator, "Youth")
+    await running.press(facilitator, "North")
+    await running.press(facilitator, "Rural")
+    await running.text(facilitator, "8 4 4")
+    older = running.screen(facilitator)
+    skip = running.button(facilitator, "Skip", older)
+    await running.text(facilitator, "/session pause")
+    await running.text(facilitator, "/session resume 1")  # the question again, below
+    live = running.screen(facilitator)
+    sent_before = len(running.telegram.bot_messages(facilitator.id))
+    await running.press_data(facilitator, skip, older)
+    assert running.telegram.callback_answers()[-1]["text"] == (
+        "That message is out of date. Your current question is the last one below."
+    )
+    assert len(running.telegram.bot_messages(facilitator.id)) == sent_before
+    assert running.screen(facilitator) is live and "Indicator 1 of 69" in live.text
+
+
 async def test_delete_during_an_interview_deletes_the_facilitators_own_data_only(
     running: Harness,
 ) -> None:

@@ -472,7 +472,18 @@ async def on_session_button(update: Update, context: Context) -> None:
         )
         return
     is_live = message is not None and message.message_id == session.live_message_id
-    if not is_live or press.step != session_service.shown(services.survey, session):
+    shown = session_service.shown(services.survey, session)
+    if not is_live or press.step != shown:
+        live = presenters.newer_live_message(message, session.live_message_id)
+        if live is not None and message is not None:  # the question is further down
+            await presenters.acknowledge(
+                query,
+                _("That message is out of date. Your current question is the last one below."),
+            )
+            screen = session_service.screen(services, session, shown)
+            await _present_session(context, chat.id, session, session_service.Outcome(screen), live)
+            await presenters.retire_keyboard(context, chat.id, message.message_id, live.message_id)
+            return
         await presenters.acknowledge(
             query, _("That message is out of date. Here is your current question.")
         )

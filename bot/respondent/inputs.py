@@ -19,7 +19,7 @@ from telegram.constants import ParseMode
 
 from bot import guards
 from bot.context import Context
-from bot.presenters import acknowledge, edit, markup, retire_keyboard
+from bot.presenters import acknowledge, edit, markup, newer_live_message, retire_keyboard
 from bot.respondent.handlers import (
     focused_interview,
     present,
@@ -36,7 +36,7 @@ from conversations.services import Services
 from locales.i18n import translator
 from storage import facilitation, followup, guardians, responses, users
 from storage.facilitation import Interview
-from storage.responses import RespondentState, Response
+from storage.responses import RespondentState
 from storage.users import User
 from survey.model import Survey
 
@@ -336,13 +336,10 @@ async def _answer_press(
                 context, user.chat_id, Reply(reply.screen, reply.shown), response, message
             )
             return
-        live = _newer_live_message(message, response)
-        if live is not None:
-            # The current question is further down already. A new copy would make
-            # that one out of date too, and a press on it while this reply is on
-            # its way would be answered by another copy, and so on: the person
-            # would chase their question down the chat. The live message is
-            # edited instead (nothing changes when it already shows the question).
+        live = newer_live_message(message, response.live_message_id)
+        if live is not None and message is not None:
+            # The question is further down already (nothing changes when the
+            # live message shows it; sent anew if it is gone).
             await acknowledge(
                 query,
                 _("That message is out of date. Your current question is the last one below."),
@@ -371,14 +368,6 @@ async def _answer_press(
             return
     await acknowledge(query, reply.alert)
     await present(context, user.chat_id, reply, response, message)
-
-
-def _newer_live_message(message: Message | None, response: Response) -> Message | None:
-    """The live message, when the press came from an older one of the same chat."""
-    live_id = response.live_message_id
-    if message is None or live_id is None or live_id <= message.message_id:
-        return None
-    return Message(live_id, message.date, message.chat)
 
 
 # The person's own buttons: language, consent, /delete, a child's ----------------------
