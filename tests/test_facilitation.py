@@ -47,6 +47,15 @@ async def make_facilitator(harness: Harness) -> Person:
     return facilitator
 
 
+async def open_a_session(harness: Harness, facilitator: Person) -> None:
+    """/session for youth in the rural north, 8 people (4 women, 4 men): the first item."""
+    await harness.text(facilitator, "/session")
+    await harness.press(facilitator, "Youth")
+    await harness.press(facilitator, "North")
+    await harness.press(facilitator, "Rural")
+    await harness.text(facilitator, "8 4 4")
+
+
 async def start_interview(harness: Harness, facilitator: Person, child: bool = False) -> str:
     """/interview, read aloud, attest; returns the new respondent's pseudonym."""
     await harness.text(facilitator, "/interview")
@@ -341,11 +350,7 @@ async def test_a_group_session_and_an_interview_reach_the_digest(running: Harnes
 async def test_session_buttons_are_checked_and_a_restart_resumes(database: Path) -> None:
     async with Harness(settings(database)) as first:
         facilitator = await make_facilitator(first)
-        await first.text(facilitator, "/session")
-        await first.press(facilitator, "Youth")
-        await first.press(facilitator, "North")
-        await first.press(facilitator, "Rural")
-        await first.text(facilitator, "8 4 4")
+        await open_a_session(first, facilitator)
         await first.text(facilitator, "1 2 3 1 1 0")
         live = first.screen(facilitator)
         telegram = first.telegram
@@ -377,11 +382,7 @@ async def test_a_press_on_an_older_session_screen_points_below_and_sends_no_copy
     running: Harness,
 ) -> None:
     facilitator = await make_facilitator(running)
-    await running.text(facilitator, "/session")
-    await running.press(facilitator, "Youth")
-    await running.press(facilitator, "North")
-    await running.press(facilitator, "Rural")
-    await running.text(facilitator, "8 4 4")
+    await open_a_session(running, facilitator)
     older = running.screen(facilitator)
     skip = running.button(facilitator, "Skip", older)
     await running.text(facilitator, "/session pause")

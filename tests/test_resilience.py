@@ -301,7 +301,7 @@ async def test_a_comment_delivered_twice_is_answered_once(harness: Harness) -> N
 async def test_a_press_on_an_older_message_points_below_and_sends_no_copy(
     harness: Harness,
 ) -> None:
-    person = Person(2012, "en")
+    person = Person(2014, "en")
     await agree(harness, person)
     await answer_profile(harness, person)
     await rate(harness, person, "n", "1")
