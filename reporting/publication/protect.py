@@ -243,8 +243,15 @@ def _zero_sums(vectors: np.ndarray, sizes: list[int], k: int, first: bool) -> li
     sums = np.vstack([projections, np.zeros((1, 2))])[padded].sum(axis=1)
     order = np.argsort(sums[:, 0], kind="stable")
     ordered = sums[order, 0]
-    lows = np.searchsorted(ordered, -sums[:, 0] - 1e-7 * scale, side="left")
-    highs = np.searchsorted(ordered, -sums[:, 0] + 1e-7 * scale, side="right")
+    # Each half's partners: the sums within the tolerance of its negative. Asked
+    # in ascending order (the negatives of the sorted sums, reversed), the binary
+    # searches run several times faster than in the halves' own order, and give
+    # the same positions, put back in that order.
+    backwards = order[::-1]
+    lows = np.empty(len(sums), dtype=np.intp)
+    highs = np.empty(len(sums), dtype=np.intp)
+    lows[backwards] = np.searchsorted(ordered, (-ordered - 1e-7 * scale)[::-1], side="left")
+    highs[backwards] = np.searchsorted(ordered, (-ordered + 1e-7 * scale)[::-1], side="right")
     found: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
 
