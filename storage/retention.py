@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from storage.dialect import is_postgres
 from storage.store import Store
 
 _LAST_ACTIVITY = """MAX(u.created_at,
@@ -45,6 +46,13 @@ async def purge(store: Store, before: str, *, dry_run: bool = False) -> PurgeCou
     """Remove the Telegram links of everyone last active before ``before`` (UTC ISO),
     in one transaction; with ``dry_run``, count only (and roll back)."""
     async with store.write() as db:
+        if not dry_run and is_postgres(store.path):
+            # Clearing invitations moves running totals that answers being stored
+            # by other workers move too, in another order: without this they
+            # deadlock and one is refused. Answers wait for the purge instead, and
+            # the purge for the answers already under way (SQLite's writers take
+            # turns anyway).
+            await db.execute("LOCK TABLE responses IN SHARE ROW EXCLUSIVE MODE")
         await db.execute("DROP TABLE IF EXISTS temp.purge_due")
         await db.execute(f"CREATE TEMP TABLE purge_due AS {_DUE}", (before,))
         counts = []

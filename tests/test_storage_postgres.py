@@ -17,7 +17,7 @@ import pytest
 from bot.config import Settings
 from cli.main import main
 from conversations.services import CONSENT_VERSION
-from storage import analytics, responses, rounds, users
+from storage import analytics, responses, retention, rounds, users
 from storage import publication as stored
 from storage.database import DatabaseUnavailable, database_errors
 from storage.dialect import PostgresURL, translate
@@ -373,6 +373,59 @@ async def test_the_first_round_takes_in_a_response_begun_at_the_same_moment() ->
         left = await store.fetchall("SELECT id FROM responses WHERE round_id = ''")
         assert left == []
         assert await responses.get_response(store, user.id, survey.id) is not None
+    finally:
+        await store.close()
+        postgres.drop_schema(schema)
+
+
+@server
+async def test_the_retention_purge_waits_for_an_answer_in_its_cells_instead_of_deadlocking() -> (
+    None
+):
+    """The leader's purge clears the invitation of someone inactive, which moves their
+    running totals, while another worker stores an answer of someone active who came
+    through the same invitation: neither may be refused as a deadlock."""
+    import psycopg
+
+    url, schema = postgres.new_schema_url()
+    survey = load_survey()
+    store = await Store.open(PostgresURL(url))
+    try:
+        await store.execute(
+            "INSERT INTO invitations (code, label, created_at) VALUES ('fam1', 'Ward 3', 'x')"
+        )
+        ids = []
+        for telegram_id in (1004, 1005):
+            user = await users.ensure_user(store, telegram_id, telegram_id)
+            await users.set_pending_invitation(store, user.id, "fam1")
+            user = await users.ensure_user(store, telegram_id, telegram_id)
+            response = await responses.start_response(
+                store, user.id, survey.id, survey.version, survey.content_hash, "fam1", {}
+            )
+            ids.append(response.id)
+        inactive, active = ids
+        for item in ("1.1.1", "1.2.1"):
+            await responses.save_rating(store, inactive, item, "now", 1, 3, False)
+        await store.execute("UPDATE users SET created_at = '2000-01-01' WHERE telegram_id = 1004")
+        await store.execute(
+            "UPDATE responses SET updated_at = '2000-01-01' WHERE id = ?", (inactive,)
+        )
+        with psycopg.connect(url) as other_worker:
+            other_worker.execute(
+                "INSERT INTO ratings VALUES (%s, '1.2.1', 'now', 1, 4, 0, 'x')", (active,)
+            )  # not yet committed: the active person's transaction goes on
+            purging = asyncio.create_task(retention.purge(store, "2001-01-01"))
+            await asyncio.sleep(0.5)
+            await asyncio.to_thread(
+                other_worker.execute,
+                "INSERT INTO ratings VALUES (%s, '1.1.1', 'now', 1, 5, 0, 'x')",
+                (active,),
+            )
+            other_worker.commit()
+        counts = await purging
+        assert counts.people == 1 and counts.response_links == 1
+        rows = await store.fetchall("SELECT value FROM ratings WHERE response_id = ?", (active,))
+        assert sorted(row[0] for row in rows) == [4, 5]
     finally:
         await store.close()
         postgres.drop_schema(schema)
