@@ -41,6 +41,11 @@ class BotData:
         self.cluster: Cluster | None = None
         self.planned_digests: dict[int, str] = {}  # the leader's digest jobs, by coordinator
         self.webhook_forgot_at: float = 0.0
+        # Webhook mode: updates whose handlers may run again once if PostgreSQL
+        # refuses their transaction as a deadlock (bot.guards, bot.webhook.cluster),
+        # and those refused so, to run again.
+        self.may_run_again: set[int] = set()
+        self.run_again: set[int] = set()
 
     def start(self, settings: Settings, survey: Survey) -> None:
         self._settings, self._survey = settings, survey

@@ -31,7 +31,7 @@ from bot.context import Context
 from conversations import gate as rules
 from locales.i18n import translator
 from storage import users
-from storage.database import database_errors
+from storage.database import database_errors, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +171,18 @@ async def on_error(update: object, context: Context) -> None:
         # already stored and PTB retries; one line each, the traceback only at DEBUG.
         log.warning("the Bot API cannot be reached (%s): %s", kind, error)
         log.debug("network error", exc_info=error)
+        return
+    if (
+        isinstance(update, Update)
+        and error is not None
+        and is_transient(error)
+        and update.update_id in context.bot_data.may_run_again
+    ):
+        # Refused only because another worker's transaction crossed this one: the
+        # worker runs the update again (its handlers are safe to run twice, as
+        # after a killed worker), and the person is not told to try again.
+        log.warning("update %d runs again: %s", update.update_id, type(error).__name__)
+        context.bot_data.run_again.add(update.update_id)
         return
     if is_storage_failure(error):
         log.error("storage failure while handling an update (%s): %s", kind, error)

@@ -70,6 +70,17 @@ def database_errors() -> tuple[type[BaseException], ...]:
     return (sqlite3.Error, psycopg.Error)
 
 
+def is_transient(error: BaseException) -> bool:
+    """A failure that the same work, done again, would not meet: PostgreSQL refused
+    one of two transactions that waited for each other (a deadlock) or could not
+    order them (a serialization failure). Never SQLite's, whose writers take turns."""
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(error, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure))
+
+
 async def open_database(path: Path | str) -> aiosqlite.Connection:
     """Open, migrate and check that the file can be written.
 

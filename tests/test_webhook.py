@@ -285,3 +285,55 @@ async def test_a_worker_never_opens_the_default_round_serve_does_before_its_work
     monkeypatch.setenv("SCORECARD_STORAGE__DATABASE", str(database))
     assert await asyncio.to_thread(main, ["serve", "--workers", "2"]) == 0
     assert seen_by_workers == [{"rounds": ["2026"], "responses": ["2026"]}]
+
+
+def press(worker: Worker, person: Person, data: str) -> dict[str, Any]:
+    shown = worker.telegram.last_bot_message(person.id)
+    return {
+        "update_id": next(_ids),
+        "callback_query": {
+            "id": str(next(_ids)),
+            "from": person.json(),
+            "chat_instance": str(person.id * 7),
+            "data": data,
+            "message": worker.telegram.message_json(person.id, shown),
+        },
+    }
+
+
+async def test_an_answer_refused_as_a_deadlock_with_another_worker_is_stored_on_a_second_try(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL refuses one of two workers' transactions that wait for each other;
+    the refused one's update runs again, and the person never hears "try again".
+    Refused twice, they do hear it, and nothing runs a third time."""
+    import psycopg
+
+    from storage import users
+
+    real_record = users.record_consent
+    refusals: list[int] = []
+
+    async def crossing(*args: Any, **kwargs: Any) -> None:
+        if len(refusals) < budget:
+            refusals.append(1)
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        await real_record(*args, **kwargs)
+
+    monkeypatch.setattr(users, "record_consent", crossing)
+    async with worker(database, "a") as a:
+        for person, budget in ((Person(503, "en"), 1), (Person(504, "en"), 2)):
+            refusals.clear()
+            assert await a.post(message(person, "/start")) == 200
+            assert await a.post(press(a, person, "1|L|en")) == 200
+            assert await a.post(press(a, person, "1|C|y")) == 200
+            told = [answer.get("text") for answer in a.telegram.callback_answers()[-2:]]
+            refused = any("could not be saved" in str(text) for text in told)
+            user = await users.get_user(a.cluster.store, person.id)
+            assert user is not None
+            consent = await users.get_consent(a.cluster.store, user.id)
+            if budget == 1:
+                assert not refused and consent is not None and consent.agreed
+                assert "About you (1/5)" in a.sent(person.id)[-1]
+            else:
+                assert refused and consent is None and len(refusals) == 2

@@ -33,6 +33,7 @@ import itertools
 import json
 import logging
 import os
+import random
 import socket
 import time
 import uuid
@@ -152,10 +153,7 @@ class Cluster:
     async def _process(self, waiting: webhook.Waiting, deadline: float) -> None:
         update = self._parse(json.loads(waiting.body))
         if update is not None:
-            try:
-                await self.application.process_update(update)
-            except Exception:  # the error handler already ran; never retry a poison update
-                log.exception("update %d failed in its handlers", waiting.update_id)
+            await self._run(update)
         # Its handlers ran (and told the person if the database failed them):
         # only the mark is missing, so it is asked for again, the handlers never.
         for attempt in itertools.count():
@@ -168,6 +166,28 @@ class Cluster:
                 if attempt == 0:
                     log.warning("update %d handled, not marked done: %s", waiting.update_id, error)
                 await asyncio.sleep(1.0)
+
+    async def _run(self, update: Update) -> None:
+        """The update's handlers; once more when PostgreSQL refused their transaction
+        as a deadlock with another worker's (bot.guards decides, the person is not
+        told), after a short random pause so that the two do not cross again."""
+        data = self.application.bot_data
+        data.may_run_again.add(update.update_id)
+        try:
+            for attempt in range(2):
+                if attempt:
+                    data.may_run_again.discard(update.update_id)  # a second refusal is told
+                    await asyncio.sleep(random.uniform(0.05, 0.25))
+                try:
+                    await self.application.process_update(update)
+                except Exception:  # the error handler already ran; never a poison update
+                    log.exception("update %d failed in its handlers", update.update_id)
+                if update.update_id not in data.run_again:
+                    return
+                data.run_again.discard(update.update_id)
+        finally:
+            data.may_run_again.discard(update.update_id)
+            data.run_again.discard(update.update_id)
 
     def _parse(self, data: dict[str, Any]) -> Update | None:
         try:
